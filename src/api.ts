@@ -1,0 +1,72 @@
+/**
+ * The entry points a user calls: `dial` a peer over a datagram transport, or
+ * `listen` for sessions on one. The same code runs in browsers and Node; the
+ * Node entry (index.node.ts) only adds node:crypto ciphers and UDP helpers.
+ */
+import { createBlockCrypt, deriveKey, type CipherBackend } from './core/crypt/index.js';
+import { OptionError, resolveOptions, type ResolvedOptions, type SessionOptions } from './core/options.js';
+import { Session } from './core/session.js';
+import { Listener } from './core/listener.js';
+import type { Runtime } from './core/runtime.js';
+import type { DatagramTransport } from './transports/transport.js';
+import { defaultRuntime } from './runtime.js';
+
+export interface ListenOptions extends SessionOptions {
+  /** Clock, randomness and timers; defaults to the platform's. */
+  runtime?: Runtime;
+  /** A faster implementation for some ciphers (the Node entry passes node:crypto). */
+  cipherBackend?: CipherBackend;
+}
+
+export interface DialOptions extends ListenOptions {
+  /** Conversation id; random by default, as kcp-go's Dial. */
+  conv?: number;
+  /** Close the transport when the session closes (default true: one transport per session). */
+  closeTransport?: boolean;
+}
+
+const OWN_OPTIONS = ['runtime', 'cipherBackend'] as const;
+
+function resolve(options: ListenOptions, extra: readonly string[]): ResolvedOptions {
+  const backend = options.cipherBackend;
+  const makeBlock = (name: Parameters<typeof createBlockCrypt>[0], key: string | Uint8Array) =>
+    createBlockCrypt(name, typeof key === 'string' ? deriveKey(key) : key, backend);
+  return resolveOptions(options as SessionOptions & Record<string, unknown>, makeBlock, [...OWN_OPTIONS, ...extra]);
+}
+
+/** Opens a session to the peer at the other end of `transport` (kcp-go DialWithOptions). */
+export function dial(transport: DatagramTransport, options: DialOptions = {}): Session {
+  const resolved = resolve(options, ['conv', 'closeTransport']);
+  const runtime = options.runtime ?? defaultRuntime();
+  let conv = options.conv;
+  if (conv === undefined) {
+    const b = new Uint8Array(4);
+    runtime.random(b);
+    conv = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  } else if (!Number.isInteger(conv) || conv < 0 || conv > 0xffffffff) {
+    throw new OptionError('conv', 'an integer from 0 to 4294967295', conv);
+  }
+  const closeTransport = options.closeTransport ?? true;
+  const session = new Session({
+    conv,
+    remote: 'peer',
+    options: resolved,
+    runtime,
+    output: (d) => transport.send(d),
+    transportMtu: transport.mtu,
+    passive: false,
+    onClose: () => {
+      if (closeTransport) transport.close();
+    },
+  });
+  transport.receive(
+    (d) => session.packetInput(d),
+    (e) => session.transportError(e),
+  );
+  return session;
+}
+
+/** Accepts sessions arriving on `transport` (kcp-go ServeConn). */
+export function listen(transport: DatagramTransport, options: ListenOptions = {}): Listener {
+  return new Listener(transport, resolve(options, []), options.runtime ?? defaultRuntime());
+}

@@ -1,0 +1,38 @@
+/** `kcp-web echo`: a KCP echo server over UDP; every session writes back what it reads. */
+import { listenUdp } from '../index.node.js';
+import type { Session } from '../core/session.js';
+import { KCP_FLAGS, KCP_FLAGS_HELP, sessionOptionsFromFlags } from './kcp-flags.js';
+import { parseFlags } from './parse.js';
+
+export const ECHO_HELP = `Usage: kcp-web echo --listen HOST:PORT [KCP options]
+
+A KCP echo server over UDP, wire-compatible with kcp-go/kcptun clients.
+  --listen HOST:PORT  UDP address to listen on (default 127.0.0.1:29900; port 0 picks one)
+
+${KCP_FLAGS_HELP}`;
+
+async function echo(session: Session): Promise<void> {
+  try {
+    for await (const chunk of session) await session.write(chunk);
+  } catch {
+    // The session failed (dead link, idle timeout); nothing to echo any more.
+  } finally {
+    session.close();
+  }
+}
+
+export async function runEcho(args: string[]): Promise<void> {
+  const values = parseFlags('echo', args, { listen: { type: 'string', default: '127.0.0.1:29900' }, ...KCP_FLAGS }, ECHO_HELP);
+  if (!values) return;
+  const options = sessionOptionsFromFlags(values);
+  const listener = await listenUdp(String(values.listen), options);
+  const fec = options.dataShards ? `${options.dataShards}/${options.parityShards}` : 'off';
+  console.log(`kcp-web echo listening on ${listener.address} (crypt ${options.crypt}, fec ${fec}, mode ${options.mode}, mtu ${options.mtu})`);
+  const stop = () => {
+    listener.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  for await (const session of listener) void echo(session);
+}

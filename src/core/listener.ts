@@ -1,0 +1,174 @@
+/**
+ * Accepts KCP sessions on one datagram transport and demultiplexes incoming
+ * datagrams by peer address, as kcp-go's Listener (sess.go packetInput):
+ *  - datagrams are decrypted once here, then handed to the session;
+ *  - a known address with a different conv and sn 0 replaces its session
+ *    (a restarted client), other conv mismatches are dropped;
+ *  - an unknown address opens a session only from a packet that carries a
+ *    conv (a data shard or a bare KCP segment, not a parity shard), and only
+ *    while the accept backlog has room.
+ */
+import { IKCP_OVERHEAD } from './kcp.js';
+import { FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY } from './fec.js';
+import { CRYPT_HEADER_SIZE, openPacket } from './crypt/packet.js';
+import { Snmp } from './snmp.js';
+import { MTU_LIMIT, type ResolvedOptions } from './options.js';
+import { Session, SessionClosedError } from './session.js';
+import type { Runtime } from './runtime.js';
+import type { DatagramTransport } from '../transports/transport.js';
+
+/** kcp-go's acceptBacklog: sessions waiting for accept() before new ones are refused. */
+export const ACCEPT_BACKLOG = 128;
+/** Byte offset of sn inside a KCP segment header. */
+const SN_OFFSET = 12;
+
+export class Listener implements AsyncIterable<Session> {
+  /** Counters for datagrams that never reached a session. */
+  readonly stats = new Snmp();
+  readonly sessions = new Map<string, Session>();
+  /** Resolves once the listener is closed, with the transport failure if any. Never rejects. */
+  readonly closed: Promise<Error | null>;
+  /**
+   * When set, each new session is handed here instead of waiting in the
+   * accept backlog.
+   */
+  onsession: ((session: Session) => void) | null = null;
+
+  private readonly backlog: Session[] = [];
+  private readonly acceptors: Array<{ resolve: (s: Session | null) => void; reject: (e: Error) => void }> = [];
+  private isClosed = false;
+  private error: Error | null = null;
+  private resolveClosed!: (e: Error | null) => void;
+
+  constructor(
+    private readonly transport: DatagramTransport,
+    private readonly options: ResolvedOptions,
+    private readonly runtime: Runtime,
+  ) {
+    this.closed = new Promise((r) => (this.resolveClosed = r));
+    transport.receive(
+      (d, from) => this.packetInput(d, from),
+      (e) => this.shutdown(e),
+    );
+  }
+
+  /** The next accepted session; null once the listener is closed. */
+  accept(): Promise<Session | null> {
+    const s = this.backlog.shift();
+    if (s) return Promise.resolve(s);
+    if (this.isClosed) return this.error ? Promise.reject(this.error) : Promise.resolve(null);
+    return new Promise((resolve, reject) => this.acceptors.push({ resolve, reject }));
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Session> {
+    for (;;) {
+      const s = await this.accept();
+      if (s === null) return;
+      yield s;
+    }
+  }
+
+  /** Closes every session and the transport. */
+  close(): void {
+    this.shutdown(null);
+  }
+
+  /** One datagram from `from`. Never throws: bad input is counted and dropped. */
+  packetInput(data: Uint8Array, from: string): void {
+    if (this.isClosed) return;
+    if (data.length > MTU_LIMIT) {
+      this.stats.add('InErrs');
+      return;
+    }
+    const block = this.options.block;
+    if (block) {
+      if (data.length < CRYPT_HEADER_SIZE) {
+        this.stats.add('InErrs');
+        return;
+      }
+      if (!openPacket(block, data)) {
+        this.stats.add('InCsumErrors');
+        return;
+      }
+      data = data.subarray(CRYPT_HEADER_SIZE);
+    }
+    if (data.length < IKCP_OVERHEAD) {
+      this.stats.add('InErrs');
+      return;
+    }
+
+    const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    let conv = 0;
+    let sn = 0;
+    let convKnown = false;
+    const flag = dv.getUint16(4, true);
+    if (flag === TYPE_DATA || flag === TYPE_PARITY) {
+      if (flag === TYPE_DATA && data.length >= FEC_HEADER_SIZE_PLUS2 + IKCP_OVERHEAD) {
+        conv = dv.getUint32(FEC_HEADER_SIZE_PLUS2, true);
+        sn = dv.getUint32(FEC_HEADER_SIZE_PLUS2 + SN_OFFSET, true);
+        convKnown = true;
+      }
+    } else {
+      conv = dv.getUint32(0, true);
+      sn = dv.getUint32(SN_OFFSET, true);
+      convKnown = true;
+    }
+
+    let s = this.sessions.get(from);
+    if (s) {
+      if (!convKnown || conv === s.conv) {
+        s.kcpInput(data);
+        return;
+      }
+      if (sn !== 0) {
+        this.stats.add('KCPInErrors');
+        return;
+      }
+      // The peer restarted with a new conv: drop the old session for it.
+      s.close();
+      s = undefined;
+    }
+    if (!convKnown) return;
+    if (!this.onsession && this.backlog.length >= ACCEPT_BACKLOG) {
+      this.stats.add('InErrs');
+      return;
+    }
+    s = new Session({
+      conv,
+      remote: from,
+      options: this.options,
+      runtime: this.runtime,
+      output: (d) => this.transport.send(d, from),
+      transportMtu: this.transport.mtu,
+      passive: true,
+      onClose: (closed) => {
+        if (this.sessions.get(from) === closed) this.sessions.delete(from);
+      },
+    });
+    this.sessions.set(from, s);
+    s.kcpInput(data);
+    this.hand(s);
+  }
+
+  private hand(s: Session): void {
+    if (this.onsession) this.onsession(s);
+    else if (this.acceptors.length > 0) this.acceptors.shift()!.resolve(s);
+    else this.backlog.push(s);
+  }
+
+  private shutdown(error: Error | null): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.error = error;
+    for (const s of [...this.sessions.values()]) {
+      if (error) s.transportError(error);
+      else s.close();
+    }
+    for (const s of this.backlog.splice(0)) s.close();
+    for (const a of this.acceptors.splice(0)) error ? a.reject(error) : a.resolve(null);
+    this.transport.close();
+    this.resolveClosed(error);
+  }
+}
+
+export { SessionClosedError };

@@ -1,0 +1,193 @@
+/**
+ * Session options: kcp-go's setter names as option names, kcptun's presets,
+ * and validation that names the bad option and what it accepts.
+ *
+ * Library defaults are kcp-go's library defaults (no crypto, no FEC, message
+ * mode, nodelay 0/100/0/0, windows 32/32, MTU 1400), so `dial()` with no
+ * options talks to `kcp.DialWithOptions(addr, nil, 0, 0)`. The CLI uses
+ * kcptun's defaults instead (aes, 10/3, fast, windows 1024) — see src/cli.
+ */
+import { CRYPT_NAMES, isCryptName, type BlockCrypt, type CryptName } from './crypt/index.js';
+
+export const MODES = ['normal', 'fast', 'fast2', 'fast3', 'manual'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** kcptun's --mode presets: [nodelay, interval, resend, nc]. */
+export const MODE_PRESETS: Record<Exclude<Mode, 'manual'>, readonly [number, number, number, number]> = {
+  normal: [0, 40, 2, 1],
+  fast: [0, 30, 2, 1],
+  fast2: [1, 20, 2, 1],
+  fast3: [1, 10, 2, 1],
+};
+
+/** kcp-go refuses MTUs above this (sess.go mtuLimit); it is also its read buffer size. */
+export const MTU_LIMIT = 1500;
+
+export interface SessionOptions {
+  /** Cipher name as kcptun spells it; 'null' means no crypto header at all. Default: 'aes' if `key` is given, else 'null'. */
+  crypt?: CryptName;
+  /** A passphrase (derived with kcptun's pbkdf2-sha1, salt "kcp-go", 4096 rounds) or the 32-byte derived key itself. */
+  key?: string | Uint8Array;
+  /** A ready cipher object instead of crypt+key (as kcp-go's BlockCrypt argument). */
+  block?: BlockCrypt;
+  /** FEC data shards (kcp-go dataShards); 0 disables FEC. */
+  dataShards?: number;
+  /** FEC parity shards (kcp-go parityShards); 0 disables FEC. */
+  parityShards?: number;
+  /** kcptun preset; overrides nodelay/interval/resend/nc unless 'manual'. */
+  mode?: Mode;
+  nodelay?: number;
+  interval?: number;
+  resend?: number;
+  nc?: number;
+  /** Whole packet size on the wire (SetMtu); capped by the transport's MTU. */
+  mtu?: number;
+  sndwnd?: number;
+  rcvwnd?: number;
+  /** Byte stream instead of messages (SetStreamMode). */
+  streamMode?: boolean;
+  /** Acknowledge every packet at once (SetACKNoDelay). */
+  ackNoDelay?: boolean;
+  /** Let writes wait for the next interval flush (SetWriteDelay). */
+  writeDelay?: boolean;
+  /** Close a session that has received nothing for this many ms (0: never, as kcp-go). */
+  idleTimeout?: number;
+  /** Close the session when KCP declares the link dead (too many retransmissions). Default true. */
+  closeOnDeadLink?: boolean;
+}
+
+export interface ResolvedOptions {
+  crypt: CryptName | 'custom';
+  block: BlockCrypt | null;
+  dataShards: number;
+  parityShards: number;
+  nodelay: number;
+  interval: number;
+  resend: number;
+  nc: number;
+  mtu: number;
+  sndwnd: number;
+  rcvwnd: number;
+  streamMode: boolean;
+  ackNoDelay: boolean;
+  writeDelay: boolean;
+  idleTimeout: number;
+  closeOnDeadLink: boolean;
+}
+
+export class OptionError extends TypeError {
+  constructor(
+    readonly option: string,
+    accepted: string,
+    got: unknown,
+  ) {
+    super(`option '${option}' must be ${accepted}; got ${describe(got)}`);
+    this.name = 'OptionError';
+  }
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v instanceof Uint8Array) return `${v.length} bytes`;
+  return String(v);
+}
+
+function int(o: Record<string, unknown>, name: string, min: number, max: number, dflt: number): number {
+  const v = o[name];
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new OptionError(name, `an integer from ${min} to ${max}`, v);
+  }
+  return v;
+}
+
+function bool(o: Record<string, unknown>, name: string, dflt: boolean): boolean {
+  const v = o[name];
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new OptionError(name, 'true or false', v);
+  return v;
+}
+
+const KNOWN = new Set<string>([
+  'crypt', 'key', 'block', 'dataShards', 'parityShards', 'mode', 'nodelay', 'interval', 'resend', 'nc',
+  'mtu', 'sndwnd', 'rcvwnd', 'streamMode', 'ackNoDelay', 'writeDelay', 'idleTimeout', 'closeOnDeadLink',
+]);
+
+/**
+ * Checks every option and fills defaults. `makeBlock` turns crypt+key into a
+ * cipher (it is injected so the Node entry can pass its node:crypto backend).
+ * `extraKeys` are option names the caller handles itself (e.g. 'conv').
+ */
+export function resolveOptions(
+  options: SessionOptions & Record<string, unknown>,
+  makeBlock: (name: CryptName, key: string | Uint8Array) => BlockCrypt | null,
+  extraKeys: readonly string[] = [],
+): ResolvedOptions {
+  const o = options as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!KNOWN.has(k) && !extraKeys.includes(k)) {
+      throw new OptionError(k, `one of the known options (${[...KNOWN, ...extraKeys].join(', ')})`, 'an unknown option');
+    }
+  }
+
+  let crypt: CryptName | 'custom';
+  let block: BlockCrypt | null = null;
+  if (o.block !== undefined) {
+    const b = o.block as BlockCrypt;
+    if (typeof b !== 'object' || b === null || typeof b.encrypt !== 'function' || typeof b.decrypt !== 'function') {
+      throw new OptionError('block', 'an object with encrypt(dst, src) and decrypt(dst, src)', o.block);
+    }
+    if (o.crypt !== undefined || o.key !== undefined) {
+      throw new OptionError('block', 'given alone, without crypt or key', 'block together with crypt/key');
+    }
+    crypt = 'custom';
+    block = b;
+  } else {
+    const c = o.crypt ?? (o.key !== undefined ? 'aes' : 'null');
+    if (typeof c !== 'string' || !isCryptName(c)) throw new OptionError('crypt', `one of ${CRYPT_NAMES.join(', ')}`, c);
+    crypt = c;
+    const key = o.key;
+    if (key !== undefined && typeof key !== 'string' && !(key instanceof Uint8Array)) {
+      throw new OptionError('key', 'a passphrase string or a Uint8Array key', key);
+    }
+    if (c !== 'null') {
+      if (key === undefined) throw new OptionError('key', `given when crypt is '${c}'`, undefined);
+      if (key instanceof Uint8Array && key.length !== 32) throw new OptionError('key', 'a passphrase string or a 32-byte Uint8Array key', key);
+      block = makeBlock(c, key);
+    }
+  }
+
+  const dataShards = int(o, 'dataShards', 0, 255, 0);
+  const parityShards = int(o, 'parityShards', 0, 255, 0);
+  if ((dataShards === 0) !== (parityShards === 0) || dataShards + parityShards > 256) {
+    throw new OptionError('dataShards/parityShards', 'both 0 (FEC off) or both ≥ 1 with a sum ≤ 256', `${dataShards}/${parityShards}`);
+  }
+
+  const mode = o.mode ?? 'manual';
+  if (typeof mode !== 'string' || !(MODES as readonly string[]).includes(mode)) throw new OptionError('mode', `one of ${MODES.join(', ')}`, mode);
+  // kcp-go's NewKCP defaults when no preset applies: nodelay 0, interval 100, resend 0, nc 0.
+  let nodelay = int(o, 'nodelay', 0, 2, 0);
+  let interval = int(o, 'interval', 1, 5000, 100);
+  let resend = int(o, 'resend', 0, 255, 0);
+  let nc = int(o, 'nc', 0, 1, 0);
+  if (mode !== 'manual') [nodelay, interval, resend, nc] = MODE_PRESETS[mode as Exclude<Mode, 'manual'>];
+
+  return {
+    crypt,
+    block,
+    dataShards,
+    parityShards,
+    nodelay,
+    interval,
+    resend,
+    nc,
+    mtu: int(o, 'mtu', 50, MTU_LIMIT, 1400),
+    sndwnd: int(o, 'sndwnd', 1, 65535, 32),
+    rcvwnd: int(o, 'rcvwnd', 1, 65535, 32),
+    streamMode: bool(o, 'streamMode', false),
+    ackNoDelay: bool(o, 'ackNoDelay', false),
+    writeDelay: bool(o, 'writeDelay', false),
+    idleTimeout: int(o, 'idleTimeout', 0, 2 ** 31 - 1, 0),
+    closeOnDeadLink: bool(o, 'closeOnDeadLink', true),
+  };
+}

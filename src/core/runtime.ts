@@ -1,0 +1,36 @@
+/**
+ * What the core needs from its host, injected so src/core stays pure and
+ * tests can drive time by hand. `defaultRuntime()` (src/runtime.ts) builds
+ * one from the web-platform globals that browsers and Node both have.
+ */
+export interface Runtime {
+  /** Monotonic milliseconds. KCP uses it modulo 2^32. */
+  now(): number;
+  /** Fills `buf` with unpredictable bytes (crypto.getRandomValues or equal). */
+  random(buf: Uint8Array): void;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/**
+ * 16-byte packet nonces drawn from a pool refilled by `random` a few KiB at
+ * a time: the nonce only needs to be unpredictable (kcp-go uses an
+ * AES-scrambled counter), and one getRandomValues call per packet would cost
+ * more than encrypting the packet.
+ */
+export class NoncePool {
+  private readonly pool = new Uint8Array(4096);
+  private pos = this.pool.length;
+
+  constructor(private readonly random: (buf: Uint8Array) => void) {}
+
+  fill = (nonce: Uint8Array): void => {
+    const n = nonce.length;
+    if (this.pos + n > this.pool.length) {
+      this.random(this.pool);
+      this.pos = 0;
+    }
+    nonce.set(this.pool.subarray(this.pos, this.pos + n));
+    this.pos += n;
+  };
+}

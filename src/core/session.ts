@@ -1,0 +1,393 @@
+/**
+ * A KCP session: the pipeline crypto → FEC → KCP of kcp-go's UDPSession
+ * (sess.go), without I/O of its own. Datagrams come in through
+ * `packetInput` (or `kcpInput` when a listener already decrypted them) and
+ * leave through the `output` callback; time comes from the injected runtime.
+ *
+ * The application side offers three equivalent ways to read: `read()`, the
+ * async iterator, and `readable` (a WHATWG ReadableStream); and `write()`
+ * (waits for window room, as kcp-go's Write blocks), `send()` (never waits,
+ * for game state updates) and `writable`.
+ */
+import { Kcp, IKCP_OVERHEAD } from './kcp.js';
+import { FecDecoder, FecEncoder, FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY } from './fec.js';
+import { CRYPT_HEADER_SIZE, openPacket, sealPacket } from './crypt/packet.js';
+import { DefaultSnmp, Snmp } from './snmp.js';
+import { MTU_LIMIT, type ResolvedOptions } from './options.js';
+import { NoncePool, type Runtime } from './runtime.js';
+
+export class SessionClosedError extends Error {
+  constructor(message = 'session closed') {
+    super(message);
+    this.name = 'SessionClosedError';
+  }
+}
+
+export interface SessionInit {
+  conv: number;
+  /** The peer's address as the transport names it. */
+  remote: string;
+  options: ResolvedOptions;
+  runtime: Runtime;
+  /** Sends one finished datagram to the peer; the array is the transport's to keep. */
+  output: (datagram: Uint8Array) => void;
+  /** Largest datagram the transport carries; the KCP MTU is capped to it. */
+  transportMtu: number;
+  /** true for sessions a listener accepted (kcp-go's PassiveOpens). */
+  passive: boolean;
+  /** Called once, after the session closed (listener bookkeeping, client socket). */
+  onClose?: (session: Session) => void;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+export class Session implements AsyncIterable<Uint8Array> {
+  readonly conv: number;
+  readonly remote: string;
+  /** This session's counters; every bump also lands in DefaultSnmp. */
+  readonly stats = new Snmp();
+  /** Set when the session was closed by a failure (dead link, idle timeout, transport error). */
+  error: Error | null = null;
+  /** Resolves once the session is closed, with the failure if there was one. Never rejects. */
+  readonly closed: Promise<Error | null>;
+  /**
+   * When set, every message is handed here as soon as KCP releases it, instead
+   * of waiting for read(). Suits game loops; leave unset for flow control.
+   */
+  onmessage: ((message: Uint8Array) => void) | null = null;
+
+  private readonly kcp: Kcp;
+  private readonly block;
+  private readonly fecEncoder: FecEncoder | null;
+  private fecDecoder: FecDecoder | null;
+  private readonly headerSize: number;
+  private readonly options: ResolvedOptions;
+  private readonly runtime: Runtime;
+  private readonly output: (datagram: Uint8Array) => void;
+  private readonly nonce: NoncePool;
+  private readonly onClose: ((s: Session) => void) | undefined;
+  private resolveClosed!: (e: Error | null) => void;
+  private timer: unknown = null;
+  private lastInput: number;
+  private isClosed = false;
+  private readonly readers: Array<{ resolve: (m: Uint8Array | null) => void; reject: (e: Error) => void }> = [];
+  private readonly writers: Waiter[] = [];
+  private streams: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } | null = null;
+
+  constructor(init: SessionInit) {
+    this.conv = init.conv >>> 0;
+    this.remote = init.remote;
+    this.options = init.options;
+    this.runtime = init.runtime;
+    this.output = init.output;
+    this.onClose = init.onClose;
+    this.block = init.options.block;
+    this.nonce = new NoncePool(init.runtime.random);
+    this.closed = new Promise((r) => (this.resolveClosed = r));
+    this.lastInput = init.runtime.now();
+
+    const { dataShards, parityShards } = init.options;
+    const fec = dataShards > 0 && parityShards > 0;
+    this.fecEncoder = fec ? new FecEncoder(dataShards, parityShards, this.block ? CRYPT_HEADER_SIZE : 0) : null;
+    this.fecDecoder = fec ? new FecDecoder(dataShards, parityShards, this.stats) : null;
+    // Room kcp leaves at the front of each packet for the FEC and crypto headers.
+    this.headerSize = (this.block ? CRYPT_HEADER_SIZE : 0) + (fec ? FEC_HEADER_SIZE_PLUS2 : 0);
+
+    const clock = () => Math.floor(this.runtime.now()) >>> 0;
+    this.kcp = new Kcp(this.conv, (pkt) => this.kcpOutput(pkt), { clock, snmp: this.stats });
+    this.kcp.reserveBytes(this.headerSize);
+    const o = init.options;
+    const mtu = Math.min(o.mtu, init.transportMtu, MTU_LIMIT);
+    if (!this.kcp.setMtu(mtu)) throw new RangeError(`mtu ${mtu} leaves no room for data after ${this.headerSize + IKCP_OVERHEAD} header bytes`);
+    this.kcp.wndSize(o.sndwnd, o.rcvwnd);
+    this.kcp.noDelay(o.nodelay, o.interval, o.resend, o.nc);
+    this.kcp.stream = o.streamMode;
+
+    this.stats.add(init.passive ? 'PassiveOpens' : 'ActiveOpens');
+    this.stats.add('CurrEstab');
+    if (DefaultSnmp.CurrEstab > DefaultSnmp.MaxConn) DefaultSnmp.MaxConn = DefaultSnmp.CurrEstab;
+    this.stats.MaxConn = 1;
+    this.schedule(0);
+  }
+
+  // ---- network side -------------------------------------------------------
+
+  /** A raw datagram from the peer. Never throws: bad input is counted and dropped. */
+  packetInput(data: Uint8Array): void {
+    if (this.isClosed) return;
+    if (data.length > MTU_LIMIT) {
+      this.stats.add('InErrs');
+      return;
+    }
+    if (this.block) {
+      if (data.length < CRYPT_HEADER_SIZE) {
+        this.stats.add('InErrs');
+        return;
+      }
+      if (!openPacket(this.block, data)) {
+        this.stats.add('InCsumErrors');
+        return;
+      }
+      data = data.subarray(CRYPT_HEADER_SIZE);
+    }
+    if (data.length < IKCP_OVERHEAD) {
+      this.stats.add('InErrs');
+      return;
+    }
+    this.kcpInput(data);
+  }
+
+  /** A decrypted datagram (FEC header or KCP segments), as kcp-go's kcpInput. */
+  kcpInput(data: Uint8Array): void {
+    if (this.isClosed) return;
+    this.lastInput = this.runtime.now();
+    const ackNoDelay = this.options.ackNoDelay;
+    // kcp cmd (81–84) and frg share these two bytes; they never read 0xf1/0xf2.
+    const flag = data[4]! | (data[5]! << 8);
+    if (flag === TYPE_DATA || flag === TYPE_PARITY) {
+      if (data.length < FEC_HEADER_SIZE_PLUS2) {
+        this.stats.add('InErrs');
+        return;
+      }
+      if (flag === TYPE_PARITY) this.stats.add('FECParityShards');
+      // kcp-go decodes FEC from a peer that sends it even if we do not.
+      this.fecDecoder ??= new FecDecoder(1, 1, this.stats);
+      const recovered = this.fecDecoder.decode(data, Math.floor(this.runtime.now()) >>> 0);
+      if (flag === TYPE_DATA && this.kcp.input(data.subarray(FEC_HEADER_SIZE_PLUS2), true, ackNoDelay) !== 0) {
+        this.stats.add('KCPInErrors');
+      }
+      for (const r of recovered) {
+        const sz = r.length >= 2 ? r[0]! | (r[1]! << 8) : 0;
+        if (sz >= 2 && sz <= r.length) {
+          if (this.kcp.input(r.subarray(2, sz), false, ackNoDelay) === 0) this.stats.add('FECRecovered');
+          else this.stats.add('KCPInErrors');
+        } else {
+          this.stats.add('FECErrs');
+        }
+      }
+    } else if (this.kcp.input(data, true, ackNoDelay) !== 0) {
+      this.stats.add('KCPInErrors');
+    }
+    this.stats.add('InPkts');
+    this.stats.add('InBytes', data.length);
+    this.deliver();
+    this.wakeWriters();
+  }
+
+  /** A failure of the underlying transport: the session cannot go on. */
+  transportError(error: Error): void {
+    this.stats.add('InErrs');
+    this.fail(error);
+  }
+
+  private kcpOutput(packet: Uint8Array): void {
+    if (packet.length < IKCP_OVERHEAD + this.headerSize) return;
+    const parity = this.fecEncoder ? this.fecEncoder.encode(packet) : null;
+    this.emit(packet);
+    if (parity) for (const p of parity) this.emit(p);
+  }
+
+  /** Seals (if a cipher is set) a copy of one packet and hands it to the transport. */
+  private emit(packet: Uint8Array): void {
+    // kcp and FEC reuse their buffers; the transport may send asynchronously.
+    const datagram = packet.slice();
+    if (this.block) sealPacket(this.block, datagram, this.nonce.fill);
+    this.stats.add('OutPkts');
+    this.stats.add('OutBytes', datagram.length);
+    this.output(datagram);
+  }
+
+  // ---- clock ----------------------------------------------------------------
+
+  private schedule(ms: number): void {
+    this.timer = this.runtime.setTimer(this.tick, ms);
+  }
+
+  private readonly tick = (): void => {
+    this.timer = null;
+    if (this.isClosed) return;
+    const next = this.kcp.flush(false);
+    if (this.kcp.state !== 0 && this.options.closeOnDeadLink) {
+      this.fail(new SessionClosedError(`dead link: a segment was retransmitted ${this.kcp.dead_link} times without an ack`));
+      return;
+    }
+    const idle = this.options.idleTimeout;
+    if (idle > 0 && this.runtime.now() - this.lastInput > idle) {
+      this.fail(new SessionClosedError(`idle timeout: nothing received for ${idle} ms`));
+      return;
+    }
+    this.wakeWriters();
+    this.schedule(next);
+  };
+
+  // ---- application side ------------------------------------------------------
+
+  /** Smoothed round-trip time in ms (kcp-go GetSRTT). */
+  get srtt(): number {
+    return this.kcp.rx_srtt;
+  }
+  /** Current retransmission timeout in ms (kcp-go GetRTO). */
+  get rto(): number {
+    return this.kcp.rx_rto;
+  }
+  /** Segments queued or in flight, not yet acknowledged (kcp-go WaitSnd). */
+  get waitSnd(): number {
+    return this.kcp.waitSnd();
+  }
+  /** Largest payload of one KCP segment after all headers. */
+  get mss(): number {
+    return this.kcp.mss;
+  }
+  get isOpen(): boolean {
+    return !this.isClosed;
+  }
+
+  /**
+   * Queues data without waiting for window room (kcp queues it). Returns false
+   * if the session is closed. Throws RangeError for a message KCP cannot carry.
+   */
+  send(data: Uint8Array): boolean {
+    if (this.isClosed) return false;
+    this.enqueue(data);
+    return true;
+  }
+
+  /** Queues data once the send window has room, as kcp-go's Write does. */
+  async write(data: Uint8Array): Promise<void> {
+    while (!this.hasWindowRoom() || this.writers.length > 0) {
+      if (this.isClosed) throw this.closedError();
+      await new Promise<void>((resolve, reject) => this.writers.push({ resolve, reject }));
+      if (this.hasWindowRoom()) break;
+    }
+    if (this.isClosed) throw this.closedError();
+    this.enqueue(data);
+    // Let the next queued writer check the window too.
+    this.wakeWriters();
+  }
+
+  /** The next message (message mode) or chunk (stream mode); null once closed. */
+  read(): Promise<Uint8Array | null> {
+    const m = this.recvOne();
+    if (m) return Promise.resolve(m);
+    if (this.isClosed) return this.error ? Promise.reject(this.error) : Promise.resolve(null);
+    return new Promise((resolve, reject) => this.readers.push({ resolve, reject }));
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    for (;;) {
+      const m = await this.read();
+      if (m === null) return;
+      yield m;
+    }
+  }
+
+  /** WHATWG streams over the same session (created on first use). */
+  get readable(): ReadableStream<Uint8Array> {
+    return this.webStreams().readable;
+  }
+  get writable(): WritableStream<Uint8Array> {
+    return this.webStreams().writable;
+  }
+
+  /** Flushes what is queued once, stops, and releases everything (kcp-go Close). */
+  close(): void {
+    this.shutdown(null);
+  }
+
+  private webStreams() {
+    if (!this.streams) {
+      this.streams = {
+        readable: new ReadableStream<Uint8Array>({
+          pull: async (controller) => {
+            const m = await this.read();
+            if (m === null) controller.close();
+            else controller.enqueue(m);
+          },
+          cancel: () => this.close(),
+        }),
+        writable: new WritableStream<Uint8Array>({
+          write: (chunk) => this.write(chunk),
+          close: () => this.close(),
+          abort: () => this.close(),
+        }),
+      };
+    }
+    return this.streams;
+  }
+
+  private enqueue(data: Uint8Array): void {
+    const kcp = this.kcp;
+    if (this.options.streamMode) {
+      // kcp-go's Write: mss-sized pieces, so no single Send exceeds 255 fragments.
+      for (let off = 0; off < data.length; off += kcp.mss) kcp.send(data.subarray(off, Math.min(data.length, off + kcp.mss)));
+    } else {
+      const rc = kcp.send(data);
+      if (rc === -1) throw new RangeError('cannot send an empty message in message mode');
+      if (rc < 0) {
+        throw new RangeError(`message of ${data.length} bytes is over the ${255 * kcp.mss}-byte limit (255 fragments of mss ${kcp.mss})`);
+      }
+    }
+    this.stats.add('BytesSent', data.length);
+    const waitsnd = kcp.waitSnd();
+    if (waitsnd >= kcp.snd_wnd || waitsnd >= kcp.rmt_wnd || !this.options.writeDelay) kcp.flush(false);
+  }
+
+  private hasWindowRoom(): boolean {
+    const w = this.kcp.waitSnd();
+    return w < this.kcp.snd_wnd && w < this.kcp.rmt_wnd;
+  }
+
+  private wakeWriters(): void {
+    if (this.writers.length > 0 && this.hasWindowRoom()) this.writers.shift()!.resolve();
+  }
+
+  private recvOne(): Uint8Array | null {
+    const size = this.kcp.peekSize();
+    if (size <= 0) return null;
+    const buf = new Uint8Array(size);
+    const n = this.kcp.recv(buf);
+    if (n < 0) return null;
+    this.stats.add('BytesReceived', n);
+    return n === size ? buf : buf.subarray(0, n);
+  }
+
+  /** Hands released messages to onmessage or to waiting readers. */
+  private deliver(): void {
+    for (;;) {
+      if (!this.onmessage && this.readers.length === 0) return;
+      const m = this.recvOne();
+      if (!m) return;
+      if (this.onmessage) this.onmessage(m);
+      else this.readers.shift()!.resolve(m);
+    }
+  }
+
+  private closedError(): Error {
+    return this.error ?? new SessionClosedError();
+  }
+
+  private fail(error: Error): void {
+    this.shutdown(error);
+  }
+
+  private shutdown(error: Error | null): void {
+    if (this.isClosed) return;
+    // Best effort to send what is queued, as kcp-go's Close does.
+    if (!error) this.kcp.flush(false);
+    this.isClosed = true;
+    this.error = error;
+    if (this.timer !== null) this.runtime.clearTimer(this.timer);
+    this.timer = null;
+    this.kcp.releaseTX();
+    this.fecDecoder?.release();
+    this.stats.add('CurrEstab', -1);
+    for (const r of this.readers.splice(0)) error ? r.reject(error) : r.resolve(null);
+    const e = this.closedError();
+    for (const w of this.writers.splice(0)) w.reject(e);
+    this.onClose?.(this);
+    this.resolveClosed(error);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The Node entry: everything from the browser entry, with node:crypto as
+ * the default cipher backend, plus UDP helpers.
+ */
+import { dial as dialAny, listen as listenAny, type DialOptions, type ListenOptions } from './api.js';
+import { nodeCipherBackend } from './adapter/node/crypt.js';
+import { udpConnect, udpListen, type UdpOptions } from './transports/udp.js';
+import type { DatagramTransport } from './transports/transport.js';
+import type { Session } from './core/session.js';
+import type { Listener } from './core/listener.js';
+
+export * from './index.js';
+export { udpConnect, udpListen, parseHostPort, type UdpOptions } from './transports/udp.js';
+export { nodeCipherBackend } from './adapter/node/crypt.js';
+
+export function dial(transport: DatagramTransport, options: DialOptions = {}): Session {
+  return dialAny(transport, { cipherBackend: nodeCipherBackend, ...options });
+}
+
+export function listen(transport: DatagramTransport, options: ListenOptions = {}): Listener {
+  return listenAny(transport, { cipherBackend: nodeCipherBackend, ...options });
+}
+
+/** Dials a kcp-go (or kcp-web) server over UDP: `await dialUdp('127.0.0.1:29900', { key: 'secret' })`. */
+export async function dialUdp(remote: string, options: DialOptions & { udp?: UdpOptions } = {}): Promise<Session> {
+  const { udp, ...rest } = options;
+  const transport = await udpConnect(remote, udp);
+  try {
+    return dial(transport, rest);
+  } catch (e) {
+    transport.close();
+    throw e;
+  }
+}
+
+/** Listens for KCP sessions on a UDP address ("host:port", port 0 picks one). */
+export async function listenUdp(address: string, options: ListenOptions & { udp?: UdpOptions } = {}): Promise<Listener & { address: string }> {
+  const { udp, ...rest } = options;
+  const transport = await udpListen(address, udp);
+  try {
+    return Object.assign(listen(transport, rest), { address: transport.localAddress });
+  } catch (e) {
+    transport.close();
+    throw e;
+  }
+}

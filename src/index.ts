@@ -1,0 +1,8 @@
+/**
+ * kcp-web: kcp-go's KCP + FEC + packet crypto for browsers and Node.
+ * This is the browser (and default) entry; Node resolves index.node.ts.
+ */
+export { dial, listen, type DialOptions, type ListenOptions } from './api.js';
+export * from './core/index.js';
+export type { DatagramTransport } from './transports/transport.js';
+export { defaultRuntime } from './runtime.js';

@@ -1,0 +1,24 @@
+/**
+ * The one thing kcp-web needs from a network: an unreliable, unordered
+ * datagram pipe. Each kind (UDP, WebRTC data channel, WebTransport datagrams)
+ * lives in its own file and implements this.
+ *
+ * Addresses are opaque strings ("host:port" for UDP). A connected transport
+ * (a client's) ignores `to` and reports its one peer as `from`.
+ */
+export interface DatagramTransport {
+  /** Largest datagram payload, in bytes, this pipe carries without splitting. */
+  readonly mtu: number;
+  /**
+   * Queues one datagram. Never throws for network conditions: errors are
+   * delivered to the `onError` handler given to `receive`.
+   */
+  send(datagram: Uint8Array, to?: string): void;
+  /**
+   * Installs the handlers (one receiver per transport; a later call replaces
+   * it). The datagram belongs to the receiver from then on.
+   */
+  receive(onDatagram: (datagram: Uint8Array, from: string) => void, onError?: (error: Error) => void): void;
+  /** Releases the pipe; no handler fires afterwards. */
+  close(): void;
+}

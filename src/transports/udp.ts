@@ -1,0 +1,137 @@
+/**
+ * DatagramTransport over node:dgram (Node only).
+ *
+ * `udpConnect` makes a connected client socket (the kernel filters out other
+ * senders, as kcp-go's client read loop does by hand); `udpListen` makes a
+ * server socket that sends to and receives from many peers, addressed as
+ * "host:port" ("[v6]:port" for IPv6).
+ */
+import dgram from 'node:dgram';
+import type { DatagramTransport } from './transport.js';
+import { MTU_LIMIT } from '../core/options.js';
+
+export interface UdpOptions {
+  /** SO_RCVBUF / SO_SNDBUF in bytes. The kernel default (~212 KB) drops bursts; kcp-go users set 4 MiB. */
+  bufferSize?: number;
+}
+
+const DEFAULT_BUFFER = 4 << 20;
+
+/** Splits "host:port" / "[v6]:port"; throws naming the accepted form. */
+export function parseHostPort(addr: string, what = 'address'): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:\s]*)):(\d{1,5})$/.exec(addr);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new TypeError(`${what} must be HOST:PORT (e.g. 127.0.0.1:29900 or [::1]:29900); got ${JSON.stringify(addr)}`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+class UdpTransport implements DatagramTransport {
+  readonly mtu = MTU_LIMIT;
+  private onDatagram: ((d: Uint8Array, from: string) => void) | null = null;
+  private onError: ((e: Error) => void) | null = null;
+  private closed = false;
+
+  constructor(
+    readonly socket: dgram.Socket,
+    private readonly connectedTo: string | null,
+  ) {
+    socket.on('message', (msg, rinfo) => {
+      if (this.closed || !this.onDatagram) return;
+      this.onDatagram(msg, this.connectedTo ?? formatHostPort(rinfo.address, rinfo.port));
+    });
+    socket.on('error', (e) => this.fail(e));
+  }
+
+  get localAddress(): string {
+    const a = this.socket.address();
+    return formatHostPort(a.address, a.port);
+  }
+
+  send(datagram: Uint8Array, to?: string): void {
+    if (this.closed) return;
+    const cb = (err: Error | null) => {
+      if (err) this.fail(err);
+    };
+    if (this.connectedTo !== null) {
+      this.socket.send(datagram, cb);
+    } else {
+      if (to === undefined) {
+        this.fail(new TypeError('udp listener send needs a destination address'));
+        return;
+      }
+      const { host, port } = parseHostPort(to, 'destination');
+      this.socket.send(datagram, port, host, cb);
+    }
+  }
+
+  receive(onDatagram: (d: Uint8Array, from: string) => void, onError?: (e: Error) => void): void {
+    this.onDatagram = onDatagram;
+    this.onError = onError ?? null;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.socket.close();
+    } catch {
+      // already closed by the runtime
+    }
+  }
+
+  private fail(e: Error): void {
+    if (this.closed) return;
+    if (this.onError) this.onError(e);
+  }
+}
+
+function socketFor(host: string): dgram.Socket {
+  return dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
+}
+
+/** Runs a connect/bind and turns its 'error' event into a rejection (closing the socket). */
+function settle(s: dgram.Socket, start: (done: () => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error) => {
+      s.close();
+      reject(e);
+    };
+    s.once('error', onError);
+    start(() => {
+      s.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function raiseBuffers(s: dgram.Socket, size: number): void {
+  // The kernel may cap these (net.core.rmem_max); a smaller buffer still works.
+  try {
+    s.setRecvBufferSize(size);
+    s.setSendBufferSize(size);
+  } catch {
+    /* capped or unsupported */
+  }
+}
+
+/** A client transport: a fresh UDP socket connected to `remote` ("host:port"). */
+export async function udpConnect(remote: string, options: UdpOptions = {}): Promise<DatagramTransport & { localAddress: string }> {
+  const { host, port } = parseHostPort(remote, 'remote');
+  const s = socketFor(host);
+  await settle(s, (done) => s.connect(port, host, done));
+  raiseBuffers(s, options.bufferSize ?? DEFAULT_BUFFER);
+  return new UdpTransport(s, remote);
+}
+
+/** A server transport bound to `listen` ("host:port"; port 0 picks one). */
+export async function udpListen(listen: string, options: UdpOptions = {}): Promise<DatagramTransport & { localAddress: string }> {
+  const { host, port } = parseHostPort(listen, 'listen');
+  const s = socketFor(host);
+  await settle(s, (done) => s.bind(port, host, done));
+  raiseBuffers(s, options.bufferSize ?? DEFAULT_BUFFER);
+  return new UdpTransport(s, null);
+}

@@ -1,0 +1,88 @@
+/**
+ * Runs the real kcp-go peer (interop/kcppeer, built by scripts/setup.mjs from
+ * Debian's kcp-go 5.6.1 source) as a child process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const KCPPEER = `${ROOT}interop/bin/kcppeer`;
+export const hasKcpPeer = existsSync(KCPPEER);
+
+export interface ServerProcess {
+  address: string;
+  child: ChildProcess;
+  stop(): void;
+}
+
+/** Starts a server process and waits for its first line matching `ready` (the address is group 1). */
+export async function startServer(cmd: string, args: string[], ready: RegExp, timeoutMs = 15000): Promise<ServerProcess> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const lines = createInterface({ input: child.stdout! });
+  const address = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${cmd} did not start in ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`${cmd} exited with ${code} before it was ready: ${stderr}`));
+    });
+    lines.on('line', (line) => {
+      const m = ready.exec(line);
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]!);
+      }
+    });
+  });
+  return {
+    address,
+    child,
+    stop: () => {
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+/** kcp-go's echo server, with kcptun-style flags. */
+export function startGoEcho(flags: string[]): Promise<ServerProcess> {
+  return startServer(KCPPEER, ['echo', '--listen', '127.0.0.1:0', ...flags], /^listening (\S+)/);
+}
+
+/** kcp-web's own CLI echo server (bin/kcp-web.js, the compiled CLI). */
+export function startKcpWebEcho(flags: string[]): Promise<ServerProcess> {
+  return startServer(process.execPath, [`${ROOT}bin/kcp-web.js`, 'echo', '--listen', '127.0.0.1:0', ...flags], /listening on (\S+)/);
+}
+
+export interface GoClientResult {
+  bytes: number;
+  received: number;
+  sha256Sent: string;
+  sha256Recv: string;
+  ms: number;
+  ok: boolean;
+  error?: string;
+  snmp: Record<string, number>;
+}
+
+/** kcp-go's client: sends `bytes` random bytes to `remote`, reads the echo, reports sha256 of both. */
+export function runGoClient(remote: string, bytes: number, flags: string[], timeoutMs: number): Promise<GoClientResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(KCPPEER, ['client', '--remote', remote, '--bytes', String(bytes), '--timeout', `${timeoutMs}ms`, ...flags], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', () => {
+      try {
+        resolve(JSON.parse(out) as GoClientResult);
+      } catch {
+        reject(new Error(`kcppeer client printed no result: ${out} ${err}`));
+      }
+    });
+  });
+}

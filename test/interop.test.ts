@@ -1,0 +1,101 @@
+/**
+ * Live interop with the real kcp-go 5.6.1 over loopback UDP, both ways:
+ *  - kcp-web's client (dialUdp) ↔ kcp-go's echo server;
+ *  - kcp-go's client ↔ kcp-web's CLI echo server (`kcp-web echo`).
+ * Every cipher × FEC {off, 10/3} × loss {0, 10% each way}; 1 MiB of random
+ * data echoed with sha256 equal. Loss is injected by a relay in this process.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { dialUdp } from '../src/index.node.js';
+import { CRYPT_NAMES } from '../src/core/crypt/index.js';
+import { sessionOptionsFromFlags, KCP_FLAGS } from '../src/cli/kcp-flags.js';
+import { startLossyRelay } from './helpers/lossy-relay.js';
+import { hasKcpPeer, runGoClient, startGoEcho, startKcpWebEcho, type ServerProcess } from './helpers/kcppeer.js';
+
+const BYTES = 1 << 20;
+const CASE_TIMEOUT = 90_000;
+const skip = hasKcpPeer ? false : 'interop/bin/kcppeer missing: run `node scripts/setup.mjs` (needs Debian golang-go + golang-github-xtaci-kcp-dev)';
+
+function flagsFor(crypt: string, fec: boolean): string[] {
+  return ['--crypt', crypt, '--key', `interop ${crypt}`, '--datashard', fec ? '10' : '0', '--parityshard', fec ? '3' : '0'];
+}
+
+/** The kcptun flag defaults overlaid with `flags`, as parseArgs would produce them. */
+function flagValues(flags: string[]): Record<string, unknown> {
+  const v: Record<string, unknown> = {};
+  for (const [k, spec] of Object.entries(KCP_FLAGS)) v[k] = spec.default;
+  for (let i = 0; i < flags.length; i += 2) v[flags[i]!.slice(2)] = flags[i + 1];
+  return v;
+}
+
+/** Dials `remote` with kcp-web, echoes `BYTES` random bytes through it, returns both digests. */
+async function echoThrough(remote: string, flags: string[]): Promise<{ sent: string; recv: string; received: number }> {
+  const session = await dialUdp(remote, sessionOptionsFromFlags(flagValues(flags)));
+  const payload = randomBytes(BYTES);
+  const sent = createHash('sha256').update(payload).digest('hex');
+  const hash = createHash('sha256');
+  let received = 0;
+  const timer = setTimeout(() => session.close(), CASE_TIMEOUT);
+  try {
+    const writing = (async () => {
+      for (let off = 0; off < BYTES; off += 4096) await session.write(payload.subarray(off, off + 4096));
+    })();
+    while (received < BYTES) {
+      const chunk = await session.read();
+      if (chunk === null) break;
+      hash.update(chunk);
+      received += chunk.length;
+    }
+    await writing.catch(() => {});
+  } finally {
+    clearTimeout(timer);
+    session.close();
+  }
+  return { sent, recv: hash.digest('hex'), received };
+}
+
+for (const crypt of CRYPT_NAMES) {
+  for (const fec of [false, true]) {
+    describe(`interop crypt=${crypt} fec=${fec ? '10/3' : 'off'}`, { skip }, () => {
+      let goEcho: ServerProcess;
+      let webEcho: ServerProcess;
+      const flags = flagsFor(crypt, fec);
+      before(async () => {
+        [goEcho, webEcho] = await Promise.all([startGoEcho(flags), startKcpWebEcho(flags)]);
+      });
+      after(() => {
+        goEcho?.stop();
+        webEcho?.stop();
+      });
+
+      for (const loss of [0, 0.1]) {
+        it(`kcp-web client → kcp-go echo, loss ${loss * 100}%`, { timeout: CASE_TIMEOUT + 10_000 }, async () => {
+          const relay = await startLossyRelay(goEcho.address, { up: loss, down: loss }, 7);
+          try {
+            const r = await echoThrough(relay.address, flags);
+            assert.equal(r.received, BYTES);
+            assert.equal(r.recv, r.sent);
+            if (loss > 0) assert.ok(relay.stats.dropped > 0, 'the relay dropped datagrams');
+          } finally {
+            relay.close();
+          }
+        });
+
+        it(`kcp-go client → kcp-web echo, loss ${loss * 100}%`, { timeout: CASE_TIMEOUT + 10_000 }, async () => {
+          const relay = await startLossyRelay(webEcho.address, { up: loss, down: loss }, 11);
+          try {
+            const r = await runGoClient(relay.address, BYTES, flags, CASE_TIMEOUT);
+            assert.equal(r.error, undefined, r.error);
+            assert.equal(r.received, BYTES);
+            assert.equal(r.sha256Recv, r.sha256Sent);
+            if (loss > 0) assert.ok(relay.stats.dropped > 0, 'the relay dropped datagrams');
+          } finally {
+            relay.close();
+          }
+        });
+      }
+    });
+  }
+}

@@ -1,0 +1,226 @@
+/** Session and listener behaviour, kcp-web to kcp-web over an in-memory network. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { dial, listen, OptionError, CRYPT_NAMES, type Session, type CryptName } from '../src/index.node.js';
+import { MemoryNet } from './helpers/memory-net.js';
+import { FakeRuntime } from './helpers/fake-runtime.js';
+import { seededRandom } from './helpers/lossy-relay.js';
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+function setup(opts: Parameters<typeof dial>[1] = {}, loss = 0) {
+  const net = new MemoryNet();
+  const rand = seededRandom(99);
+  if (loss > 0) net.filter = (d) => (rand() < loss ? null : d);
+  const listener = listen(net.endpoint('server'), opts);
+  const client = dial(net.endpoint('client', 'server'), opts);
+  return { net, listener, client };
+}
+
+async function readBytes(s: Session, n: number): Promise<Uint8Array> {
+  const out = new Uint8Array(n);
+  let got = 0;
+  while (got < n) {
+    const m = await s.read();
+    if (!m) break;
+    out.set(m.subarray(0, n - got), got);
+    got += m.length;
+  }
+  return out.subarray(0, got);
+}
+
+describe('session over memory network', () => {
+  for (const crypt of ['null', 'aes', 'salsa20', 'xor', 'none', 'twofish'] as CryptName[]) {
+    for (const fec of [false, true]) {
+      it(`stream echo crypt=${crypt} fec=${fec} loss=15%`, { timeout: 60_000 }, async () => {
+        const opts = {
+          crypt,
+          key: 'k',
+          mode: 'fast3' as const,
+          streamMode: true,
+          sndwnd: 256,
+          rcvwnd: 256,
+          ...(fec ? { dataShards: 10, parityShards: 3 } : {}),
+        };
+        const { listener, client } = setup(crypt === 'null' ? { ...opts, key: undefined } : opts, 0.15);
+        const payload = randomBytes(256 * 1024);
+        const serving = (async () => {
+          const s = (await listener.accept())!;
+          for await (const chunk of s) await s.write(chunk);
+        })();
+        const writing = (async () => {
+          for (let off = 0; off < payload.length; off += 3000) await client.write(payload.subarray(off, off + 3000));
+        })();
+        const echoed = await readBytes(client, payload.length);
+        await writing;
+        assert.equal(sha(echoed), sha(payload));
+        if (fec) assert.ok(client.stats.FECRecovered + client.stats.FECParityShards > 0);
+        client.close();
+        listener.close();
+        await serving;
+      });
+    }
+  }
+
+  it('message mode keeps message boundaries, including multi-fragment messages', async () => {
+    const { listener, client } = setup({ mode: 'fast3' });
+    const sizes = [1, 100, 1376, 1377, 5000, 20_000, 0x7fff];
+    for (const n of sizes) client.send(new Uint8Array(n).fill(n & 0xff));
+    const s = (await listener.accept())!;
+    for (const n of sizes) {
+      const m = (await s.read())!;
+      assert.equal(m.length, n);
+      assert.equal(m[n - 1], n & 0xff);
+    }
+    assert.throws(() => client.send(new Uint8Array(0)), RangeError);
+    assert.throws(() => client.send(new Uint8Array(256 * client.mss)), /255 fragments/);
+    client.close();
+    listener.close();
+  });
+
+  it('onmessage receives messages as they arrive', async () => {
+    const { listener, client } = setup({ mode: 'fast3' });
+    client.send(new Uint8Array([1]));
+    const s = (await listener.accept())!;
+    const got = await new Promise<Uint8Array>((resolve) => (s.onmessage = resolve));
+    assert.deepEqual([...got], [1]);
+    client.close();
+    listener.close();
+  });
+
+  it('web streams carry data both ways', async () => {
+    const { listener, client } = setup({ mode: 'fast3' });
+    const writer = client.writable.getWriter();
+    await writer.write(new Uint8Array([7, 8, 9]));
+    const s = (await listener.accept())!;
+    const reader = s.readable.getReader();
+    const r = await reader.read();
+    assert.deepEqual([...r.value!], [7, 8, 9]);
+    client.close();
+    listener.close();
+  });
+});
+
+describe('bad input is counted and dropped, never thrown, never kills a session', () => {
+  for (const crypt of CRYPT_NAMES) {
+    it(`crypt=${crypt}`, async () => {
+      const key = crypt === 'null' ? undefined : 'right key';
+      const { net, listener, client } = setup({ crypt, key, mode: 'fast3', dataShards: 3, parityShards: 2 });
+      const seen: Uint8Array[] = [];
+      net.filter = (d, from) => {
+        if (from === 'client') seen.push(d.slice());
+        return d;
+      };
+      client.send(new Uint8Array([1, 2, 3]));
+      const s = (await listener.accept())!;
+      assert.deepEqual([...(await s.read())!], [1, 2, 3]);
+
+      // A wrong-key peer's packet, truncated ones, garbage, an oversize one, and a replay.
+      const forged: Uint8Array[] = [];
+      const fnet = new MemoryNet();
+      fnet.filter = (d) => (forged.push(d.slice()), null);
+      const wrongSession = dial(fnet.endpoint('w', 'server'), { crypt: crypt === 'null' ? 'aes' : crypt, key: 'wrong key', dataShards: 3, parityShards: 2, mode: 'fast3' });
+      wrongSession.send(new Uint8Array([6, 6, 6]));
+      await new Promise((r) => setTimeout(r, 20));
+      wrongSession.close();
+      const before = { ...listener.stats.copy() };
+      const sStatsBefore = s.stats.copy();
+      const bad = [
+        new Uint8Array(0),
+        new Uint8Array(1),
+        new Uint8Array(19),
+        new Uint8Array(23),
+        randomBytes(24),
+        randomBytes(200),
+        randomBytes(1600),
+        seen[0]!.subarray(0, seen[0]!.length - 1),
+        ...(crypt === 'null' ? [] : forged.slice(0, 1)),
+        seen[0]!, // replay
+      ];
+      for (const b of bad) net.inject(b, 'client', 'server');
+      await new Promise((r) => setTimeout(r, 50));
+      // Still alive and still delivering.
+      client.send(new Uint8Array([4, 5]));
+      assert.deepEqual([...(await s.read())!], [4, 5]);
+      assert.ok(s.isOpen && client.isOpen);
+      const after = listener.stats.copy();
+      const sAfter = s.stats.copy();
+      const dropped =
+        after.InErrs - before.InErrs + after.InCsumErrors - before.InCsumErrors + after.KCPInErrors - before.KCPInErrors +
+        sAfter.InErrs - sStatsBefore.InErrs + sAfter.KCPInErrors - sStatsBefore.KCPInErrors + sAfter.RepeatSegs - sStatsBefore.RepeatSegs +
+        sAfter.FECErrs - sStatsBefore.FECErrs;
+      assert.ok(dropped >= 5, `bad datagrams were counted (${dropped})`);
+      if (crypt !== 'null') assert.ok(after.InCsumErrors > before.InCsumErrors, 'wrong key counted as checksum error');
+      client.close();
+      listener.close();
+    });
+  }
+});
+
+describe('lifecycle with a fake clock', () => {
+  it('dead link closes the session with a clear error', async () => {
+    const rt = new FakeRuntime();
+    const net = new MemoryNet();
+    net.filter = () => null; // the peer never answers
+    const s = dial(net.endpoint('c', 'nowhere'), { runtime: rt, mode: 'fast3' });
+    s.send(new Uint8Array([1]));
+    const reading = s.read();
+    rt.advance(10 * 60_000);
+    await assert.rejects(reading, /dead link/);
+    assert.equal(s.isOpen, false);
+    assert.match(String(await s.closed), /dead link/);
+  });
+
+  it('idle timeout closes the session', async () => {
+    const rt = new FakeRuntime();
+    const s = dial(new MemoryNet().endpoint('c', 'nowhere'), { runtime: rt, idleTimeout: 5000 });
+    rt.advance(4000);
+    assert.ok(s.isOpen);
+    rt.advance(2000);
+    assert.equal(s.isOpen, false);
+    assert.match(s.error!.message, /idle timeout/);
+  });
+
+  it('write() waits for window room, then resumes in order', { timeout: 30_000 }, async () => {
+    const { listener, client } = setup({ mode: 'fast3', sndwnd: 4, rcvwnd: 4 });
+    const msgs = Array.from({ length: 40 }, (_, i) => new Uint8Array(1000).fill(i));
+    const writing = Promise.all(msgs.map((m) => client.write(m)));
+    const s = (await listener.accept())!;
+    for (let i = 0; i < msgs.length; i++) assert.equal((await s.read())![0], i);
+    await writing;
+    client.close();
+    listener.close();
+  });
+
+  it('close() rejects pending writes and ends readers', async () => {
+    const { client, listener } = setup({ sndwnd: 1, rcvwnd: 1 });
+    const reading = client.read();
+    client.close();
+    assert.equal(await reading, null);
+    await assert.rejects(client.write(new Uint8Array(1)), /closed/);
+    assert.equal(client.send(new Uint8Array(1)), false);
+    listener.close();
+  });
+});
+
+describe('options', () => {
+  const t = new MemoryNet().endpoint('a', 'b');
+  const bad: Array<[Record<string, unknown>, RegExp]> = [
+    [{ crypt: 'rot13', key: 'k' }, /option 'crypt' must be one of aes, aes-128.*null/],
+    [{ crypt: 'aes' }, /option 'key'/],
+    [{ mtu: 9000 }, /option 'mtu' must be an integer from 50 to 1500; got 9000/],
+    [{ dataShards: 10 }, /dataShards\/parityShards/],
+    [{ mode: 'turbo' }, /option 'mode' must be one of normal, fast, fast2, fast3, manual/],
+    [{ sndwnd: -1 }, /option 'sndwnd'/],
+    [{ streamMode: 'yes' }, /option 'streamMode' must be true or false/],
+    [{ colour: 'red' }, /option 'colour'/],
+    [{ conv: -5 }, /option 'conv'/],
+    [{ key: new Uint8Array(7) }, /32-byte/],
+  ];
+  for (const [o, re] of bad) {
+    it(`rejects ${JSON.stringify(o)}`, () => {
+      assert.throws(() => dial(t, o as never), (e: Error) => e instanceof OptionError && re.test(e.message));
+    });
+  }
+});
