@@ -3,23 +3,8 @@
  * built-in creeps into the graph: the core must bundle for the browser with
  * no polyfills.
  */
-import { builtinModules } from 'node:module';
-import { defineConfig, type Plugin } from 'vite';
-
-const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-
-function noNodeBuiltins(): Plugin {
-  return {
-    name: 'kcp-web:no-node-builtins',
-    enforce: 'pre',
-    resolveId(id, importer) {
-      if (id.startsWith('node:') || nodeBuiltins.has(id)) {
-        this.error(`browser bundle must not import Node built-in "${id}" (imported from ${importer ?? 'entry'})`);
-      }
-      return null;
-    },
-  };
-}
+import { defineConfig } from 'vite';
+import { noNodeBuiltins } from './scripts/vite-plugins.js';
 
 export default defineConfig({
   plugins: [noNodeBuiltins()],

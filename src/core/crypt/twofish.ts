@@ -1,0 +1,125 @@
+/**
+ * Twofish (128-bit blocks, little-endian words), with key-dependent S-boxes
+ * folded with the MDS matrix into four 256-word tables at key setup. kcptun
+ * passes the whole 32-byte key.
+ */
+import { TWOFISH_Q, TWOFISH_RS } from './_tables.js';
+import { le32, putLe32, type BlockCipher } from './_cfb.js';
+
+const MDS_POLY = 0x169; // x^8 + x^6 + x^5 + x^3 + 1
+const RS_POLY = 0x14d; // x^8 + x^6 + x^3 + x^2 + 1
+
+function gfMul(a: number, b: number, poly: number): number {
+  let r = 0;
+  for (; b; b >>= 1) {
+    if (b & 1) r ^= a;
+    a <<= 1;
+    if (a & 0x100) a ^= poly;
+  }
+  return r;
+}
+
+/** Column `col` of the MDS matrix times byte `x`, as a little-endian word. */
+function mdsColumn(x: number, col: number): number {
+  const m1 = x;
+  const m5b = gfMul(x, 0x5b, MDS_POLY);
+  const mef = gfMul(x, 0xef, MDS_POLY);
+  const cols = [
+    [m1, m5b, mef, mef],
+    [mef, mef, m5b, m1],
+    [m5b, mef, m1, mef],
+    [m5b, m1, mef, m5b],
+  ][col]!;
+  return (cols[0]! | (cols[1]! << 8) | (cols[2]! << 16) | (cols[3]! << 24)) >>> 0;
+}
+
+const q = (which: number, x: number): number => TWOFISH_Q[which * 256 + x]!;
+/** Which q permutation each byte lane passes through at each stage of h (Twofish §4.3.2). */
+const LANE_Q = [
+  [1, 0, 0, 1], // stage used only with a 256-bit key
+  [1, 1, 0, 0], // stage used with 192- and 256-bit keys
+  [0, 1, 0, 1], // always
+  [0, 0, 1, 1], // always
+  [1, 0, 1, 0], // always (last)
+];
+
+/** The byte permutation part of h: x through q-boxes keyed by the k words in L (L[0] applied last). */
+function hBytes(x: number, lane: number, L: Uint8Array[]): number {
+  const k = L.length;
+  let y = x;
+  if (k === 4) y = q(LANE_Q[0]![lane]!, y) ^ L[3]![lane]!;
+  if (k >= 3) y = q(LANE_Q[1]![lane]!, y) ^ L[2]![lane]!;
+  y = q(LANE_Q[2]![lane]!, y) ^ L[1]![lane]!;
+  y = q(LANE_Q[3]![lane]!, y) ^ L[0]![lane]!;
+  return q(LANE_Q[4]![lane]!, y);
+}
+
+function h(x: number, L: Uint8Array[]): number {
+  let r = 0;
+  for (let lane = 0; lane < 4; lane++) r ^= mdsColumn(hBytes(x, lane, L), lane);
+  return r >>> 0;
+}
+
+const rotl = (x: number, n: number): number => ((x << n) | (x >>> (32 - n))) >>> 0;
+
+export class Twofish implements BlockCipher {
+  readonly blockSize = 16;
+  private readonly K = new Uint32Array(40);
+  /** Key-dependent S-boxes times MDS: S[lane*256 + byte]. */
+  private readonly S = new Uint32Array(1024);
+
+  constructor(key: Uint8Array) {
+    if (key.length !== 16 && key.length !== 24 && key.length !== 32) throw new RangeError(`twofish needs a 16, 24 or 32-byte key; got ${key.length}`);
+    const k = key.length / 8;
+    const word = (i: number) => key.subarray(4 * i, 4 * i + 4);
+    const Me = Array.from({ length: k }, (_, i) => word(2 * i));
+    const Mo = Array.from({ length: k }, (_, i) => word(2 * i + 1));
+    // S words: RS times each 8-byte key chunk, used in reverse order.
+    const Svec: Uint8Array[] = [];
+    for (let i = 0; i < k; i++) {
+      const s = new Uint8Array(4);
+      for (let row = 0; row < 4; row++) {
+        let v = 0;
+        for (let c = 0; c < 8; c++) v ^= gfMul(key[8 * i + c]!, TWOFISH_RS[row * 8 + c]!, RS_POLY);
+        s[row] = v;
+      }
+      Svec.unshift(s);
+    }
+    for (let i = 0; i < 20; i++) {
+      const A = h(2 * i, Me);
+      const B = rotl(h(2 * i + 1, Mo), 8);
+      this.K[2 * i] = A + B;
+      this.K[2 * i + 1] = rotl((A + 2 * B) >>> 0, 9);
+    }
+    for (let lane = 0; lane < 4; lane++) {
+      for (let x = 0; x < 256; x++) this.S[lane * 256 + x] = mdsColumn(hBytes(x, lane, Svec), lane);
+    }
+  }
+
+  private g(x: number): number {
+    const S = this.S;
+    return (S[x & 0xff]! ^ S[256 | ((x >>> 8) & 0xff)]! ^ S[512 | ((x >>> 16) & 0xff)]! ^ S[768 | (x >>> 24)]!) >>> 0;
+  }
+
+  encryptBlock(src: Uint8Array, so: number, dst: Uint8Array, dof: number): void {
+    const K = this.K;
+    let a = le32(src, so) ^ K[0]!;
+    let b = le32(src, so + 4) ^ K[1]!;
+    let c = le32(src, so + 8) ^ K[2]!;
+    let d = le32(src, so + 12) ^ K[3]!;
+    for (let r = 0; r < 16; r += 2) {
+      let t0 = this.g(a);
+      let t1 = this.g(rotl(b, 8));
+      c = rotl((c ^ (t0 + t1 + K[8 + 2 * r]!)) >>> 0, 31);
+      d = rotl(d >>> 0, 1) ^ ((t0 + 2 * t1 + K[9 + 2 * r]!) >>> 0);
+      t0 = this.g(c);
+      t1 = this.g(rotl(d >>> 0, 8));
+      a = rotl((a ^ (t0 + t1 + K[10 + 2 * r]!)) >>> 0, 31);
+      b = rotl(b >>> 0, 1) ^ ((t0 + 2 * t1 + K[11 + 2 * r]!) >>> 0);
+    }
+    putLe32(dst, dof, c ^ K[4]!);
+    putLe32(dst, dof + 4, d ^ K[5]!);
+    putLe32(dst, dof + 8, a ^ K[6]!);
+    putLe32(dst, dof + 12, b ^ K[7]!);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Runs inside headless Chromium (bundled by Vite from the browser entry,
+ * src/index.ts): every cipher and FEC over a kcp-web session pair on an
+ * in-page datagram pipe, plus kcp-go's vectors for the ciphers.
+ * Results go to window.__results for test/browser.test.ts to read.
+ */
+import { dial, listen, CRYPT_NAMES, createBlockCrypt, type DatagramTransport, type CryptName } from '../../src/index.js';
+import cryptVectors from '../vectors/crypt.json';
+
+type Result = { name: string; ok: boolean; detail?: string };
+
+/** Two endpoints on a lossy in-page network (datagrams delivered on a later task). */
+function pipePair(loss: number): [DatagramTransport, DatagramTransport] {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const handlers: Array<((d: Uint8Array, from: string) => void) | null> = [null, null];
+  const make = (me: 0 | 1): DatagramTransport => ({
+    mtu: 1200,
+    send: (d) => {
+      if (rand() < loss) return;
+      setTimeout(() => handlers[1 - me]?.(d, me === 0 ? 'client' : 'server'), 0);
+    },
+    receive: (h) => (handlers[me] = h),
+    close: () => (handlers[me] = null),
+  });
+  return [make(0), make(1)];
+}
+
+async function digest(b: Uint8Array): Promise<string> {
+  const h = new Uint8Array(await crypto.subtle.digest('SHA-256', b));
+  return Array.from(h, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+async function echoCase(crypt: CryptName, fec: boolean): Promise<void> {
+  const [a, b] = pipePair(0.1);
+  const opts = {
+    crypt,
+    ...(crypt === 'null' ? {} : { key: `browser ${crypt}` }),
+    mode: 'fast3' as const,
+    streamMode: true,
+    sndwnd: 256,
+    rcvwnd: 256,
+    ...(fec ? { dataShards: 10, parityShards: 3 } : {}),
+  };
+  const listener = listen(b, opts);
+  const client = dial(a, opts);
+  const payload = new Uint8Array(128 * 1024);
+  crypto.getRandomValues(payload);
+  void (async () => {
+    const s = (await listener.accept())!;
+    for await (const chunk of s) await s.write(chunk);
+  })();
+  void (async () => {
+    for (let off = 0; off < payload.length; off += 2000) await client.write(payload.subarray(off, off + 2000));
+  })();
+  const got = new Uint8Array(payload.length);
+  let n = 0;
+  while (n < payload.length) {
+    const m = await client.read();
+    if (!m) break;
+    got.set(m, n);
+    n += m.length;
+  }
+  client.close();
+  listener.close();
+  if (n !== payload.length || (await digest(got)) !== (await digest(payload))) throw new Error(`echoed ${n} bytes, digest differs`);
+}
+
+const hex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (x) => parseInt(x, 16));
+const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+async function run(): Promise<Result[]> {
+  const results: Result[] = [];
+  const check = async (name: string, fn: () => Promise<void> | void) => {
+    try {
+      await fn();
+      results.push({ name, ok: true });
+    } catch (e) {
+      results.push({ name, ok: false, detail: String(e) });
+    }
+  };
+  for (const v of (cryptVectors as { browser?: Array<{ crypt: CryptName; key: string; plain: string; cipher: string }> }).browser ?? []) {
+    await check(`vector ${v.crypt} ${v.plain.length / 2} bytes`, () => {
+      const block = createBlockCrypt(v.crypt, hex(v.key))!;
+      const buf = hex(v.plain);
+      block.encrypt(buf, buf);
+      if (toHex(buf) !== v.cipher) throw new Error('encrypt differs from kcp-go');
+      block.decrypt(buf, buf);
+      if (toHex(buf) !== v.plain) throw new Error('decrypt differs');
+    });
+  }
+  for (const crypt of CRYPT_NAMES) {
+    for (const fec of [false, true]) await check(`echo ${crypt} fec=${fec}`, () => echoCase(crypt, fec));
+  }
+  return results;
+}
+
+declare global {
+  interface Window {
+    __results?: Result[];
+  }
+}
+run().then((r) => (window.__results = r));
