@@ -53,11 +53,7 @@ export class Session implements AsyncIterable<Uint8Array> {
   error: Error | null = null;
   /** Resolves once the session is closed, with the failure if there was one. Never rejects. */
   readonly closed: Promise<Error | null>;
-  /**
-   * When set, every message is handed here as soon as KCP releases it, instead
-   * of waiting for read(). Suits game loops; leave unset for flow control.
-   */
-  onmessage: ((message: Uint8Array) => void) | null = null;
+  private messageHandler: ((message: Uint8Array) => void) | null = null;
 
   private readonly kcp: Kcp;
   private readonly block;
@@ -225,6 +221,19 @@ export class Session implements AsyncIterable<Uint8Array> {
 
   // ---- application side ------------------------------------------------------
 
+  /**
+   * When set, every message is handed here as soon as KCP releases it, instead
+   * of waiting for read(). Suits game loops; leave unset for flow control.
+   * Messages already waiting are handed over on the next microtask.
+   */
+  get onmessage(): ((message: Uint8Array) => void) | null {
+    return this.messageHandler;
+  }
+  set onmessage(handler: ((message: Uint8Array) => void) | null) {
+    this.messageHandler = handler;
+    if (handler) void Promise.resolve().then(() => this.deliver());
+  }
+
   /** Smoothed round-trip time in ms (kcp-go GetSRTT). */
   get srtt(): number {
     return this.kcp.rx_srtt;
@@ -357,10 +366,11 @@ export class Session implements AsyncIterable<Uint8Array> {
   /** Hands released messages to onmessage or to waiting readers. */
   private deliver(): void {
     for (;;) {
-      if (!this.onmessage && this.readers.length === 0) return;
+      const handler = this.messageHandler;
+      if (!handler && this.readers.length === 0) return;
       const m = this.recvOne();
       if (!m) return;
-      if (this.onmessage) this.onmessage(m);
+      if (handler) handler(m);
       else this.readers.shift()!.resolve(m);
     }
   }
