@@ -434,11 +434,17 @@ export class Kcp {
 
     const acks = this.acklist;
     const lastAck = acks.length - 2;
+    // kcp-go builds ACK, WASK and WINS in one reused segment, so window
+    // probes carry the sn/ts of the last ACK encoded before them.
+    let sn = 0;
+    let ts = 0;
     for (let i = 0; i < acks.length; i += 2) {
       makeSpace(IKCP_OVERHEAD);
       // ACKs below rcv_nxt are implied by una; kcp-go still sends the last one.
       if (diff(acks[i]!, this.rcv_nxt) >= 0 || i === lastAck) {
-        ptr = this.encodeHeader(ptr, IKCP_CMD_ACK, 0, wnd, acks[i + 1]!, acks[i]!, una, 0);
+        sn = acks[i]!;
+        ts = acks[i + 1]!;
+        ptr = this.encodeHeader(ptr, IKCP_CMD_ACK, 0, wnd, ts, sn, una, 0);
       }
     }
     acks.length = 0;
@@ -467,11 +473,11 @@ export class Kcp {
     }
     if (this.probe & IKCP_ASK_SEND) {
       makeSpace(IKCP_OVERHEAD);
-      ptr = this.encodeHeader(ptr, IKCP_CMD_WASK, 0, wnd, 0, 0, una, 0);
+      ptr = this.encodeHeader(ptr, IKCP_CMD_WASK, 0, wnd, ts, sn, una, 0);
     }
     if (this.probe & IKCP_ASK_TELL) {
       makeSpace(IKCP_OVERHEAD);
-      ptr = this.encodeHeader(ptr, IKCP_CMD_WINS, 0, wnd, 0, 0, una, 0);
+      ptr = this.encodeHeader(ptr, IKCP_CMD_WINS, 0, wnd, ts, sn, una, 0);
     }
     this.probe = 0;
 
