@@ -10,10 +10,9 @@
  */
 import { IKCP_OVERHEAD } from './kcp.js';
 import { FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY } from './fec.js';
-import { CRYPT_HEADER_SIZE, openPacket } from './crypt/packet.js';
 import { Snmp } from './snmp.js';
-import { MTU_LIMIT, type ResolvedOptions } from './options.js';
-import { Session, SessionClosedError } from './session.js';
+import type { ResolvedOptions } from './options.js';
+import { openDatagram, Session, SessionClosedError } from './session.js';
 import type { Runtime } from './runtime.js';
 import type { DatagramTransport } from '../transports/transport.js';
 
@@ -76,26 +75,9 @@ export class Listener implements AsyncIterable<Session> {
   /** One datagram from `from`. Never throws: bad input is counted and dropped. */
   packetInput(data: Uint8Array, from: string): void {
     if (this.isClosed) return;
-    if (data.length > MTU_LIMIT) {
-      this.stats.add('InErrs');
-      return;
-    }
-    const block = this.options.block;
-    if (block) {
-      if (data.length < CRYPT_HEADER_SIZE) {
-        this.stats.add('InErrs');
-        return;
-      }
-      if (!openPacket(block, data)) {
-        this.stats.add('InCsumErrors');
-        return;
-      }
-      data = data.subarray(CRYPT_HEADER_SIZE);
-    }
-    if (data.length < IKCP_OVERHEAD) {
-      this.stats.add('InErrs');
-      return;
-    }
+    const plain = openDatagram(data, this.options.block, this.stats);
+    if (!plain) return;
+    data = plain;
 
     const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
     let conv = 0;

@@ -12,9 +12,35 @@
 import { Kcp, IKCP_OVERHEAD } from './kcp.js';
 import { FecDecoder, FecEncoder, FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY } from './fec.js';
 import { CRYPT_HEADER_SIZE, openPacket, sealPacket } from './crypt/packet.js';
+import type { BlockCrypt } from './crypt/index.js';
 import { DefaultSnmp, Snmp } from './snmp.js';
 import { MTU_LIMIT, type ResolvedOptions } from './options.js';
 import { NoncePool, type Runtime } from './runtime.js';
+
+/**
+ * The checks every incoming datagram passes before KCP sees it, as kcp-go's
+ * packetInput: not over the MTU limit, decrypted with a valid CRC when a
+ * cipher is set, and at least one KCP header long. Returns the plaintext
+ * (FEC header or KCP segments) or null after counting why it was dropped.
+ */
+export function openDatagram(data: Uint8Array, block: BlockCrypt | null, stats: Snmp): Uint8Array | null {
+  if (data.length > MTU_LIMIT || (block && data.length < CRYPT_HEADER_SIZE)) {
+    stats.add('InErrs');
+    return null;
+  }
+  if (block) {
+    if (!openPacket(block, data)) {
+      stats.add('InCsumErrors');
+      return null;
+    }
+    data = data.subarray(CRYPT_HEADER_SIZE);
+  }
+  if (data.length < IKCP_OVERHEAD) {
+    stats.add('InErrs');
+    return null;
+  }
+  return data;
+}
 
 export class SessionClosedError extends Error {
   constructor(message = 'session closed') {
@@ -56,7 +82,7 @@ export class Session implements AsyncIterable<Uint8Array> {
   private messageHandler: ((message: Uint8Array) => void) | null = null;
 
   private readonly kcp: Kcp;
-  private readonly block;
+  private readonly block: BlockCrypt | null;
   private readonly fecEncoder: FecEncoder | null;
   private fecDecoder: FecDecoder | null;
   private readonly headerSize: number;
@@ -114,26 +140,8 @@ export class Session implements AsyncIterable<Uint8Array> {
   /** A raw datagram from the peer. Never throws: bad input is counted and dropped. */
   packetInput(data: Uint8Array): void {
     if (this.isClosed) return;
-    if (data.length > MTU_LIMIT) {
-      this.stats.add('InErrs');
-      return;
-    }
-    if (this.block) {
-      if (data.length < CRYPT_HEADER_SIZE) {
-        this.stats.add('InErrs');
-        return;
-      }
-      if (!openPacket(this.block, data)) {
-        this.stats.add('InCsumErrors');
-        return;
-      }
-      data = data.subarray(CRYPT_HEADER_SIZE);
-    }
-    if (data.length < IKCP_OVERHEAD) {
-      this.stats.add('InErrs');
-      return;
-    }
-    this.kcpInput(data);
+    const plain = openDatagram(data, this.block, this.stats);
+    if (plain) this.kcpInput(plain);
   }
 
   /** A decrypted datagram (FEC header or KCP segments), as kcp-go's kcpInput. */

@@ -118,20 +118,21 @@ function raiseBuffers(s: dgram.Socket, size: number): void {
   }
 }
 
-/** A client transport: a fresh UDP socket connected to `remote` ("host:port"). */
-export async function udpConnect(remote: string, options: UdpOptions = {}): Promise<DatagramTransport & { localAddress: string }> {
-  const { host, port } = parseHostPort(remote, 'remote');
+/** Opens a socket for `address` and runs `start` (bind or connect) on it. */
+async function open(address: string, what: string, connect: boolean, options: UdpOptions): Promise<UdpTransport> {
+  const { host, port } = parseHostPort(address, what);
   const s = socketFor(host);
-  await settle(s, (done) => s.connect(port, host, done));
+  await settle(s, (done) => (connect ? s.connect(port, host, done) : s.bind(port, host, done)));
   raiseBuffers(s, options.bufferSize ?? DEFAULT_BUFFER);
-  return new UdpTransport(s, remote);
+  return new UdpTransport(s, connect ? address : null);
+}
+
+/** A client transport: a fresh UDP socket connected to `remote` ("host:port"). */
+export function udpConnect(remote: string, options: UdpOptions = {}): Promise<DatagramTransport & { localAddress: string }> {
+  return open(remote, 'remote', true, options);
 }
 
 /** A server transport bound to `listen` ("host:port"; port 0 picks one). */
-export async function udpListen(listen: string, options: UdpOptions = {}): Promise<DatagramTransport & { localAddress: string }> {
-  const { host, port } = parseHostPort(listen, 'listen');
-  const s = socketFor(host);
-  await settle(s, (done) => s.bind(port, host, done));
-  raiseBuffers(s, options.bufferSize ?? DEFAULT_BUFFER);
-  return new UdpTransport(s, null);
+export function udpListen(listen: string, options: UdpOptions = {}): Promise<DatagramTransport & { localAddress: string }> {
+  return open(listen, 'listen', false, options);
 }
