@@ -5,4 +5,5 @@
 export { dial, listen, type DialOptions, type ListenOptions } from './api.js';
 export * from './core/index.js';
 export type { DatagramTransport } from './transports/transport.js';
+export { connectWebRTC, DataChannelTransport, DATA_CHANNEL_INIT, WEBRTC_MTU, type ConnectWebRTCOptions, type DataChannelLike } from './transports/webrtc.js';
 export { defaultRuntime } from './runtime.js';

@@ -1,16 +1,18 @@
 /** The `kcp-web` command. */
 import { runEcho } from './echo.js';
+import { runRelay } from './relay.js';
 import { FlagError } from './kcp-flags.js';
 
 const USAGE = `Usage: kcp-web <command> [options]
 
 Commands:
   echo    KCP echo server over UDP (kcp-web echo --help)
+  relay   browser ingress: WebRTC → one UDP upstream (kcp-web relay --help)
 
-Every command takes kcptun's KCP flags (--crypt --key --mode --datashard
+echo takes kcptun's KCP flags (--crypt --key --mode --datashard
 --parityshard --mtu --sndwnd --rcvwnd --nodelay --interval --resend --nc).`;
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { echo: runEcho };
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { echo: runEcho, relay: runRelay };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;

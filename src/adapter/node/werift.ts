@@ -1,0 +1,72 @@
+/**
+ * werift (WebRTC in Node) configured for kcp-web, with its known defects
+ * worked around (see shared/notes/webrtc-werift.md):
+ *  1. its SCTP never abandons a chunk whose maxRetransmits is 0 (a falsy
+ *     check), so an "unreliable" channel retransmits forever and stalls
+ *     under loss — `patchSctpAbandon` fixes the check at run time;
+ *  2. DCEP announces unordered+maxRetransmits channels as ordered, and
+ *  3. can drop the first message of a browser-created DCEP channel — both
+ *     avoided by pre-negotiated channels (DATA_CHANNEL_INIT, no DCEP);
+ *  4. send() keeps a reference to the buffer — we send a fresh Buffer copy.
+ */
+import { RTCPeerConnection } from 'werift';
+import type { DataChannelLike, PeerConnectionLike } from '../../transports/webrtc.js';
+
+export interface WeriftOptions {
+  /** UDP port range for ICE (a relay behind NAT or in a container opens only these). */
+  portRange?: [number, number];
+  /** Extra host candidates, e.g. ['127.0.0.1'] on loopback-only hosts. */
+  hostAddresses?: string[];
+}
+
+interface SctpChunk {
+  abandoned?: boolean;
+  maxRetransmits?: number;
+  sentCount: number;
+}
+type Abandon = (this: unknown, chunk: SctpChunk) => boolean;
+
+const patched = new WeakSet<object>();
+
+/** Makes werift's SCTP honour maxRetransmits: 0 (abandon after the first send). */
+export function patchSctpAbandon(sctp: object): boolean {
+  const proto = Object.getPrototypeOf(sctp) as { maybeAbandon?: Abandon };
+  if (patched.has(proto)) return true;
+  const original = proto.maybeAbandon;
+  if (typeof original !== 'function') return false;
+  proto.maybeAbandon = function (this: unknown, chunk: SctpChunk) {
+    // werift tests `!!chunk.maxRetransmits`, which is false for 0.
+    if (!chunk.abandoned && chunk.maxRetransmits === 0 && chunk.sentCount > 0) {
+      chunk.maxRetransmits = -1; // below any sentCount: werift's own check now abandons it
+    }
+    return original.call(this, chunk);
+  };
+  patched.add(proto);
+  return true;
+}
+
+/**
+ * A werift peer connection whose data channels get the SCTP fix: werift
+ * creates its SCTP association with the first channel, so the fix is applied
+ * right after createDataChannel.
+ */
+export function createWeriftPeerConnection(options: WeriftOptions = {}): PeerConnectionLike & RTCPeerConnection {
+  const pc = new RTCPeerConnection({
+    iceServers: [], // werift's default public STUN server is unreachable here and slows gathering
+    ...(options.portRange ? { icePortRange: options.portRange } : {}),
+    ...(options.hostAddresses?.length ? { iceAdditionalHostAddresses: options.hostAddresses } : {}),
+  });
+  const create = pc.createDataChannel.bind(pc);
+  pc.createDataChannel = (label, init) => {
+    const channel = create(label, init);
+    const sctp = (pc.sctpTransport as unknown as { sctp?: object } | undefined)?.sctp;
+    if (!sctp || !patchSctpAbandon(sctp)) throw new Error('werift changed: cannot apply the maxRetransmits fix');
+    return channel;
+  };
+  return pc as unknown as PeerConnectionLike & RTCPeerConnection;
+}
+
+/** werift wants Buffers and keeps what it is given: hand it a fresh copy. */
+export const weriftMessage = (d: Uint8Array): unknown => Buffer.from(d);
+
+export type WeriftDataChannel = DataChannelLike;

@@ -1,0 +1,68 @@
+/** `kcp-web relay`: browser ingress (WebRTC) forwarding to one UDP upstream. */
+import { lookup } from 'node:dns/promises';
+import { startRelay } from '../relay/relay.js';
+import { parseHostPort } from '../transports/udp.js';
+import { FlagError } from './kcp-flags.js';
+import { parseFlags } from './parse.js';
+
+export const RELAY_HELP = `Usage: kcp-web relay --upstream HOST:PORT [options]
+
+Lets browsers reach a kcp-go (or kcp-web) UDP server: pages connect over
+WebRTC data channels, and each session is forwarded through its own UDP
+socket to the upstream. Encryption stays end to end.
+  --upstream HOST:PORT   the UDP server to forward to (required)
+  --listen HOST:PORT     HTTP signaling address (default 127.0.0.1:8080)
+  --rtc-ports MIN-MAX    UDP port range for WebRTC (default: any)
+  --static DIR           also serve this directory (e.g. a built page)
+  --idle-timeout MS      close sessions idle this long (default 60000)`;
+
+const FLAGS = {
+  upstream: { type: 'string' },
+  listen: { type: 'string', default: '127.0.0.1:8080' },
+  'rtc-ports': { type: 'string' },
+  static: { type: 'string' },
+  'idle-timeout': { type: 'string', default: '60000' },
+  loss: { type: 'string', default: '0' },
+} as const;
+
+export async function runRelay(args: string[]): Promise<void> {
+  const v = parseFlags('relay', args, FLAGS, RELAY_HELP);
+  if (!v) return;
+  if (typeof v.upstream !== 'string' || v.upstream === '') {
+    throw new FlagError('kcp-web relay: --upstream HOST:PORT is required (the kcp-go or kcp-web UDP server to forward to)');
+  }
+  let upstreamHost: string;
+  try {
+    upstreamHost = parseHostPort(v.upstream, '--upstream').host;
+  } catch (e) {
+    throw new FlagError(`kcp-web relay: ${(e as Error).message}`);
+  }
+  try {
+    await lookup(upstreamHost);
+  } catch {
+    throw new FlagError(`kcp-web relay: --upstream host ${JSON.stringify(upstreamHost)} does not resolve`);
+  }
+  let rtcPortRange: [number, number] | undefined;
+  if (typeof v['rtc-ports'] === 'string') {
+    const m = /^(\d+)-(\d+)$/.exec(v['rtc-ports']);
+    const [lo, hi] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+    if (!m || lo < 1 || hi > 65535 || lo > hi) throw new FlagError(`--rtc-ports must be MIN-MAX within 1-65535 (e.g. 40000-40100); got ${JSON.stringify(v['rtc-ports'])}`);
+    rtcPortRange = [lo, hi];
+  }
+  const idle = Number(v['idle-timeout']);
+  if (!Number.isInteger(idle) || idle < 1000) throw new FlagError(`--idle-timeout must be an integer ≥ 1000 (ms); got ${JSON.stringify(v['idle-timeout'])}`);
+  const loss = Number(v.loss);
+  if (!(loss >= 0 && loss < 1)) throw new FlagError(`--loss must be a fraction from 0 to below 1; got ${JSON.stringify(v.loss)}`);
+  const relay = await startRelay({
+    upstream: v.upstream,
+    listen: String(v.listen),
+    idleTimeout: idle,
+    loss,
+    ...(rtcPortRange ? { rtcPortRange } : {}),
+    ...(typeof v.static === 'string' ? { staticDir: v.static } : {}),
+  });
+  console.log(`kcp-web relay on ${relay.url} → upstream ${v.upstream} (transports: webrtc${loss ? `, test loss ${loss}` : ''})`);
+  const stop = () => void relay.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

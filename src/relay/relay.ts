@@ -1,0 +1,261 @@
+/**
+ * The kcp-web relay: browsers reach it over WebRTC data channels, and it
+ * forwards each session's datagrams, untouched, to the one UDP upstream its
+ * operator configured (a kcp-go or kcp-web server), through a UDP socket of
+ * the session's own — so the upstream sees one address per browser session.
+ * Keys stay end to end: the relay never decrypts anything.
+ *
+ * HTTP endpoints (under `/kcp-web/`):
+ *   GET  config  → { transports, mtu, webrtc: { path } }: what the page should use
+ *   POST rtc     → body: the page's complete SDP offer; answer: our SDP answer
+ *   GET  stats   → counters
+ * Anything else is served from `staticDir` when one is given.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import dgram from 'node:dgram';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve as resolvePath } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { DATA_CHANNEL_INIT, DataChannelTransport, WEBRTC_MTU, type DataChannelLike } from '../transports/webrtc.js';
+import { createWeriftPeerConnection, weriftMessage } from '../adapter/node/werift.js';
+import { parseHostPort } from '../transports/udp.js';
+
+export interface RelayOptions {
+  /** The UDP server every session is forwarded to ("host:port"). */
+  upstream: string;
+  /** HTTP listen address ("host:port", port 0 picks one). */
+  listen?: string;
+  /** UDP port range for WebRTC ICE. */
+  rtcPortRange?: [number, number];
+  /** Extra ICE host addresses (defaults to 127.0.0.1 when listening on loopback). */
+  rtcHostAddresses?: string[];
+  /** Serve this directory for every other path (e.g. the demo). */
+  staticDir?: string;
+  /** Close sessions idle for this long (ms). Default 60000. */
+  idleTimeout?: number;
+  /** Test aid: drop this fraction of datagrams in each direction. */
+  loss?: number;
+  /** Largest signaling body accepted, bytes. */
+  maxBodyBytes?: number;
+}
+
+export interface RelayStats {
+  sessionsOpened: number;
+  sessionsActive: number;
+  sessionsReaped: number;
+  datagramsUp: number;
+  datagramsDown: number;
+  bytesUp: number;
+  bytesDown: number;
+  dropped: number;
+  signalingErrors: number;
+}
+
+export interface Relay {
+  url: string;
+  stats: RelayStats;
+  close(): Promise<void>;
+}
+
+interface RelaySession {
+  transport: DataChannelTransport;
+  socket: dgram.Socket;
+  lastActive: number;
+  close(): void;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.map': 'application/json',
+};
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(Object.assign(new Error(`body over ${limit} bytes`), { status: 413 }));
+        req.destroy();
+      } else parts.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function waitGathering(pc: { iceGatheringState: string }, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const check = () => {
+      if (pc.iceGatheringState === 'complete') resolve();
+      else if (Date.now() - start > ms) reject(new Error('ICE gathering timed out'));
+      else setTimeout(check, 10);
+    };
+    check();
+  });
+}
+
+export async function startRelay(options: RelayOptions): Promise<Relay> {
+  const upstream = parseHostPort(options.upstream, 'upstream');
+  if (upstream.port === 0) throw new TypeError('upstream must name a port other than 0');
+  const { host: listenHost, port: listenPort } = parseHostPort(options.listen ?? '127.0.0.1:8080', 'listen');
+  const loopback = listenHost === '127.0.0.1' || listenHost === 'localhost' || listenHost === '::1';
+  const hostAddresses = options.rtcHostAddresses ?? (loopback ? ['127.0.0.1'] : []);
+  const idleTimeout = options.idleTimeout ?? 60000;
+  const loss = options.loss ?? 0;
+  const maxBody = options.maxBodyBytes ?? 64 * 1024;
+  const staticRoot = options.staticDir ? resolvePath(options.staticDir) : null;
+  const stats: RelayStats = {
+    sessionsOpened: 0,
+    sessionsActive: 0,
+    sessionsReaped: 0,
+    datagramsUp: 0,
+    datagramsDown: 0,
+    bytesUp: 0,
+    bytesDown: 0,
+    dropped: 0,
+    signalingErrors: 0,
+  };
+  const sessions = new Set<RelaySession>();
+  const pass = () => loss <= 0 || Math.random() >= loss || (stats.dropped++, false);
+
+  async function openSession(offer: string): Promise<string> {
+    const pc = createWeriftPeerConnection({ ...(options.rtcPortRange ? { portRange: options.rtcPortRange } : {}), hostAddresses });
+    const channel = pc.createDataChannel('kcp', DATA_CHANNEL_INIT) as unknown as DataChannelLike;
+    await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await waitGathering(pc, 5000);
+    const answer = pc.localDescription?.sdp;
+    if (!answer) throw new Error('no local description');
+
+    const socket = dgram.createSocket(upstream.host.includes(':') ? 'udp6' : 'udp4');
+    socket.on('error', () => session.close());
+    socket.connect(upstream.port, upstream.host);
+    const transport = new DataChannelTransport(channel, { toMessage: weriftMessage });
+    const session: RelaySession = {
+      transport,
+      socket,
+      lastActive: Date.now(),
+      close() {
+        if (!sessions.delete(session)) return;
+        stats.sessionsActive--;
+        transport.close();
+        try {
+          socket.close();
+        } catch {
+          /* closed */
+        }
+        void Promise.resolve(pc.close()).catch(() => {});
+      },
+    };
+    transport.receive(
+      (d) => {
+        session.lastActive = Date.now();
+        if (!pass()) return;
+        stats.datagramsUp++;
+        stats.bytesUp += d.length;
+        // The socket may still be connecting: a datagram before that is a drop, KCP resends.
+        try {
+          socket.send(d);
+        } catch {
+          stats.dropped++;
+        }
+      },
+      () => session.close(),
+    );
+    socket.on('message', (d) => {
+      session.lastActive = Date.now();
+      if (!pass()) return;
+      stats.datagramsDown++;
+      stats.bytesDown += d.length;
+      transport.send(d);
+    });
+    sessions.add(session);
+    stats.sessionsOpened++;
+    stats.sessionsActive++;
+    return answer;
+  }
+
+  async function serveStatic(res: ServerResponse, urlPath: string): Promise<void> {
+    if (!staticRoot) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    let file = normalize(join(staticRoot, decodeURIComponent(urlPath)));
+    if (!file.startsWith(staticRoot)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://relay').pathname;
+    res.setHeader('access-control-allow-origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'content-type, authorization' }).end();
+      return;
+    }
+    if (path === '/kcp-web/config' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ transports: ['webrtc'], mtu: WEBRTC_MTU, webrtc: { path: '/kcp-web/rtc' } }));
+    } else if (path === '/kcp-web/stats' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
+    } else if (path === '/kcp-web/rtc' && req.method === 'POST') {
+      readBody(req, maxBody)
+        .then(async (offer) => {
+          if (!offer.startsWith('v=0')) throw Object.assign(new Error('body must be an SDP offer'), { status: 400 });
+          const answer = await openSession(offer);
+          res.writeHead(200, { 'content-type': 'application/sdp' }).end(answer);
+        })
+        .catch((e: Error & { status?: number }) => {
+          stats.signalingErrors++;
+          if (!res.headersSent) res.writeHead(e.status ?? 500, { 'content-type': 'text/plain' }).end(e.message);
+        });
+    } else if (req.method === 'GET') {
+      void serveStatic(res, path);
+    } else {
+      res.writeHead(405).end();
+    }
+  });
+  server.requestTimeout = 15000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listenPort, listenHost, () => resolve());
+  });
+
+  const reaper = setInterval(() => {
+    const now = Date.now();
+    for (const s of sessions) {
+      if (now - s.lastActive > idleTimeout) {
+        stats.sessionsReaped++;
+        s.close();
+      }
+    }
+  }, Math.min(5000, idleTimeout));
+  reaper.unref();
+
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    url: `http://${host}:${addr.port}/`,
+    stats,
+    async close() {
+      clearInterval(reaper);
+      for (const s of [...sessions]) s.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * DatagramTransport over one WebRTC data channel that behaves like UDP:
+ * unordered, no retransmissions, pre-negotiated (id 0) so no DCEP handshake
+ * is involved. Works with the browser's RTCPeerConnection and with werift's
+ * in Node (same property names); `connectWebRTC` does the one-POST SDP
+ * exchange with a kcp-web relay.
+ */
+import type { DatagramTransport } from './transport.js';
+
+/** The channel KCP wants: SCTP must never retransmit or reorder-wait, KCP does that. */
+export const DATA_CHANNEL_INIT = { ordered: false, maxRetransmits: 0, negotiated: true, id: 0 } as const;
+/** Larger messages are split into several SCTP chunks; keep KCP packets in one. */
+export const WEBRTC_MTU = 1200;
+/** Past this much queued data, datagrams are dropped (KCP retransmits) rather than queued. */
+export const MAX_BUFFERED_AMOUNT = 64 * 1024;
+
+/** What this file needs of an RTCDataChannel (browser) or werift's RTCDataChannel. */
+export interface DataChannelLike {
+  readonly readyState: string;
+  readonly bufferedAmount: number;
+  binaryType?: string;
+  send(data: never): void;
+  close(): void;
+  onmessage?: ((ev: { data: unknown }) => void) | null;
+  onclose?: (() => void) | null;
+  onerror?: ((ev: unknown) => void) | null;
+}
+
+export interface DataChannelTransportOptions {
+  mtu?: number;
+  maxBufferedAmount?: number;
+  /**
+   * Turns a datagram into what the channel's send() takes, as a fresh copy:
+   * werift keeps a reference to what it is given (and wants a Buffer).
+   */
+  toMessage?: (datagram: Uint8Array) => unknown;
+}
+
+function toBytes(data: unknown): Uint8Array | null {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return null; // text messages are not KCP
+}
+
+export class DataChannelTransport implements DatagramTransport {
+  readonly mtu: number;
+  /** Datagrams dropped because the channel's send buffer was over the limit. */
+  dropped = 0;
+  private readonly maxBuffered: number;
+  private readonly toMessage: (d: Uint8Array) => unknown;
+  private onDatagram: ((d: Uint8Array, from: string) => void) | null = null;
+  private onError: ((e: Error) => void) | null = null;
+  private closed = false;
+
+  constructor(
+    readonly channel: DataChannelLike,
+    options: DataChannelTransportOptions = {},
+  ) {
+    this.mtu = options.mtu ?? WEBRTC_MTU;
+    this.maxBuffered = options.maxBufferedAmount ?? MAX_BUFFERED_AMOUNT;
+    this.toMessage = options.toMessage ?? ((d) => d.slice());
+    channel.binaryType = 'arraybuffer';
+    channel.onmessage = (ev) => {
+      const d = toBytes(ev.data);
+      if (d && !this.closed) this.onDatagram?.(d, 'peer');
+    };
+    channel.onclose = () => this.fail(new Error('WebRTC data channel closed'));
+    channel.onerror = (ev) => this.fail(new Error(`WebRTC data channel error: ${String((ev as { error?: unknown })?.error ?? ev)}`));
+  }
+
+  send(datagram: Uint8Array): void {
+    if (this.closed || this.channel.readyState !== 'open') return;
+    if (this.channel.bufferedAmount > this.maxBuffered) {
+      this.dropped++;
+      return;
+    }
+    try {
+      this.channel.send(this.toMessage(datagram) as never);
+    } catch (e) {
+      this.fail(e as Error);
+    }
+  }
+
+  receive(onDatagram: (d: Uint8Array, from: string) => void, onError?: (e: Error) => void): void {
+    this.onDatagram = onDatagram;
+    this.onError = onError ?? null;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.channel.close();
+    } catch {
+      /* already closed */
+    }
+  }
+
+  private fail(e: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onError?.(e);
+  }
+}
+
+/** The subset of RTCPeerConnection used to connect (browser or werift). */
+export interface PeerConnectionLike {
+  createDataChannel(label: string, init: typeof DATA_CHANNEL_INIT): unknown;
+  createOffer(): Promise<{ type: string; sdp?: string }>;
+  setLocalDescription(d: { type: string; sdp?: string }): Promise<void>;
+  setRemoteDescription(d: { type: 'answer'; sdp: string }): Promise<void>;
+  readonly localDescription: { sdp?: string } | null;
+  readonly iceGatheringState: string;
+  close(): void;
+}
+
+export interface ConnectWebRTCOptions extends DataChannelTransportOptions {
+  /** Builds the peer connection; defaults to the browser's RTCPeerConnection with no ICE servers. */
+  createPeerConnection?: () => PeerConnectionLike;
+  /** Give up (reject) after this many ms. Default 10000. */
+  timeout?: number;
+  /** fetch to use (defaults to the global one). */
+  fetch?: typeof globalThis.fetch;
+  /** Extra headers for the signaling POST (e.g. an access token). */
+  headers?: Record<string, string>;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
+ * Opens a data channel to a kcp-web relay: one POST carries our complete
+ * offer (ICE gathered, no trickle) to `url` and returns the answer.
+ * Rejects with a message naming the step that failed; never hangs past `timeout`.
+ */
+export async function connectWebRTC(url: string, options: ConnectWebRTCOptions = {}): Promise<DataChannelTransport> {
+  const timeout = options.timeout ?? 10000;
+  const make =
+    options.createPeerConnection ??
+    (() => {
+      const PC = (globalThis as { RTCPeerConnection?: new (c: object) => PeerConnectionLike }).RTCPeerConnection;
+      if (!PC) throw new Error('no RTCPeerConnection here: pass createPeerConnection (e.g. werift in Node)');
+      return new PC({ iceServers: [] });
+    });
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const pc = make();
+  try {
+    const channel = pc.createDataChannel('kcp', DATA_CHANNEL_INIT) as DataChannelLike & { onopen?: (() => void) | null };
+    await pc.setLocalDescription(await pc.createOffer());
+    await withTimeout(
+      new Promise<void>((resolve) => {
+        const check = () => (pc.iceGatheringState === 'complete' ? resolve() : setTimeout(check, 20));
+        check();
+      }),
+      timeout,
+      'ICE gathering',
+    );
+    let res: Response;
+    try {
+      res = await withTimeout(
+        doFetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/sdp', ...options.headers },
+          body: pc.localDescription?.sdp ?? '',
+        }),
+        timeout,
+        `signaling POST to ${url}`,
+      );
+    } catch (e) {
+      throw new Error(`cannot reach the kcp-web relay at ${url}: ${(e as Error).message}`);
+    }
+    if (!res.ok) throw new Error(`kcp-web relay at ${url} refused the WebRTC offer: ${res.status} ${await res.text()}`);
+    await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+    await withTimeout(
+      new Promise<void>((resolve, reject) => {
+        if (channel.readyState === 'open') return resolve();
+        channel.onopen = () => resolve();
+        channel.onclose = () => reject(new Error('data channel closed before it opened'));
+      }),
+      timeout,
+      'data channel open',
+    );
+    const transport = new DataChannelTransport(channel, options);
+    const close = transport.close.bind(transport);
+    // Closing the transport also releases the peer connection.
+    transport.close = () => {
+      close();
+      pc.close();
+    };
+    return transport;
+  } catch (e) {
+    pc.close();
+    throw e;
+  }
+}
