@@ -1,0 +1,67 @@
+/**
+ * The e2e page: imports kcp-web as a user would (the browser entry), dials
+ * a kcp-go echo server through the relay over a WebRTC data channel, echoes
+ * random bytes and reports whether the sha256 of what came back matches.
+ * Driven by test/e2e.test.ts through window.runEcho.
+ */
+import { connectWebRTC, dial, type CryptName } from '../../src/index.js';
+
+interface EchoCase {
+  relay: string;
+  crypt: CryptName;
+  key: string;
+  fec: boolean;
+  bytes: number;
+}
+
+async function sha256(b: Uint8Array): Promise<string> {
+  const h = new Uint8Array(await crypto.subtle.digest('SHA-256', b.slice()));
+  return Array.from(h, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+async function runEcho(c: EchoCase): Promise<{ ok: boolean; received: number; ms: number; error?: string }> {
+  const start = performance.now();
+  const transport = await connectWebRTC(`${c.relay}kcp-web/rtc`);
+  const session = dial(transport, {
+    crypt: c.crypt,
+    ...(c.crypt === 'null' ? {} : { key: c.key }),
+    ...(c.fec ? { dataShards: 10, parityShards: 3 } : {}),
+    mode: 'fast',
+    streamMode: true,
+    mtu: 1200,
+    sndwnd: 256,
+    rcvwnd: 256,
+  });
+  const payload = new Uint8Array(c.bytes);
+  for (let off = 0; off < payload.length; off += 65536) crypto.getRandomValues(payload.subarray(off, off + 65536));
+  const got = new Uint8Array(c.bytes);
+  let n = 0;
+  try {
+    const writing = (async () => {
+      for (let off = 0; off < payload.length; off += 4096) await session.write(payload.subarray(off, off + 4096));
+    })();
+    while (n < c.bytes) {
+      const m = await session.read();
+      if (!m) break;
+      got.set(m.subarray(0, c.bytes - n), n);
+      n += m.length;
+    }
+    await writing;
+    return { ok: n === c.bytes && (await sha256(got)) === (await sha256(payload)), received: n, ms: performance.now() - start };
+  } catch (e) {
+    return { ok: false, received: n, ms: performance.now() - start, error: String(e) };
+  } finally {
+    session.close();
+  }
+}
+
+async function tryConnect(url: string): Promise<string> {
+  try {
+    await connectWebRTC(url, { timeout: 3000 });
+    return 'connected';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+Object.assign(window, { runEcho, tryConnect });

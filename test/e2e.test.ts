@@ -1,0 +1,92 @@
+/**
+ * End to end in real headless Chromium: a Vite-bundled page dials the real
+ * kcp-go echo server through the kcp-web relay over a WebRTC data channel.
+ * Cases: {aes, salsa20, none, null} × FEC {off, 10/3} × loss {0, 10% each
+ * way, injected at the relay}; 1 MiB echoed, sha256 equal.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
+import { ROOT, hasKcpPeer, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
+import { hasChromium, launchChromium, serveStatic } from './helpers/browser.js';
+import { noNodeBuiltins } from '../scripts/vite-plugins.js';
+import { startRelay, type Relay } from '../src/relay/relay.js';
+
+const skip = !hasChromium ? '/usr/bin/chromium missing: run `node scripts/setup.mjs`' : !hasKcpPeer ? 'interop/bin/kcppeer missing: run `node scripts/setup.mjs`' : false;
+const BYTES = 1 << 20;
+
+describe('browser → relay (WebRTC) → kcp-go', { skip }, () => {
+  let browser: Browser;
+  let server: Server;
+  let url: string;
+  let page: Page;
+  let bundleBytes = 0;
+  const cleanup: Array<() => unknown> = [];
+
+  before(async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'kcp-web-e2e-'));
+    await build({
+      root: join(ROOT, 'e2e/page'),
+      configFile: false,
+      logLevel: 'warn',
+      plugins: [noNodeBuiltins()],
+      build: { outDir, emptyOutDir: true, target: 'es2022' },
+    });
+    for (const f of readdirSync(join(outDir, 'assets'))) if (f.endsWith('.js')) bundleBytes += statSync(join(outDir, 'assets', f)).size;
+    console.log(`e2e page bundle: ${(bundleBytes / 1024).toFixed(1)} KiB of JavaScript`);
+    ({ url, server } = await serveStatic(outDir));
+    browser = await launchChromium();
+    page = await browser.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => typeof (globalThis as { runEcho?: unknown }).runEcho === 'function');
+  });
+  after(async () => {
+    for (const c of cleanup.reverse()) await c();
+    await browser?.close();
+    server?.close();
+  });
+
+  it('the page bundle is small and has no Node built-ins', () => {
+    assert.ok(bundleBytes > 0 && bundleBytes < 200 * 1024, `${bundleBytes} bytes`);
+  });
+
+  it('an unreachable relay rejects with a clear message, not a hang', { timeout: 30_000 }, async () => {
+    const msg = await page.evaluate((u) => (globalThis as unknown as { tryConnect(u: string): Promise<string> }).tryConnect(u), 'http://127.0.0.1:9/kcp-web/rtc');
+    assert.match(msg, /cannot reach the kcp-web relay at http:\/\/127\.0\.0\.1:9\/kcp-web\/rtc/);
+  });
+
+  for (const crypt of ['aes', 'salsa20', 'none', 'null'] as const) {
+    for (const fec of [false, true]) {
+      describe(`crypt=${crypt} fec=${fec ? '10/3' : 'off'}`, () => {
+        const relays: Record<string, Relay> = {};
+        before(async () => {
+          const flags = ['--crypt', crypt, '--key', 'e2e', '--datashard', fec ? '10' : '0', '--parityshard', fec ? '3' : '0', '--mtu', '1200'];
+          const go: ServerProcess = await startGoEcho(flags);
+          cleanup.push(() => go.stop());
+          for (const loss of [0, 0.1]) {
+            relays[loss] = await startRelay({ upstream: go.address, listen: '127.0.0.1:0', loss });
+            cleanup.push(() => relays[loss]!.close());
+          }
+        });
+        for (const loss of [0, 0.1]) {
+          it(`1 MiB echoed through WebRTC, loss ${loss * 100}%`, { timeout: 120_000 }, async () => {
+            const relay = relays[loss]!;
+            const r = await page.evaluate(
+              (c) => (globalThis as unknown as { runEcho(c: object): Promise<{ ok: boolean; received: number; ms: number; error?: string }> }).runEcho(c),
+              { relay: relay.url, crypt, key: 'e2e', fec, bytes: BYTES },
+            );
+            assert.equal(r.error, undefined, r.error);
+            assert.equal(r.received, BYTES);
+            assert.ok(r.ok, 'sha256 equal');
+            if (loss > 0) assert.ok(relay.stats.dropped > 0, 'the relay dropped datagrams');
+          });
+        }
+      });
+    }
+  }
+});
