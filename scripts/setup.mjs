@@ -28,20 +28,26 @@ function aptInstall(packages) {
 const missing = [];
 if (!has('go')) missing.push('golang-go');
 if (!existsSync(`${GOCODE}/src/github.com/xtaci/kcp-go/kcp.go`)) missing.push('golang-github-xtaci-kcp-dev');
+// quic-go 0.29 for the relay's HTTP/3 WebTransport ingress (webtransport-go/).
+if (!existsSync(`${GOCODE}/src/github.com/lucas-clemente/quic-go/http3/server.go`)) missing.push('golang-github-lucas-clemente-quic-go-dev');
 // Debian's Chromium for the browser suites (driven by playwright-core; no browser download).
 if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
 aptInstall(missing);
 
-// Build the Go peer when it is missing or older than its sources.
-const src = `${root}interop/kcppeer`;
-const bin = `${root}interop/bin/kcppeer`;
-const newest = Math.max(...readdirSync(src).map((f) => statSync(`${src}/${f}`).mtimeMs));
-if (!existsSync(bin) || statSync(bin).mtimeMs < newest) {
-  log('building interop/bin/kcppeer against Debian kcp-go (GOPATH mode, offline)');
-  execFileSync('go', ['build', '-o', bin, './interop/kcppeer'], {
+/** Builds a Go program in GOPATH mode against Debian's sources (offline) when it is missing or stale. */
+function goBuild(dir, bin, what) {
+  const src = `${root}${dir}`;
+  const out = `${root}${bin}`;
+  const newest = Math.max(...readdirSync(src).filter((f) => f.endsWith(".go")).map((f) => statSync(`${src}/${f}`).mtimeMs));
+  if (existsSync(out) && statSync(out).mtimeMs >= newest) return;
+  log(`building ${bin} (${what}) against Debian's Go sources, offline`);
+  execFileSync('go', ['build', '-o', out, `./${dir}`], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, GO111MODULE: 'off', GOPATH: GOCODE, GOPROXY: 'off' },
   });
 }
-log('ready: go peer at interop/bin/kcppeer');
+
+goBuild('interop/kcppeer', 'interop/bin/kcppeer', 'the kcp-go peer');
+goBuild('webtransport-go', 'webtransport-go/bin/kcp-web-wt', 'the relay WebTransport ingress');
+log('ready: interop/bin/kcppeer, webtransport-go/bin/kcp-web-wt');

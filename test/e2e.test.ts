@@ -1,8 +1,9 @@
 /**
  * End to end in real headless Chromium: a Vite-bundled page dials the real
- * kcp-go echo server through the kcp-web relay over a WebRTC data channel.
- * Cases: {aes, salsa20, none, null} × FEC {off, 10/3} × loss {0, 10% each
- * way, injected at the relay}; 1 MiB echoed, sha256 equal.
+ * kcp-go echo server through the kcp-web relay, over WebTransport datagrams
+ * (HTTP/3, quic-go helper) and over a WebRTC data channel. Cases: transport
+ * × {aes, salsa20, none, null} × FEC {off, 10/3} × loss {0, 10% each way,
+ * injected at the relay}; 1 MiB echoed, sha256 equal.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +17,8 @@ import { ROOT, hasKcpPeer, startGoEcho, type ServerProcess } from './helpers/kcp
 import { hasChromium, launchChromium, serveStatic } from './helpers/browser.js';
 import { noNodeBuiltins } from '../scripts/vite-plugins.js';
 import { startRelay, type Relay } from '../src/relay/relay.js';
+import { HELPER_BINARY } from '../src/relay/webtransport-ingress.js';
+import { existsSync } from 'node:fs';
 
 const skip = !hasChromium ? '/usr/bin/chromium missing: run `node scripts/setup.mjs`' : !hasKcpPeer ? 'interop/bin/kcppeer missing: run `node scripts/setup.mjs`' : false;
 const BYTES = 1 << 20;
@@ -73,18 +76,22 @@ describe('browser → relay (WebRTC) → kcp-go', { skip }, () => {
             cleanup.push(() => relays[loss]!.close());
           }
         });
-        for (const loss of [0, 0.1]) {
-          it(`1 MiB echoed through WebRTC, loss ${loss * 100}%`, { timeout: 120_000 }, async () => {
+        for (const transport of ['webtransport', 'webrtc'] as const) {
+         for (const loss of [0, 0.1]) {
+          const wtSkip = transport === 'webtransport' && !existsSync(HELPER_BINARY) ? `no WebTransport server: ${HELPER_BINARY} not built (needs Debian golang-github-lucas-clemente-quic-go-dev)` : false;
+          it(`1 MiB echoed through ${transport}, loss ${loss * 100}%`, { timeout: 120_000, skip: wtSkip }, async () => {
             const relay = relays[loss]!;
             const r = await page.evaluate(
-              (c) => (globalThis as unknown as { runEcho(c: object): Promise<{ ok: boolean; received: number; ms: number; error?: string }> }).runEcho(c),
-              { relay: relay.url, crypt, key: 'e2e', fec, bytes: BYTES },
+              (c) => (globalThis as unknown as { runEcho(c: object): Promise<{ ok: boolean; kind?: string; received: number; ms: number; error?: string }> }).runEcho(c),
+              { relay: relay.url, transport, crypt, key: 'e2e', fec, bytes: BYTES },
             );
             assert.equal(r.error, undefined, r.error);
+            assert.equal(r.kind, transport);
             assert.equal(r.received, BYTES);
             assert.ok(r.ok, 'sha256 equal');
             if (loss > 0) assert.ok(relay.stats.dropped > 0, 'the relay dropped datagrams');
           });
+         }
         }
       });
     }

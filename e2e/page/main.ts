@@ -4,10 +4,11 @@
  * random bytes and reports whether the sha256 of what came back matches.
  * Driven by test/e2e.test.ts through window.runEcho.
  */
-import { connectWebRTC, dial, type CryptName } from '../../src/index.js';
+import { connect, connectWebRTC, dial, type CryptName, type TransportKind } from '../../src/index.js';
 
 interface EchoCase {
   relay: string;
+  transport: TransportKind;
   crypt: CryptName;
   key: string;
   fec: boolean;
@@ -19,9 +20,15 @@ async function sha256(b: Uint8Array): Promise<string> {
   return Array.from(h, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-async function runEcho(c: EchoCase): Promise<{ ok: boolean; received: number; ms: number; error?: string }> {
+async function runEcho(c: EchoCase): Promise<{ ok: boolean; kind?: string; received: number; ms: number; error?: string }> {
   const start = performance.now();
-  const transport = await connectWebRTC(`${c.relay}kcp-web/rtc`);
+  let connected;
+  try {
+    connected = await connect(c.relay, { transports: [c.transport] });
+  } catch (e) {
+    return { ok: false, received: 0, ms: 0, error: String(e) };
+  }
+  const { transport, kind } = connected;
   const session = dial(transport, {
     crypt: c.crypt,
     ...(c.crypt === 'null' ? {} : { key: c.key }),
@@ -47,9 +54,9 @@ async function runEcho(c: EchoCase): Promise<{ ok: boolean; received: number; ms
       n += m.length;
     }
     await writing;
-    return { ok: n === c.bytes && (await sha256(got)) === (await sha256(payload)), received: n, ms: performance.now() - start };
+    return { ok: n === c.bytes && (await sha256(got)) === (await sha256(payload)), kind, received: n, ms: performance.now() - start };
   } catch (e) {
-    return { ok: false, received: n, ms: performance.now() - start, error: String(e) };
+    return { ok: false, kind, received: n, ms: performance.now() - start, error: String(e) };
   } finally {
     session.close();
   }

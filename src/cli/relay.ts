@@ -61,7 +61,9 @@ export async function runRelay(args: string[]): Promise<void> {
     ...(rtcPortRange ? { rtcPortRange } : {}),
     ...(typeof v.static === 'string' ? { staticDir: v.static } : {}),
   });
-  console.log(`kcp-web relay on ${relay.url} → upstream ${v.upstream} (transports: webrtc${loss ? `, test loss ${loss}` : ''})`);
+  console.log(`kcp-web relay on ${relay.url} → upstream ${v.upstream}${loss ? ` (test loss ${loss})` : ''}`);
+  console.log(`  WebRTC: werift, signaling at ${relay.url}kcp-web/rtc`);
+  console.log(`  WebTransport: ${relay.webtransport}`);
   const stop = () => void relay.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

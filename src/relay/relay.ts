@@ -6,7 +6,7 @@
  * Keys stay end to end: the relay never decrypts anything.
  *
  * HTTP endpoints (under `/kcp-web/`):
- *   GET  config  → { transports, mtu, webrtc: { path } }: what the page should use
+ *   GET  config  → { transports, mtu, webrtc: { path }, webtransport?: { port, path, certificateHash } }
  *   POST rtc     → body: the page's complete SDP offer; answer: our SDP answer
  *   GET  stats   → counters
  * Anything else is served from `staticDir` when one is given.
@@ -19,6 +19,8 @@ import type { AddressInfo } from 'node:net';
 import { DATA_CHANNEL_INIT, DataChannelTransport, WEBRTC_MTU, type DataChannelLike } from '../transports/webrtc.js';
 import { createWeriftPeerConnection, weriftMessage } from '../adapter/node/werift.js';
 import { parseHostPort } from '../transports/udp.js';
+import type { DatagramTransport } from '../transports/transport.js';
+import { startWebTransportIngress, WEBTRANSPORT_MTU, WT_PATH } from './webtransport-ingress.js';
 
 export interface RelayOptions {
   /** The UDP server every session is forwarded to ("host:port"). */
@@ -37,6 +39,9 @@ export interface RelayOptions {
   loss?: number;
   /** Largest signaling body accepted, bytes. */
   maxBodyBytes?: number;
+  /** Offer WebTransport (HTTP/3 on UDP, by default on the HTTP port's number). Default true. */
+  webtransport?: boolean;
+  webtransportPort?: number;
 }
 
 export interface RelayStats {
@@ -54,11 +59,13 @@ export interface RelayStats {
 export interface Relay {
   url: string;
   stats: RelayStats;
+  /** Which WebTransport server is active, or why there is none. */
+  webtransport: string;
   close(): Promise<void>;
 }
 
 interface RelaySession {
-  transport: DataChannelTransport;
+  transport: DatagramTransport;
   socket: dgram.Socket;
   lastActive: number;
   close(): void;
@@ -126,19 +133,14 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const sessions = new Set<RelaySession>();
   const pass = () => loss <= 0 || Math.random() >= loss || (stats.dropped++, false);
 
-  async function openSession(offer: string): Promise<string> {
-    const pc = createWeriftPeerConnection({ ...(options.rtcPortRange ? { portRange: options.rtcPortRange } : {}), hostAddresses });
-    const channel = pc.createDataChannel('kcp', DATA_CHANNEL_INIT) as unknown as DataChannelLike;
-    await pc.setRemoteDescription({ type: 'offer', sdp: offer });
-    await pc.setLocalDescription(await pc.createAnswer());
-    await waitGathering(pc, 5000);
-    const answer = pc.localDescription?.sdp;
-    if (!answer) throw new Error('no local description');
-
+  /**
+   * Pumps one browser session's datagrams between its transport and a UDP
+   * socket of its own connected to the upstream. The same for every ingress.
+   */
+  function forward(transport: DatagramTransport, release?: () => void): RelaySession {
     const socket = dgram.createSocket(upstream.host.includes(':') ? 'udp6' : 'udp4');
     socket.on('error', () => session.close());
     socket.connect(upstream.port, upstream.host);
-    const transport = new DataChannelTransport(channel, { toMessage: weriftMessage });
     const session: RelaySession = {
       transport,
       socket,
@@ -152,7 +154,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         } catch {
           /* closed */
         }
-        void Promise.resolve(pc.close()).catch(() => {});
+        release?.();
       },
     };
     transport.receive(
@@ -180,6 +182,20 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     sessions.add(session);
     stats.sessionsOpened++;
     stats.sessionsActive++;
+    return session;
+  }
+
+  async function openSession(offer: string): Promise<string> {
+    const pc = createWeriftPeerConnection({ ...(options.rtcPortRange ? { portRange: options.rtcPortRange } : {}), hostAddresses });
+    const channel = pc.createDataChannel('kcp', DATA_CHANNEL_INIT) as unknown as DataChannelLike;
+    await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await waitGathering(pc, 5000);
+    const answer = pc.localDescription?.sdp;
+    if (!answer) throw new Error('no local description');
+
+    const transport = new DataChannelTransport(channel, { toMessage: weriftMessage });
+    forward(transport, () => void Promise.resolve(pc.close()).catch(() => {}));
     return answer;
   }
 
@@ -210,7 +226,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       return;
     }
     if (path === '/kcp-web/config' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ transports: ['webrtc'], mtu: WEBRTC_MTU, webrtc: { path: '/kcp-web/rtc' } }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(config()));
     } else if (path === '/kcp-web/stats' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
     } else if (path === '/kcp-web/rtc' && req.method === 'POST') {
@@ -249,10 +265,25 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const wt =
+    options.webtransport === false
+      ? { ingress: null, reason: 'disabled by option' }
+      : await startWebTransportIngress(listenHost, options.webtransportPort ?? addr.port, (t) => forward(t));
+  const wtPort = wt.ingress ? Number(new URL(wt.ingress.url).port) : 0;
+  function config() {
+    return {
+      transports: wt.ingress ? ['webtransport', 'webrtc'] : ['webrtc'],
+      mtu: Math.min(WEBRTC_MTU, WEBTRANSPORT_MTU),
+      webrtc: { path: '/kcp-web/rtc' },
+      ...(wt.ingress ? { webtransport: { port: wtPort, path: WT_PATH, certificateHash: wt.ingress.certificateHash } } : {}),
+    };
+  }
   return {
     url: `http://${host}:${addr.port}/`,
     stats,
+    webtransport: wt.ingress ? `${wt.ingress.server} at ${wt.ingress.url}` : `off (${wt.reason})`,
     async close() {
+      wt.ingress?.close();
       clearInterval(reaper);
       for (const s of [...sessions]) s.close();
       await new Promise<void>((r) => server.close(() => r()));

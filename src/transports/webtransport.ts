@@ -1,0 +1,122 @@
+/**
+ * DatagramTransport over WebTransport datagrams (the browser's native
+ * `WebTransport`, or any object with the same shape). A relay with a
+ * self-signed certificate is reached with its SHA-256 hash
+ * (`serverCertificateHashes`), which the relay publishes in its config.
+ */
+import type { DatagramTransport } from './transport.js';
+
+/** What this file needs of a WebTransport object. */
+export interface WebTransportLike {
+  readonly ready: Promise<unknown>;
+  readonly closed: Promise<unknown>;
+  readonly datagrams: {
+    readonly readable: ReadableStream<Uint8Array>;
+    readonly writable: WritableStream<Uint8Array>;
+    readonly maxDatagramSize?: number;
+  };
+  close(info?: object): void;
+}
+
+export type WebTransportConstructor = new (url: string, options?: object) => WebTransportLike;
+
+export class WebTransportDatagrams implements DatagramTransport {
+  readonly mtu: number;
+  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  private onDatagram: ((d: Uint8Array, from: string) => void) | null = null;
+  private onError: ((e: Error) => void) | null = null;
+  private closed = false;
+
+  constructor(
+    readonly wt: WebTransportLike,
+    mtu = 1200,
+  ) {
+    this.mtu = Math.min(mtu, wt.datagrams.maxDatagramSize ?? mtu);
+    this.writer = wt.datagrams.writable.getWriter();
+    void this.readLoop();
+    wt.closed.then(
+      () => this.fail(new Error('WebTransport session closed')),
+      (e: unknown) => this.fail(new Error(`WebTransport session failed: ${String(e)}`)),
+    );
+  }
+
+  private async readLoop(): Promise<void> {
+    const reader = this.wt.datagrams.readable.getReader();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        if (value && !this.closed) this.onDatagram?.(value, 'peer');
+      }
+    } catch (e) {
+      this.fail(e as Error);
+    }
+  }
+
+  send(datagram: Uint8Array): void {
+    if (this.closed) return;
+    // The browser bounds its own datagram queue (dropping the oldest), so no
+    // backpressure here: waiting on desiredSize would stall KCP.
+    this.writer.write(datagram.slice()).catch(() => {});
+  }
+
+  receive(onDatagram: (d: Uint8Array, from: string) => void, onError?: (e: Error) => void): void {
+    this.onDatagram = onDatagram;
+    this.onError = onError ?? null;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.wt.close();
+    } catch {
+      /* already closed */
+    }
+  }
+
+  private fail(e: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onError?.(e);
+  }
+}
+
+export interface ConnectWebTransportOptions {
+  /** SHA-256 of the server's self-signed certificate, hex. */
+  certificateHash?: string;
+  timeout?: number;
+  mtu?: number;
+  /** Defaults to the global WebTransport. */
+  WebTransport?: WebTransportConstructor;
+}
+
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g) ?? [], (b) => parseInt(b, 16));
+}
+
+/** Opens a WebTransport session to `url`; rejects with a clear message (never hangs past `timeout`). */
+export async function connectWebTransport(url: string, options: ConnectWebTransportOptions = {}): Promise<WebTransportDatagrams> {
+  const WT = options.WebTransport ?? (globalThis as { WebTransport?: WebTransportConstructor }).WebTransport;
+  if (!WT) throw new Error('no WebTransport in this runtime');
+  const init = options.certificateHash ? { serverCertificateHashes: [{ algorithm: 'sha-256', value: hexBytes(options.certificateHash) }] } : {};
+  const wt = new WT(url, init);
+  const timeout = options.timeout ?? 10000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      wt.ready,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeout} ms`)), timeout))),
+    ]);
+  } catch (e) {
+    try {
+      wt.close();
+    } catch {
+      /* never opened */
+    }
+    throw new Error(`cannot open WebTransport to ${url}: ${(e as Error)?.message ?? String(e)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+  return new WebTransportDatagrams(wt, options.mtu);
+}
