@@ -1,18 +1,20 @@
 /** The `kcp-web` command. */
 import { runEcho } from './echo.js';
 import { runRelay } from './relay.js';
+import { runDemo } from './demo.js';
 import { FlagError } from './kcp-flags.js';
 
 const USAGE = `Usage: kcp-web <command> [options]
 
 Commands:
   echo    KCP echo server over UDP (kcp-web echo --help)
-  relay   browser ingress: WebRTC → one UDP upstream (kcp-web relay --help)
+  relay   browser ingress: WebTransport/WebRTC → one UDP upstream (kcp-web relay --help)
+  demo    the arena game: game server + relay + page (kcp-web demo --help)
 
 echo takes kcptun's KCP flags (--crypt --key --mode --datashard
 --parityshard --mtu --sndwnd --rcvwnd --nodelay --interval --resend --nc).`;
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { echo: runEcho, relay: runRelay };
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { echo: runEcho, relay: runRelay, demo: runDemo };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;

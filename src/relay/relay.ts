@@ -37,6 +37,10 @@ export interface RelayOptions {
   idleTimeout?: number;
   /** Test aid: drop this fraction of datagrams in each direction. */
   loss?: number;
+  /** Test/demo aid: extra one-way delay (ms) added in each direction. */
+  delay?: number;
+  /** Let pages change loss/delay at run time (POST /kcp-web/netem {loss, delay}): for the demo only. */
+  allowNetem?: boolean;
   /** Largest signaling body accepted, bytes. */
   maxBodyBytes?: number;
   /** Offer WebTransport (HTTP/3 on UDP, by default on the HTTP port's number). Default true. */
@@ -116,7 +120,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const loopback = listenHost === '127.0.0.1' || listenHost === 'localhost' || listenHost === '::1';
   const hostAddresses = options.rtcHostAddresses ?? (loopback ? ['127.0.0.1'] : []);
   const idleTimeout = options.idleTimeout ?? 60000;
-  const loss = options.loss ?? 0;
+  const netem = { loss: options.loss ?? 0, delay: options.delay ?? 0 };
   const maxBody = options.maxBodyBytes ?? 64 * 1024;
   const staticRoot = options.staticDir ? resolvePath(options.staticDir) : null;
   const stats: RelayStats = {
@@ -131,7 +135,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     signalingErrors: 0,
   };
   const sessions = new Set<RelaySession>();
-  const pass = () => loss <= 0 || Math.random() >= loss || (stats.dropped++, false);
+  const pass = () => netem.loss <= 0 || Math.random() >= netem.loss || (stats.dropped++, false);
+  /** Runs `send` now, or after the configured delay. */
+  const later = (send: () => void) => (netem.delay > 0 ? void setTimeout(send, netem.delay) : send());
 
   /**
    * Pumps one browser session's datagrams between its transport and a UDP
@@ -164,11 +170,13 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         stats.datagramsUp++;
         stats.bytesUp += d.length;
         // The socket may still be connecting: a datagram before that is a drop, KCP resends.
-        try {
-          socket.send(d);
-        } catch {
-          stats.dropped++;
-        }
+        later(() => {
+          try {
+            socket.send(d);
+          } catch {
+            stats.dropped++;
+          }
+        });
       },
       () => session.close(),
     );
@@ -177,7 +185,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       if (!pass()) return;
       stats.datagramsDown++;
       stats.bytesDown += d.length;
-      transport.send(d);
+      later(() => transport.send(d));
     });
     sessions.add(session);
     stats.sessionsOpened++;
@@ -227,6 +235,17 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     }
     if (path === '/kcp-web/config' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(config()));
+    } else if (path === '/kcp-web/netem' && options.allowNetem && (req.method === 'GET' || req.method === 'POST')) {
+      const reply = () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(netem));
+      if (req.method === 'GET') return void reply();
+      readBody(req, 1024)
+        .then((body) => {
+          const v = JSON.parse(body) as { loss?: unknown; delay?: unknown };
+          if (typeof v.loss === 'number' && v.loss >= 0 && v.loss < 1) netem.loss = v.loss;
+          if (typeof v.delay === 'number' && v.delay >= 0 && v.delay <= 2000) netem.delay = v.delay;
+          reply();
+        })
+        .catch(() => res.writeHead(400).end('expected {"loss": 0..0.99, "delay": 0..2000}'));
     } else if (path === '/kcp-web/stats' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
     } else if (path === '/kcp-web/rtc' && req.method === 'POST') {
