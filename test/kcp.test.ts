@@ -1,123 +1,242 @@
-/** KCP against packets produced by kcp-go's own KCP, and behaviour over a simulated link. */
+/**
+ * KCP: replays of scripts recorded against kcp-go 5.6.1's own KCP
+ * (test/vectors/kcp.json, from interop/kcppeer/vectors_kcp.go), then
+ * behaviour over a simulated lossy link with a fake clock.
+ */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { Kcp, IKCP_OVERHEAD } from '../src/core/kcp.js';
-import { Snmp } from '../src/core/snmp.js';
+import {
+  Kcp,
+  IKCP_OVERHEAD,
+  IKCP_CMD_PUSH,
+  IKCP_CMD_ACK,
+  IKCP_CMD_WASK,
+  IKCP_CMD_WINS,
+  IKCP_RTO_NDL,
+  IKCP_RTO_MIN,
+  IKCP_WND_RCV,
+} from '../src/core/kcp.js';
+import { Snmp, type SnmpField } from '../src/core/snmp.js';
 import { seededRandom } from './helpers/lossy-relay.js';
 
-type Scenario = {
-  name: string;
-  conv: number;
-  mtu: number;
-  reserved: number;
-  stream: boolean;
-  wnd: [number, number];
-  nodelay: [number, number, number, number];
-  sends: string[];
-  mss: number;
-  packets: string[] | null;
-  received: string[] | null;
-  acks: string[] | null;
-  acksNow: string[] | null;
+// ---- kcp-go vectors ---------------------------------------------------------
+
+type Step = {
+  who: string;
+  op: string;
+  clock: number;
+  args?: number[];
+  field?: string;
+  gen?: [number, number];
+  data?: string;
+  from?: [number, number];
+  ret: number;
+  recv?: string;
+  out: string[] | null;
+  state: string;
+  snmp?: string;
 };
-const { scenarios } = JSON.parse(readFileSync(new URL('./vectors/kcp.json', import.meta.url), 'utf8')) as { scenarios: Scenario[] };
+type Script = { name: string; attempts: number; steps: Step[] };
+const vectors = JSON.parse(readFileSync(new URL('./vectors/kcp.json', import.meta.url), 'utf8')) as {
+  stateKeys: string[];
+  snmpKeys: SnmpField[];
+  scripts: Script[];
+};
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
-const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const toHex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
-/** Zeroes the ts field of every segment in a packet (after `reserved` bytes): kcp-go stamps them with its own clock. */
-function maskTs(packet: string, reserved: number): string {
-  const b = hex(packet);
-  const dv = new DataView(b.buffer);
-  for (let off = reserved; off + IKCP_OVERHEAD <= b.length; off += IKCP_OVERHEAD + dv.getUint32(off + 20, true)) dv.setUint32(off + 8, 0, true);
-  return toHex(b);
-}
-
-function make(s: Scenario, out: string[], clock = () => 1000): Kcp {
-  const k = new Kcp(s.conv, (p) => out.push(toHex(p)), { clock });
-  k.setMtu(s.mtu);
-  k.reserveBytes(s.reserved);
-  k.wndSize(s.wnd[0], s.wnd[1]);
-  k.stream = s.stream;
-  return k;
-}
-
-describe('KCP vs kcp-go vectors', () => {
-  for (const s of scenarios) {
-    it(s.name, () => {
-      const sent: string[] = [];
-      const a = make(s, sent);
-      a.noDelay(...s.nodelay);
-      assert.equal(a.mss, s.mss, 'mss after setMtu/reserveBytes');
-      for (const m of s.sends) assert.equal(a.send(hex(m)), 0);
-      a.update();
-      const want = s.packets ?? [];
-      assert.equal(sent.length, want.length, 'packets from the first update');
-      sent.forEach((p, i) => assert.equal(maskTs(p, s.reserved), maskTs(want[i]!, s.reserved), `packet ${i} (ts masked)`));
-
-      // A receiver fed kcp-go's packets releases the same messages and ACKs like kcp-go.
-      const acks: string[] = [];
-      const acksNow: string[] = [];
-      const b = make(s, acks);
-      const c = make(s, acksNow);
-      for (const p of want) {
-        assert.equal(b.input(hex(p).subarray(s.reserved), true, false), 0);
-        assert.equal(c.input(hex(p).subarray(s.reserved), true, true), 0);
-      }
-      const got: string[] = [];
-      for (let n = b.peekSize(); n >= 0; n = b.peekSize()) {
-        const buf = new Uint8Array(n);
-        assert.equal(b.recv(buf), n);
-        got.push(toHex(buf));
-      }
-      assert.deepEqual(got, s.received ?? []);
-      b.update();
-      assert.deepEqual(acks, s.acks ?? [], 'ACKs at the next flush');
-      assert.deepEqual(acksNow, s.acksNow ?? [], 'ACKs flushed during input (ackNoDelay)');
-    });
+/** vectors.go detBytes: xorshift32 from seed, low byte of each state. */
+function detBytes(seed: number, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = (seed | 1) >>> 0;
+  for (let i = 0; i < n; i++) {
+    x = (x ^ (x << 13)) >>> 0;
+    x = (x ^ (x >>> 17)) >>> 0;
+    x = (x ^ (x << 5)) >>> 0;
+    out[i] = x & 0xff;
   }
-});
+  return out;
+}
 
-/** Two KCPs over a lossy link driven by a fake clock; returns what B received. */
-function transfer(opts: { stream: boolean; loss: number; messages: Uint8Array[]; nodelay?: [number, number, number, number]; wnd?: number }) {
+function stateOf(k: Kcp): Record<string, number> {
+  const fields = k as unknown as Record<string, number | boolean>;
+  const out: Record<string, number> = {};
+  for (const key of vectors.stateKeys) {
+    const v = fields[key];
+    assert.ok(typeof v === 'number' || typeof v === 'boolean', `Kcp exposes ${key}`);
+    out[key] = Number(v);
+  }
+  return out;
+}
+
+function snmpDelta(before: Record<SnmpField, number>, after: Snmp): string {
+  return vectors.snmpKeys
+    .filter((f) => after[f] !== before[f])
+    .map((f) => `${f}=${after[f] - before[f]}`)
+    .join(' ');
+}
+
+type Endpoint = { k: Kcp; out: string[]; snmp: Snmp; reserved: number };
+
+function replay(script: Script): void {
   let now = 0;
   const clock = () => now;
-  const rand = seededRandom(5);
-  const inflight: Array<{ at: number; to: 'a' | 'b'; data: Uint8Array }> = [];
-  const link = (to: 'a' | 'b') => (p: Uint8Array) => {
-    if (rand() >= opts.loss) inflight.push({ at: now + 5, to, data: p.slice() });
+  const eps = new Map<string, Endpoint>();
+  const reservedAt: number[] = [];
+  script.steps.forEach((st, i) => {
+    now = st.clock;
+    const where = `step ${i} (${st.who}.${st.op}${st.args ? `(${st.args.join(', ')})` : ''} at ${st.clock})`;
+    if (st.op === 'new') {
+      const ep: Endpoint = { k: undefined as unknown as Kcp, out: [], snmp: new Snmp(), reserved: 0 };
+      ep.k = new Kcp(st.args![0]!, (p) => ep.out.push(toHex(p)), { clock, snmp: ep.snmp });
+      eps.set(st.who, ep);
+    }
+    const ep = eps.get(st.who);
+    assert.ok(ep, `${where}: unknown endpoint`);
+    const { k } = ep;
+    const args = st.args ?? [];
+    ep.out = [];
+    const before = ep.snmp.copy();
+    let ret = 0;
+    let recv: string | undefined;
+    switch (st.op) {
+      case 'new':
+      case 'update':
+        if (st.op === 'update') k.update();
+        break;
+      case 'setMtu':
+        ret = k.setMtu(args[0]!) ? 0 : -1;
+        break;
+      case 'reserveBytes':
+        ret = k.reserveBytes(args[0]!) ? 1 : 0;
+        if (ret === 1) ep.reserved = args[0]!;
+        break;
+      case 'wndSize':
+        k.wndSize(args[0]!, args[1]!);
+        break;
+      case 'noDelay':
+        k.noDelay(args[0]!, args[1]!, args[2]!, args[3]!);
+        break;
+      case 'set':
+        if (st.field === 'stream') k.stream = args[0] !== 0;
+        else (k as unknown as Record<string, number>)[st.field!] = args[0]!;
+        break;
+      case 'send':
+        ret = k.send(detBytes(st.gen![0], st.gen![1]));
+        break;
+      case 'recv': {
+        const buf = new Uint8Array(args[0]!);
+        ret = k.recv(buf);
+        if (ret > 0) recv = toHex(buf.subarray(0, ret));
+        break;
+      }
+      case 'peekSize':
+        ret = k.peekSize();
+        break;
+      case 'input': {
+        let pkt: Uint8Array;
+        if (st.from) {
+          const [si, oi] = st.from;
+          pkt = hex(script.steps[si]!.out![oi]!).subarray(reservedAt[si]!);
+        } else pkt = hex(st.data!);
+        ret = k.input(pkt, args[0] === 1, args[1] === 1);
+        break;
+      }
+      case 'check':
+        ret = k.check();
+        break;
+      case 'waitSnd':
+        ret = k.waitSnd();
+        break;
+      default:
+        assert.fail(`${where}: unknown op`);
+    }
+    reservedAt[i] = ep.reserved;
+    assert.equal(ret, st.ret, `${where}: return value`);
+    assert.equal(recv, st.recv, `${where}: bytes received`);
+    assert.deepEqual(ep.out, st.out ?? [], `${where}: packets output`);
+    const want = Object.fromEntries(vectors.stateKeys.map((key, j) => [key, Number(st.state.split(' ')[j])]));
+    assert.deepEqual(stateOf(k), want, `${where}: state after`);
+    assert.equal(snmpDelta(before, ep.snmp), st.snmp ?? '', `${where}: SNMP counters`);
+  });
+}
+
+describe('KCP replays kcp-go 5.6.1 scripts byte for byte', () => {
+  assert.ok(vectors.scripts.length >= 10);
+  for (const script of vectors.scripts) it(script.name, () => replay(script));
+});
+
+// ---- simulated link -----------------------------------------------------------
+
+type Nodelay = [number, number, number, number];
+
+/**
+ * A and B over a link with `delay` ms latency and independent loss each way,
+ * on a fake clock advanced 1 ms per step (bounded). A is driven by update()
+ * as ikcp users do; B by flush()'s return value, as kcp-go's session does.
+ * Returns every message B received, in order.
+ */
+function transfer(opts: {
+  stream: boolean;
+  loss: number;
+  messages: Uint8Array[];
+  nodelay?: Nodelay;
+  wnd?: number;
+  mtu?: number;
+  start?: number;
+  maxSteps?: number;
+  seed?: number;
+}) {
+  let now = opts.start ?? 0;
+  const clock = () => now;
+  const rand = seededRandom(opts.seed ?? 5);
+  const delay = 5;
+  type Flight = { at: number; to: Kcp; data: Uint8Array };
+  const inflight: Flight[] = [];
+  const stats = { sent: 0, dropped: 0 };
+  const link = (to: () => Kcp) => (p: Uint8Array) => {
+    stats.sent++;
+    if (rand() < opts.loss) stats.dropped++;
+    else inflight.push({ at: now + delay, to: to(), data: p.slice() });
   };
   const sa = new Snmp();
-  const a = new Kcp(42, link('b'), { clock, snmp: sa });
-  const b = new Kcp(42, link('a'), { clock });
+  const sb = new Snmp();
+  const a: Kcp = new Kcp(42, link(() => b), { clock, snmp: sa });
+  const b: Kcp = new Kcp(42, link(() => a), { clock, snmp: sb });
   for (const k of [a, b]) {
+    if (opts.mtu) assert.ok(k.setMtu(opts.mtu));
     k.noDelay(...(opts.nodelay ?? [1, 10, 2, 1]));
     k.wndSize(opts.wnd ?? 128, opts.wnd ?? 128);
     k.stream = opts.stream;
   }
-  for (const m of opts.messages) assert.equal(a.send(m), 0);
+  const queue = [...opts.messages];
   const received: Uint8Array[] = [];
-  for (let step = 0; step < 200_000 && (a.waitSnd() > 0 || inflight.length > 0); step++) {
-    now += 1;
+  let bNext = now;
+  const maxSteps = opts.maxSteps ?? 600_000;
+  let step = 0;
+  for (; step < maxSteps && (queue.length > 0 || a.waitSnd() > 0 || inflight.length > 0); step++) {
+    // the app writes while the send window has room (kcp-go session Write)
+    while (queue.length > 0 && a.waitSnd() < a.snd_wnd) assert.equal(a.send(queue.shift()!), 0);
+    now = (now + 1) >>> 0;
     for (let i = 0; i < inflight.length; ) {
       const p = inflight[i]!;
-      if (p.at <= now) {
+      if (((now - p.at) | 0) >= 0) {
         inflight.splice(i, 1);
-        (p.to === 'a' ? a : b).input(p.data, true, false);
+        assert.equal(p.to.input(p.data, true, false), 0);
       } else i++;
     }
-    if (now % 10 === 0) {
-      a.update();
-      b.update();
-    }
+    if (((a.check() - now) | 0) <= 0) a.update();
+    if (((bNext - now) | 0) <= 0) bNext = (now + b.flush(false)) >>> 0;
     for (let n = b.peekSize(); n >= 0; n = b.peekSize()) {
       const buf = new Uint8Array(n);
-      b.recv(buf);
+      assert.equal(b.recv(buf), n);
       received.push(buf);
     }
   }
-  return { received, a, sa };
+  assert.ok(step < maxSteps, `transfer finished within ${maxSteps} simulated ms`);
+  return { received, a, b, sa, sb, stats, elapsed: step };
 }
 
 const digest = (parts: Uint8Array[]) => {
@@ -126,72 +245,403 @@ const digest = (parts: Uint8Array[]) => {
   return h.digest('hex');
 };
 
-describe('KCP behaviour', () => {
+const MiB = 1 << 20;
+const pattern = (n: number, salt = 0) => {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (Math.imul(i + salt, 2654435761) >>> 24) & 0xff;
+  return b;
+};
+
+/** Message sizes summing to `total`: small ones, fragment boundaries, and the 255-fragment maximum. */
+function messageSizes(total: number, mss: number, seed: number): number[] {
+  const rand = seededRandom(seed);
+  const fixed = [1, mss - 1, mss, mss + 1, 255 * mss, 2 * mss, 254 * mss + 1];
+  const sizes: number[] = [];
+  let left = total;
+  for (let i = 0; left > 0; i++) {
+    let n = i < fixed.length ? fixed[i]! : 1 + Math.floor(rand() * (i % 5 === 0 ? 60 * mss : 3 * mss));
+    if (n > left) n = left;
+    sizes.push(n);
+    left -= n;
+  }
+  return sizes;
+}
+
+describe('KCP over a simulated lossy link', () => {
   for (const loss of [0, 0.2]) {
-    it(`stream mode delivers 1 MiB in order through ${loss * 100}% loss each way`, () => {
-      const data = new Uint8Array(1 << 20).map((_, i) => (i * 2654435761) >>> 24);
-      const chunks = [];
-      for (let off = 0; off < data.length; off += 1376) chunks.push(data.subarray(off, off + 1376));
-      const { received, sa } = transfer({ stream: true, loss, messages: chunks });
+    it(`stream mode: 1 MiB intact and in order, ${loss * 100}% loss each way`, () => {
+      const data = pattern(MiB);
+      const chunks: Uint8Array[] = [];
+      const rand = seededRandom(3);
+      for (let off = 0; off < data.length; ) {
+        const n = 1 + Math.floor(rand() * 4000);
+        chunks.push(data.subarray(off, off + n));
+        off += n;
+      }
+      const { received, sa, sb, stats } = transfer({ stream: true, loss, messages: chunks });
       assert.equal(digest(received), digest([data]));
-      if (loss > 0) assert.ok(sa.RetransSegs > 0 && sa.FastRetransSegs + sa.EarlyRetransSegs > 0, 'losses were repaired, some by fast resend');
+      // stream mode fills segments: no message is bigger than an mss
+      assert.ok(received.every((m) => m.length <= 1376));
+      if (loss > 0) {
+        assert.ok(stats.dropped > 0);
+        assert.ok(sa.RetransSegs > 0, 'losses were repaired');
+        assert.ok(sa.FastRetransSegs > 0, 'fast resend counted');
+        assert.equal(sa.RetransSegs, sa.FastRetransSegs + sa.EarlyRetransSegs + sa.LostSegs);
+        assert.ok(sb.RepeatSegs > 0, 'duplicates (lost ACKs) counted');
+      } else {
+        assert.equal(sa.RetransSegs, 0);
+        assert.equal(sb.RepeatSegs, 0);
+      }
+    });
+
+    it(`message mode: 1 MiB of messages up to 255 fragments, boundaries kept, ${loss * 100}% loss each way`, () => {
+      const sizes = messageSizes(MiB, 1376, 11);
+      assert.ok(sizes.includes(255 * 1376));
+      const messages = sizes.map((n, i) => pattern(n, i * 7));
+      // a message of n fragments needs a receive window of n (kcp-go only checks n ≤ 255)
+      const { received } = transfer({ stream: false, loss, messages, wnd: 256 });
+      assert.deepEqual(
+        received.map((m) => m.length),
+        sizes,
+      );
+      assert.equal(digest(received), digest(messages));
     });
   }
 
-  it('message mode keeps boundaries through 20% loss, fragments up to 255 segments', () => {
-    // A message of n fragments needs a receive window of at least n (kcp-go checks only n ≤ 255).
-    const sizes = [1, 1376, 1377, 10_000, 100_000, 255 * 1376];
-    const messages = sizes.map((n, i) => new Uint8Array(n).fill(i + 1));
-    const { received } = transfer({ stream: false, loss: 0.2, messages, wnd: 256 });
-    assert.deepEqual(
-      received.map((m) => m.length),
-      sizes,
-    );
-    received.forEach((m, i) => assert.equal(m[m.length - 1], i + 1));
-  });
+  for (const [mode, nd] of [
+    ['default (congestion control, no fast resend)', [0, 100, 0, 0]],
+    ['kcptun normal', [0, 40, 2, 1]],
+    ['kcptun fast', [0, 30, 2, 1]],
+    ['kcptun fast2', [1, 20, 2, 1]],
+    ['kcptun fast3', [1, 10, 2, 1]],
+  ] as [string, Nodelay][]) {
+    it(`nodelay mode ${mode}: 200 KB through 10% loss`, () => {
+      const data = pattern(200_000, 5);
+      const chunks: Uint8Array[] = [];
+      for (let off = 0; off < data.length; off += 1000) chunks.push(data.subarray(off, off + 1000));
+      const { received, a } = transfer({ stream: true, loss: 0.1, messages: chunks, nodelay: nd, wnd: 64, seed: 17 });
+      assert.equal(digest(received), digest([data]));
+      assert.equal(a.rx_minrto, nd[0] ? IKCP_RTO_NDL : IKCP_RTO_MIN);
+      assert.equal(a.interval, nd[1]);
+      assert.equal(a.nocwnd, nd[3] !== 0);
+    });
+  }
 
-  it('send() refuses more than 255 fragments and empty data', () => {
+  it('the clock may wrap around 2^32', () => {
+    const data = pattern(300_000, 9);
+    const chunks: Uint8Array[] = [];
+    for (let off = 0; off < data.length; off += 999) chunks.push(data.subarray(off, off + 999));
+    const { received } = transfer({ stream: true, loss: 0.1, messages: chunks, start: 0xffffffff - 300 });
+    assert.equal(digest(received), digest([data]));
+  });
+});
+
+// ---- single-instance behaviour ------------------------------------------------
+
+/** Splits a packet into its segments' headers (after `reserved` bytes). */
+function segments(p: Uint8Array, reserved = 0) {
+  const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
+  const segs = [];
+  for (let off = reserved; off + IKCP_OVERHEAD <= p.length; ) {
+    const len = dv.getUint32(off + 20, true);
+    segs.push({
+      conv: dv.getUint32(off, true),
+      cmd: p[off + 4]!,
+      frg: p[off + 5]!,
+      wnd: dv.getUint16(off + 6, true),
+      ts: dv.getUint32(off + 8, true),
+      sn: dv.getUint32(off + 12, true),
+      una: dv.getUint32(off + 16, true),
+      len,
+    });
+    off += IKCP_OVERHEAD + len;
+  }
+  return segs;
+}
+
+function seg(conv: number, cmd: number, sn: number, opts: { frg?: number; wnd?: number; ts?: number; una?: number; data?: Uint8Array } = {}) {
+  const data = opts.data ?? new Uint8Array(0);
+  const b = new Uint8Array(IKCP_OVERHEAD + data.length);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(0, conv, true);
+  b[4] = cmd;
+  b[5] = opts.frg ?? 0;
+  dv.setUint16(6, opts.wnd ?? 32, true);
+  dv.setUint32(8, opts.ts ?? 0, true);
+  dv.setUint32(12, sn, true);
+  dv.setUint32(16, opts.una ?? 0, true);
+  dv.setUint32(20, data.length, true);
+  b.set(data, IKCP_OVERHEAD);
+  return b;
+}
+
+describe('KCP behaviour', () => {
+  it('send() refuses empty data and more than 255 fragments', () => {
     const k = new Kcp(1, () => {}, { clock: () => 0 });
-    assert.equal(k.send(new Uint8Array(256 * k.mss)), -2);
     assert.equal(k.send(new Uint8Array(0)), -1);
+    assert.equal(k.send(new Uint8Array(255 * k.mss + 1)), -2);
+    assert.equal(k.waitSnd(), 0);
+    assert.equal(k.send(new Uint8Array(255 * k.mss)), 0);
+    assert.equal(k.waitSnd(), 255);
+    k.stream = true;
+    assert.equal(k.send(new Uint8Array(256 * k.mss)), -2);
   });
 
-  it('a dead link sets state after dead_link transmissions', () => {
-    let now = 0;
-    const k = new Kcp(1, () => {}, { clock: () => now });
+  it('recv() codes: -1 when nothing is complete, -2 when the buffer is too small', () => {
+    const k = new Kcp(1, () => {}, { clock: () => 0 });
+    assert.equal(k.recv(new Uint8Array(10)), -1);
+    assert.equal(k.input(seg(1, IKCP_CMD_PUSH, 0, { frg: 1, data: new Uint8Array(5) }), true, false), 0);
+    assert.equal(k.peekSize(), -1, 'half a message');
+    assert.equal(k.input(seg(1, IKCP_CMD_PUSH, 1, { frg: 0, data: new Uint8Array(7).fill(9) }), true, false), 0);
+    assert.equal(k.peekSize(), 12);
+    assert.equal(k.recv(new Uint8Array(11)), -2);
+    const buf = new Uint8Array(20);
+    assert.equal(k.recv(buf), 12);
+    assert.equal(buf[11], 9);
+  });
+
+  it('output packets leave `reserved` bytes at the front and stay within the mtu', () => {
+    const packets: Uint8Array[] = [];
+    const k = new Kcp(0x01020304, (p) => packets.push(p.slice()), { clock: () => 1234 });
+    assert.ok(k.reserveBytes(28));
+    assert.ok(k.setMtu(600));
+    assert.equal(k.mss, 600 - 24 - 28);
     k.noDelay(1, 10, 2, 1);
+    k.wndSize(64, 64);
+    for (let i = 0; i < 10; i++) k.send(new Uint8Array(100 + i * 60).fill(i));
+    k.flush(false);
+    assert.ok(packets.length > 1);
+    let sn = 0;
+    for (const p of packets) {
+      assert.ok(p.length <= 600);
+      assert.deepEqual([...p.subarray(0, 28)], new Array(28).fill(0));
+      for (const s of segments(p, 28)) {
+        assert.equal(s.conv, 0x01020304);
+        assert.equal(s.cmd, IKCP_CMD_PUSH);
+        assert.equal(s.ts, 1234);
+        assert.equal(s.sn, sn++);
+      }
+    }
+    assert.equal(sn, k.snd_nxt);
+    assert.equal(k.reserveBytes(600 - 24), false);
+    assert.equal(k.setMtu(49), false);
+    assert.equal(k.setMtu(28 + 24), false, 'an mtu leaving no mss is refused');
+  });
+
+  it('fast resend: a segment skipped by `resend` ACKs goes again at once, and is counted', () => {
+    const out: Uint8Array[] = [];
+    let now = 1000;
+    const snmp = new Snmp();
+    const k = new Kcp(1, (p) => out.push(p.slice()), { clock: () => now, snmp });
+    k.noDelay(1, 10, 2, 1);
+    k.setMtu(100);
+    for (let i = 0; i < 5; i++) k.send(new Uint8Array(50));
+    k.flush(false);
+    assert.equal(out.length, 5);
+    out.length = 0;
+    now += 3;
+    // sn 0 lost; the peer acks 1 and 2 (una stays 0), so sn 0 gets fastack 2
+    k.input(seg(1, IKCP_CMD_ACK, 1, { ts: 1000, una: 0 }), true, false);
+    assert.equal(out.length, 0, 'una did not move: no flush from input');
+    k.input(seg(1, IKCP_CMD_ACK, 2, { ts: 1000, una: 0 }), true, false);
+    k.flush(false);
+    assert.deepEqual(
+      out.flatMap((p) => segments(p).map((s) => s.sn)),
+      [0],
+    );
+    assert.equal(snmp.FastRetransSegs, 1);
+    assert.equal(snmp.RetransSegs, 1);
+    assert.equal(k.rx_srtt, 3);
+  });
+
+  it('early retransmit: any fastack resends when nothing new went out', () => {
+    const out: Uint8Array[] = [];
+    const snmp = new Snmp();
+    const k = new Kcp(1, (p) => out.push(p.slice()), { clock: () => 50, snmp });
+    k.noDelay(1, 10, 0, 1); // fast resend off
+    k.setMtu(100);
+    k.send(new Uint8Array(60));
+    k.send(new Uint8Array(60));
+    k.flush(false);
+    out.length = 0;
+    k.input(seg(1, IKCP_CMD_ACK, 1, { ts: 50 }), true, false);
+    k.flush(false);
+    assert.deepEqual(
+      out.flatMap((p) => segments(p).map((s) => s.sn)),
+      [0],
+    );
+    assert.equal(snmp.EarlyRetransSegs, 1);
+  });
+
+  it('RTO backs off by rx_rto with nodelay 0 and by rx_rto/2 with nodelay', () => {
+    for (const [nodelay, gaps] of [
+      [0, [200, 400, 600]],
+      [1, [200, 300, 400]],
+    ] as [number, number[]][]) {
+      let now = 0;
+      const sent: number[] = [];
+      const k = new Kcp(1, () => sent.push(now), { clock: () => now });
+      k.noDelay(nodelay, 10, 0, 1);
+      k.send(new Uint8Array(1));
+      for (; now < 2000; now++) {
+        if (((k.check() - now) | 0) <= 0) k.update();
+      }
+      const got = sent.slice(1, 4).map((t, i) => t - sent[i]!);
+      assert.deepEqual(got, gaps, `nodelay ${nodelay}`);
+    }
+  });
+
+  it('a dead link sets state after dead_link transmissions of a segment', () => {
+    let now = 0;
+    let sent = 0;
+    const k = new Kcp(1, () => sent++, { clock: () => now });
+    k.noDelay(1, 10, 2, 1);
+    k.dead_link = 5;
     k.send(new Uint8Array(10));
     for (let i = 0; i < 100_000 && k.state === 0; i++) {
       now += 10;
       k.update();
     }
     assert.equal(k.state, 0xffffffff);
+    assert.equal(sent, 5);
   });
 
-  it('garbage, truncated and wrong-conv input return error codes, never throw', () => {
-    const k = new Kcp(5, () => {}, { clock: () => 0 });
-    const seg = new Uint8Array(24 + 4);
-    const dv = new DataView(seg.buffer);
-    dv.setUint32(0, 5, true);
-    seg[4] = 81;
-    dv.setUint32(20, 4, true);
-    assert.equal(k.input(seg, true, false), 0);
-    assert.equal(k.input(seg.subarray(0, 10), true, false), -1);
-    assert.equal(k.input(seg.subarray(0, 26), true, false), -2);
-    const wrongConv = seg.slice();
-    wrongConv[0] = 6;
-    assert.equal(k.input(wrongConv, true, false), -1);
-    const badCmd = seg.slice();
-    badCmd[4] = 99;
-    assert.equal(k.input(badCmd, true, false), -3);
-    const huge = seg.slice();
+  it('flush() returns the ms until the next retransmission, at most the interval', () => {
+    let now = 0;
+    const k = new Kcp(1, () => {}, { clock: () => now });
+    k.noDelay(1, 50, 0, 1);
+    assert.equal(k.flush(false), 50, 'nothing in flight');
+    k.send(new Uint8Array(10));
+    k.flush(false); // rto 200: due at 200
+    now = 180;
+    assert.equal(k.flush(false), 20);
+    assert.equal(k.flush(true), 50, 'ackOnly returns the interval');
+  });
+
+  it('a zero remote window is probed after 7 s, and a WASK is answered with WINS', () => {
+    let now = 0;
+    const out: Uint8Array[] = [];
+    const k = new Kcp(1, (p) => out.push(p.slice()), { clock: () => now });
+    k.noDelay(1, 10, 2, 1);
+    k.input(seg(1, IKCP_CMD_WINS, 0, { wnd: 0 }), true, false);
+    assert.equal(k.rmt_wnd, 0);
+    k.send(new Uint8Array(10));
+    k.flush(false);
+    assert.equal(out.length, 0);
+    assert.equal(k.probe_wait, 7000);
+    now = 6999;
+    k.flush(false);
+    assert.equal(out.length, 0);
+    now = 7000;
+    k.flush(false);
+    assert.deepEqual(
+      out.flatMap((p) => segments(p).map((s) => s.cmd)),
+      [IKCP_CMD_WASK],
+    );
+    assert.equal(k.probe_wait, 10500);
+    out.length = 0;
+    k.input(seg(1, IKCP_CMD_WASK, 0, { wnd: 0 }), true, false);
+    k.flush(false);
+    const [wins] = out.flatMap((p) => segments(p));
+    assert.equal(wins!.cmd, IKCP_CMD_WINS);
+    assert.equal(wins!.wnd, IKCP_WND_RCV);
+  });
+
+  it('FEC-recovered input (regular=false) moves neither rmt_wnd nor RTT', () => {
+    let now = 100;
+    const k = new Kcp(1, () => {}, { clock: () => now });
+    k.noDelay(-1, -1, -1, 1); // no congestion window: the first flush sends
+    k.send(new Uint8Array(10));
+    k.flush(false);
+    assert.equal(k.snd_nxt, 1);
+    now = 140;
+    k.input(seg(1, IKCP_CMD_ACK, 0, { ts: 100, una: 1, wnd: 5 }), false, false);
+    assert.equal(k.rmt_wnd, IKCP_WND_RCV);
+    assert.equal(k.rx_srtt, 0);
+    assert.equal(k.waitSnd(), 0, 'but una and the ACK still count');
+  });
+
+  it('ackNoDelay flushes ACKs from inside input(); ACKs below rcv_nxt are left out but the last', () => {
+    const out: Uint8Array[] = [];
+    const k = new Kcp(1, (p) => out.push(p.slice()), { clock: () => 0 });
+    k.input(seg(1, IKCP_CMD_PUSH, 0, { ts: 77, data: new Uint8Array(3) }), true, false);
+    assert.equal(out.length, 0);
+    k.input(seg(1, IKCP_CMD_PUSH, 1, { ts: 78, data: new Uint8Array(3) }), true, true);
+    assert.deepEqual(
+      out.flatMap((p) => segments(p).map((s) => [s.cmd, s.sn, s.ts, s.una])),
+      [[IKCP_CMD_ACK, 1, 78, 2]],
+      'sn 0 is below rcv_nxt 2 and not the last: una covers it',
+    );
+    out.length = 0;
+    k.input(seg(1, IKCP_CMD_PUSH, 1, { ts: 79, data: new Uint8Array(3) }), true, true);
+    assert.deepEqual(
+      out.flatMap((p) => segments(p).map((s) => [s.cmd, s.sn, s.ts, s.una])),
+      [[IKCP_CMD_ACK, 1, 79, 2]],
+      'a duplicate is acked again when it is the last',
+    );
+  });
+
+  it('garbage, truncated and wrong-conv input return error codes and never throw', () => {
+    const snmp = new Snmp();
+    const k = new Kcp(5, () => {}, { clock: () => 0, snmp });
+    const good = seg(5, IKCP_CMD_PUSH, 0, { data: new Uint8Array(4) });
+    assert.equal(k.input(good, true, false), 0);
+    assert.equal(k.input(good.subarray(0, 10), true, false), -1, 'short');
+    assert.equal(k.input(good.subarray(0, 26), true, false), -2, 'truncated payload');
+    assert.equal(k.input(seg(6, IKCP_CMD_PUSH, 1), true, false), -1, 'wrong conv');
+    assert.equal(k.input(seg(5, 99, 1), true, false), -3, 'unknown command');
+    const huge = seg(5, IKCP_CMD_PUSH, 1);
     new DataView(huge.buffer).setUint32(20, 0xffffffff, true);
-    assert.equal(k.input(huge, true, false), -2);
+    assert.equal(k.input(huge, true, false), -2, 'length beyond the packet');
+    const inSegs = snmp.InSegs;
+    assert.equal(k.input(new Uint8Array([...seg(5, IKCP_CMD_PUSH, 1, { data: new Uint8Array(2) }), ...seg(6, IKCP_CMD_PUSH, 2)]), true, false), -1);
+    assert.equal(k.rcv_nxt, 2, 'the segment before the bad one was applied');
+    assert.equal(snmp.InSegs, inSegs, 'kcp-go returns before counting InSegs');
+
     const rand = seededRandom(9);
-    for (let i = 0; i < 5000; i++) {
-      const junk = Uint8Array.from({ length: Math.floor(rand() * 200) }, () => Math.floor(rand() * 256));
-      if (junk.length >= 4) junk.set([5, 0, 0, 0]);
-      assert.doesNotThrow(() => k.input(junk, true, rand() < 0.5));
+    const valid = [
+      seg(5, IKCP_CMD_PUSH, 3, { data: new Uint8Array(30).fill(1) }),
+      seg(5, IKCP_CMD_ACK, 0, { ts: 5 }),
+      seg(5, IKCP_CMD_WASK, 0),
+      new Uint8Array([...seg(5, IKCP_CMD_PUSH, 4, { frg: 255, data: new Uint8Array(3) }), ...seg(5, IKCP_CMD_WINS, 0)]),
+    ];
+    for (let i = 0; i < 20_000; i++) {
+      let junk: Uint8Array;
+      if (i % 2 === 0) {
+        junk = Uint8Array.from({ length: Math.floor(rand() * 200) }, () => Math.floor(rand() * 256));
+        if (junk.length >= 4 && rand() < 0.7) junk.set([5, 0, 0, 0]);
+      } else {
+        // mutate a valid packet: flip bytes, cut it short
+        junk = valid[i % valid.length]!.slice(0, 1 + Math.floor(rand() * 80));
+        for (let f = Math.floor(rand() * 4); f > 0; f--) junk[Math.floor(rand() * junk.length)] ^= 1 << Math.floor(rand() * 8);
+      }
+      const rc = k.input(junk, rand() < 0.5, rand() < 0.5);
+      assert.ok([0, -1, -2, -3].includes(rc));
+      for (let n = k.peekSize(); n >= 0; n = k.peekSize()) assert.ok(k.recv(new Uint8Array(n)) >= 0);
+      if (i % 100 === 0) k.update();
     }
+  });
+
+  it('wndSize ignores values ≤ 0; noDelay ignores negatives and clamps the interval', () => {
+    const k = new Kcp(1, () => {}, { clock: () => 0 });
+    k.wndSize(0, -1);
+    assert.equal(k.snd_wnd, 32);
+    assert.equal(k.rcv_wnd, IKCP_WND_RCV);
+    k.noDelay(1, 1, 2, 1);
+    assert.equal(k.interval, 10);
+    k.noDelay(-1, 99999, -1, -1);
+    assert.deepEqual([k.nodelay, k.interval, k.fastresend, k.nocwnd], [1, 5000, 2, true]);
+  });
+
+  it('releaseTX drops everything waiting to be sent', () => {
+    const k = new Kcp(1, () => {}, { clock: () => 0 });
+    k.send(new Uint8Array(5000));
+    k.flush(false);
+    k.send(new Uint8Array(10));
+    assert.ok(k.waitSnd() > 0);
+    k.releaseTX();
+    assert.equal(k.waitSnd(), 0);
+    assert.equal(k.send(new Uint8Array(10)), 0);
+    assert.equal(k.waitSnd(), 1);
   });
 });

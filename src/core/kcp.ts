@@ -4,18 +4,30 @@
  * output callback, time comes from the injected clock.
  *
  * Where kcp-go differs from ikcp.c, kcp-go wins, because our peers run it:
- *  - flush(ackOnly) returns the ms until the next flush is due, and the
- *    session reschedules on that instead of calling update() on a fixed tick;
+ *  - flush(ackOnly) returns the ms until the next flush is due (the nearest
+ *    retransmission, at most the interval); kcp-go's session reschedules on
+ *    that instead of calling update() on a fixed tick;
  *  - input(data, regular, ackNoDelay): `regular` is false for FEC-recovered
- *    packets, whose wnd/ts are stale, so they neither move rmt_wnd nor feed RTT;
+ *    packets, whose wnd/ts are stale, so they neither move rmt_wnd nor feed
+ *    RTT nor count as repeats; ackNoDelay flushes ACKs before returning, and
+ *    a sliding send window (una advanced) flushes everything at once;
  *  - acked segments stay in snd_buf (flag `acked`) until una passes them;
- *  - ACKs below rcv_nxt are skipped except the last one (una covers them);
- *  - early retransmit: a segment with any fastack is resent when no new
- *    segment went out in this flush;
- *  - a segment retransmitted dead_link times sets state to 0xFFFFFFFF;
- *  - reserveBytes leaves room at the front of each packet for FEC/crypto.
+ *  - ACKs below rcv_nxt are left out of the flush (una covers them), except
+ *    the last one; window probes reuse the last ACK's sn/ts;
+ *  - retransmission kinds: fast (fastack ≥ resend), early (any fastack and
+ *    no new segment in this flush), RTO (with nodelay the RTO grows by
+ *    rx_rto/2 instead of rx_rto); counted in Snmp like kcp-go's DefaultSnmp;
+ *  - rx_minrto is 30 ms with nodelay, 100 ms without; a falling RTT moves
+ *    rttvar with 1/32 weight (RFC 6298 with kcp-go's tweak);
+ *  - a segment sent dead_link times sets state to 0xFFFFFFFF;
+ *  - reserveBytes leaves room at the front of each packet for FEC/crypto;
+ *  - stream mode appends to the last queued segment; sends of more than 255
+ *    fragments fail with -2 (ikcp.c's limit is the receive window);
+ *  - IKCP_WND_RCV is 32 (ikcp.c: 128), and the receive window has no
+ *    minimum.
  */
-import type { Snmp } from './snmp.js';
+import { DefaultSnmp, type Snmp } from './snmp.js';
+import { SegQueue, Segment, encodeHeader, readU32 } from './_segment.js';
 
 export const IKCP_RTO_NDL = 30; // no-delay min rto
 export const IKCP_RTO_MIN = 100; // normal min rto
@@ -32,39 +44,24 @@ export const IKCP_WND_RCV = 32;
 export const IKCP_MTU_DEF = 1400;
 export const IKCP_ACK_FAST = 3;
 export const IKCP_INTERVAL = 100;
-export const IKCP_OVERHEAD = 24;
+export const IKCP_OVERHEAD = 24; // segment header bytes (_segment.ts HEADER_SIZE)
 export const IKCP_DEADLINK = 20;
 export const IKCP_THRESH_INIT = 2;
 export const IKCP_THRESH_MIN = 2;
 export const IKCP_PROBE_INIT = 7000; // 7 secs to probe window size
 export const IKCP_PROBE_LIMIT = 120000; // up to 120 secs to probe window
-export const IKCP_SN_OFFSET = 12;
+export const IKCP_SN_OFFSET = 12; // offset of sn in a segment header
 
-/** Signed distance between two uint32 timestamps/sequence numbers. */
+/** Signed distance between two uint32 timestamps or sequence numbers (kcp-go _itimediff). */
 const diff = (later: number, earlier: number): number => (later - earlier) | 0;
 
-class Segment {
-  conv = 0;
-  cmd = 0;
-  frg = 0;
-  wnd = 0;
-  ts = 0;
-  sn = 0;
-  una = 0;
-  rto = 0;
-  xmit = 0;
-  resendts = 0;
-  fastack = 0;
-  acked = false;
-  /** Payload bytes are data[0, len); data may have spare room (stream mode appends). */
-  len = 0;
-  constructor(public data: Uint8Array) {}
-}
+/** Recycled segments kept per Kcp at most (kcp-go recycles through a global sync.Pool). */
+const POOL_MAX = 4096;
 
 export interface KcpOptions {
   /** Milliseconds; only differences matter and they are taken modulo 2^32. */
   clock: () => number;
-  /** Counters to bump where kcp-go bumps DefaultSnmp (they also reach DefaultSnmp). */
+  /** Counters to bump where kcp-go bumps DefaultSnmp (Snmp.add also reaches DefaultSnmp); DefaultSnmp if absent. */
   snmp?: Snmp;
 }
 
@@ -86,6 +83,7 @@ export class Kcp {
   rcv_wnd = IKCP_WND_RCV;
   rmt_wnd = IKCP_WND_RCV;
   cwnd = 0;
+  /** IKCP_ASK_SEND / IKCP_ASK_TELL bits for the next flush. */
   probe = 0;
   interval = IKCP_INTERVAL;
   ts_flush = IKCP_INTERVAL;
@@ -93,25 +91,35 @@ export class Kcp {
   updated = false;
   ts_probe = 0;
   probe_wait = 0;
+  /** Transmissions of one segment after which state becomes 0xFFFFFFFF. */
   dead_link = IKCP_DEADLINK;
   incr = 0;
+  /** Fast resend threshold in fastacks; ≤ 0 disables it. */
   fastresend = 0;
+  /** True when congestion control is off (kcp-go nc=1). */
   nocwnd = false;
   /** Stream mode: sends merge into full segments and frg is always 0. */
   stream = false;
 
-  private snd_queue: Segment[] = [];
-  private rcv_queue: Segment[] = [];
-  private snd_buf: Segment[] = [];
-  private rcv_buf: Segment[] = [];
-  /** Pending ACKs as flat pairs [sn, ts, sn, ts, ...]. */
-  private acklist: number[] = [];
+  private readonly snd_queue = new SegQueue();
+  private readonly rcv_queue = new SegQueue();
+  private readonly snd_buf = new SegQueue();
+  private readonly rcv_buf = new SegQueue();
+  /** Pending ACKs as pairs (sn, ts); ackcount pairs are valid. */
+  private acklist = new Uint32Array(64);
+  private acks = 0;
+  private pool: Segment[] = [];
   private buffer: Uint8Array;
-  private view: DataView;
   private reserved = 0;
   private readonly clock: () => number;
-  private readonly snmp: Snmp | undefined;
+  private readonly snmp: Snmp;
 
+  /**
+   * `output` receives a view over this Kcp's own buffer: `reserved` bytes of
+   * room at the front (contents unspecified), then the segments. The buffer
+   * is reused as soon as output returns, and output must not call back into
+   * this Kcp.
+   */
   constructor(
     conv: number,
     private readonly output: (packet: Uint8Array) => void,
@@ -119,18 +127,50 @@ export class Kcp {
   ) {
     this.conv = conv >>> 0;
     this.clock = options.clock;
-    this.snmp = options.snmp;
+    this.snmp = options.snmp ?? DefaultSnmp;
     this.buffer = new Uint8Array(this.mtu);
-    this.view = new DataView(this.buffer.buffer);
+  }
+
+  /** Segments waiting in the send queue (not yet given a sequence number). */
+  get nsnd_que(): number {
+    return this.snd_queue.length;
+  }
+  /** Segments sent and not yet passed by the peer's una (acked ones included). */
+  get nsnd_buf(): number {
+    return this.snd_buf.length;
+  }
+  /** In-order segments waiting for recv(). */
+  get nrcv_que(): number {
+    return this.rcv_queue.length;
+  }
+  /** Out-of-order segments waiting for the gap before them. */
+  get nrcv_buf(): number {
+    return this.rcv_buf.length;
+  }
+  /** ACKs queued for the next flush. */
+  get ackcount(): number {
+    return this.acks;
   }
 
   private now(): number {
     return this.clock() >>> 0;
   }
 
-  /** Keeps n bytes at the front of every output packet for outer headers. */
+  private allocSegment(size: number): Segment {
+    let seg = this.pool.pop();
+    if (seg === undefined || seg.data.length < size) seg = new Segment(Math.max(size, this.mtu));
+    else seg.reset();
+    seg.setLen(size);
+    return seg;
+  }
+
+  private freeSegment(seg: Segment): void {
+    if (this.pool.length < Math.min(this.snd_wnd + this.rcv_wnd + 32, POOL_MAX)) this.pool.push(seg);
+  }
+
+  /** Keeps n bytes at the front of every output packet for outer headers; false if n leaves no mss. */
   reserveBytes(n: number): boolean {
-    if (n >= this.mtu - IKCP_OVERHEAD || n < 0) return false;
+    if (!Number.isInteger(n) || n >= this.mtu - IKCP_OVERHEAD || n < 0) return false;
     this.reserved = n;
     this.mss = this.mtu - IKCP_OVERHEAD - n;
     return true;
@@ -140,11 +180,15 @@ export class Kcp {
   peekSize(): number {
     const q = this.rcv_queue;
     if (q.length === 0) return -1;
-    const first = q[0]!;
+    const first = q.at(0);
     if (first.frg === 0) return first.len;
-    if (q.length < first.frg + 1) return -1;
+    // kcp-go compares with uint8(frg+1), which is 0 for frg 255: such a
+    // message (never sent by kcp-go, which stops at 255 fragments) is then
+    // delivered with whatever the queue holds. Mirrored so both deliver the same.
+    if (q.length < ((first.frg + 1) & 0xff)) return -1;
     let length = 0;
-    for (const seg of q) {
+    for (let i = 0; i < q.length; i++) {
+      const seg = q.at(i);
       length += seg.len;
       if (seg.frg === 0) break;
     }
@@ -157,148 +201,172 @@ export class Kcp {
     if (peeksize < 0) return -1;
     if (peeksize > buffer.length) return -2;
 
-    const fastRecover = this.rcv_queue.length >= this.rcv_wnd;
+    const q = this.rcv_queue;
+    const fastRecover = q.length >= this.rcv_wnd;
     let n = 0;
     let count = 0;
-    for (const seg of this.rcv_queue) {
-      buffer.set(seg.data.subarray(0, seg.len), n);
+    while (count < q.length) {
+      const seg = q.at(count);
+      buffer.set(seg.payload, n);
       n += seg.len;
       count++;
-      if (seg.frg === 0) break;
+      const last = seg.frg === 0;
+      this.freeSegment(seg);
+      if (last) break;
     }
-    if (count > 0) this.rcv_queue.splice(0, count);
+    q.dropFront(count);
     this.moveToRcvQueue();
-    // The window reopened after being full: tell the peer without waiting for its probe.
-    if (this.rcv_queue.length < this.rcv_wnd && fastRecover) this.probe |= IKCP_ASK_TELL;
+    // kcp-go "fast recover": the window reopened after being full, so tell
+    // the peer at the next flush instead of waiting for its probe.
+    if (q.length < this.rcv_wnd && fastRecover) this.probe |= IKCP_ASK_TELL;
     return n;
   }
 
-  /** Queues data: 0 on success, -1 if empty, -2 if it needs more than 255 fragments. */
+  /** Queues a copy of data: 0 on success, -1 if empty, -2 if it needs more than 255 fragments. */
   send(buffer: Uint8Array): number {
-    if (buffer.length === 0) return -1;
+    const total = buffer.length;
+    if (total === 0) return -1;
     const mss = this.mss;
+    let off = 0;
     if (this.stream) {
-      const last = this.snd_queue[this.snd_queue.length - 1];
-      if (last && last.len < mss) {
-        const extend = Math.min(mss - last.len, buffer.length);
-        if (last.data.length < mss) {
-          const grown = new Uint8Array(mss);
-          grown.set(last.data.subarray(0, last.len));
-          last.data = grown;
-        }
-        last.data.set(buffer.subarray(0, extend), last.len);
-        last.len += extend;
-        buffer = buffer.subarray(extend);
+      // Fill up the last queued segment first. As in kcp-go this happens
+      // before the 255-fragment check, so a failing send may still have
+      // appended its first bytes.
+      const last = this.snd_queue.last();
+      if (last !== null && last.len < mss) {
+        const old = last.len;
+        const extend = Math.min(mss - old, total);
+        last.setLen(old + extend);
+        last.data.set(extend === total ? buffer : buffer.subarray(0, extend), old);
+        off = extend;
       }
-      if (buffer.length === 0) return 0;
+      if (off === total) return 0;
     }
-    const count = buffer.length <= mss ? 1 : Math.ceil(buffer.length / mss);
+    const rest = total - off;
+    const count = rest <= mss ? 1 : Math.ceil(rest / mss);
     if (count > 255) return -2;
     for (let i = 0; i < count; i++) {
-      const size = Math.min(buffer.length, mss);
-      // Stream mode may append to this segment later: give it a whole mss.
-      const seg = new Segment(new Uint8Array(this.stream ? mss : size));
-      seg.data.set(buffer.subarray(0, size));
-      seg.len = size;
+      const size = Math.min(total - off, mss);
+      const seg = this.allocSegment(size);
+      seg.data.set(off === 0 && size === total ? buffer : buffer.subarray(off, off + size));
       seg.frg = this.stream ? 0 : count - i - 1;
       this.snd_queue.push(seg);
-      buffer = buffer.subarray(size);
+      off += size;
     }
     return 0;
   }
 
   private updateAck(rtt: number): void {
+    // RFC 6298, except that a sample below srtt - rttvar gets 1/32 weight (kcp-go).
     if (this.rx_srtt === 0) {
       this.rx_srtt = rtt;
       this.rx_rttvar = rtt >> 1;
     } else {
       let delta = (rtt - this.rx_srtt) | 0;
       this.rx_srtt = (this.rx_srtt + (delta >> 3)) | 0;
-      if (delta < 0) delta = -delta;
-      // kcp-go: a falling RTT moves rttvar slowly (1/32), a rising one fast (1/4).
-      if (rtt < this.rx_srtt - this.rx_rttvar) this.rx_rttvar = (this.rx_rttvar + ((delta - this.rx_rttvar) >> 5)) | 0;
+      if (delta < 0) delta = -delta | 0;
+      if (rtt < ((this.rx_srtt - this.rx_rttvar) | 0)) this.rx_rttvar = (this.rx_rttvar + ((delta - this.rx_rttvar) >> 5)) | 0;
       else this.rx_rttvar = (this.rx_rttvar + ((delta - this.rx_rttvar) >> 2)) | 0;
     }
-    const rto = (this.rx_srtt >>> 0) + Math.max(this.interval, (this.rx_rttvar << 2) >>> 0);
-    this.rx_rto = Math.min(Math.max(this.rx_minrto, rto >>> 0), IKCP_RTO_MAX);
+    // uint32 arithmetic as in kcp-go: srtt + max(interval, rttvar << 2), bounded.
+    const rto = ((this.rx_srtt >>> 0) + Math.max(this.interval, (this.rx_rttvar << 2) >>> 0)) >>> 0;
+    this.rx_rto = Math.min(Math.max(this.rx_minrto, rto), IKCP_RTO_MAX);
   }
 
   private shrinkBuf(): void {
-    this.snd_una = this.snd_buf.length > 0 ? this.snd_buf[0]!.sn : this.snd_nxt;
+    this.snd_una = this.snd_buf.length > 0 ? this.snd_buf.at(0).sn : this.snd_nxt;
   }
+
+  // snd_buf always holds consecutive sequence numbers starting at
+  // snd_buf[0].sn (segments enter with snd_nxt++ and leave only from the
+  // front), so the segment with sequence number sn sits at index sn - first.
 
   private parseAck(sn: number): void {
     if (diff(sn, this.snd_una) < 0 || diff(sn, this.snd_nxt) >= 0) return;
-    for (const seg of this.snd_buf) {
-      if (sn === seg.sn) {
-        seg.acked = true;
-        break;
-      }
-      if (diff(sn, seg.sn) < 0) break;
-    }
+    const q = this.snd_buf;
+    if (q.length === 0) return;
+    const idx = (sn - q.at(0).sn) >>> 0;
+    // kcp-go marks it and frees its data but leaves it in place until una passes.
+    if (idx < q.length) q.at(idx).acked = true;
   }
 
   private parseFastack(sn: number, ts: number): void {
     if (diff(sn, this.snd_una) < 0 || diff(sn, this.snd_nxt) >= 0) return;
-    for (const seg of this.snd_buf) {
-      if (diff(sn, seg.sn) < 0) break;
-      if (sn !== seg.sn && diff(seg.ts, ts) <= 0) seg.fastack++;
+    const q = this.snd_buf;
+    if (q.length === 0) return;
+    const end = Math.min((sn - q.at(0).sn) >>> 0, q.length);
+    // Every earlier segment sent no later than the acked one was skipped over once more.
+    for (let i = 0; i < end; i++) {
+      const seg = q.at(i);
+      if (diff(seg.ts, ts) <= 0) seg.fastack++;
     }
   }
 
   private parseUna(una: number): number {
-    let count = 0;
-    for (const seg of this.snd_buf) {
-      if (diff(una, seg.sn) > 0) count++;
-      else break;
-    }
-    if (count > 0) this.snd_buf.splice(0, count);
+    const q = this.snd_buf;
+    if (q.length === 0) return 0;
+    let count = diff(una, q.at(0).sn);
+    if (count <= 0) return 0;
+    if (count > q.length) count = q.length;
+    for (let i = 0; i < count; i++) this.freeSegment(q.at(i));
+    q.dropFront(count);
     return count;
   }
 
-  /** Moves in-order segments from rcv_buf to rcv_queue while the window allows. */
-  private moveToRcvQueue(): void {
-    let count = 0;
-    for (const seg of this.rcv_buf) {
-      if (seg.sn === this.rcv_nxt && this.rcv_queue.length + count < this.rcv_wnd) {
-        this.rcv_nxt = (this.rcv_nxt + 1) >>> 0;
-        count++;
-      } else break;
+  private ackPush(sn: number, ts: number): void {
+    const i = this.acks * 2;
+    if (i === this.acklist.length) {
+      const grown = new Uint32Array(this.acklist.length * 2);
+      grown.set(this.acklist);
+      this.acklist = grown;
     }
-    if (count > 0) {
-      for (let i = 0; i < count; i++) this.rcv_queue.push(this.rcv_buf[i]!);
-      this.rcv_buf.splice(0, count);
-    }
+    this.acklist[i] = sn;
+    this.acklist[i + 1] = ts;
+    this.acks++;
   }
 
-  /** Files a received PUSH into rcv_buf; returns true if it was a duplicate. */
-  private parseData(sn: number, frg: number, ts: number, payload: Uint8Array): boolean {
+  /** Moves in-order segments from rcv_buf to rcv_queue while the receive window allows. */
+  private moveToRcvQueue(): void {
+    const buf = this.rcv_buf;
+    const q = this.rcv_queue;
+    let count = 0;
+    while (count < buf.length) {
+      const seg = buf.at(count);
+      if (seg.sn !== this.rcv_nxt || q.length + count >= this.rcv_wnd) break;
+      this.rcv_nxt = (this.rcv_nxt + 1) >>> 0;
+      count++;
+    }
+    if (count === 0) return;
+    for (let i = 0; i < count; i++) q.push(buf.at(i));
+    buf.dropFront(count);
+  }
+
+  /** Files a received PUSH into rcv_buf (copying its payload); true if it was a duplicate. */
+  private parseData(sn: number, frg: number, ts: number, data: Uint8Array, off: number, length: number): boolean {
     if (diff(sn, (this.rcv_nxt + this.rcv_wnd) >>> 0) >= 0 || diff(sn, this.rcv_nxt) < 0) return true;
     const buf = this.rcv_buf;
-    let insertIdx = 0;
+    let insertAt = 0;
     let repeat = false;
     for (let i = buf.length - 1; i >= 0; i--) {
-      const seg = buf[i]!;
+      const seg = buf.at(i);
       if (seg.sn === sn) {
         repeat = true;
         break;
       }
       if (diff(sn, seg.sn) > 0) {
-        insertIdx = i + 1;
+        insertAt = i + 1;
         break;
       }
     }
     if (!repeat) {
-      // The datagram buffer is not ours to keep: copy the payload out.
-      const seg = new Segment(payload.slice());
-      seg.len = payload.length;
+      // The datagram is not ours to keep: copy the payload out, as kcp-go does.
+      const seg = this.allocSegment(length);
+      if (length > 0) seg.data.set(data.subarray(off, off + length));
       seg.sn = sn;
       seg.frg = frg;
       seg.ts = ts;
-      seg.cmd = IKCP_CMD_PUSH;
-      seg.conv = this.conv;
-      if (insertIdx === buf.length) buf.push(seg);
-      else buf.splice(insertIdx, 0, seg);
+      if (insertAt === buf.length) buf.push(seg);
+      else buf.insert(insertAt, seg);
     }
     this.moveToRcvQueue();
     return repeat;
@@ -306,42 +374,33 @@ export class Kcp {
 
   /**
    * Takes one datagram's worth of segments. Returns 0, or kcp-go's codes:
-   * -1 short or wrong conv, -2 truncated payload, -3 unknown command.
-   * Segments before a bad one have already been applied, as in kcp-go.
+   * -1 shorter than a header or wrong conv, -2 truncated payload, -3 unknown
+   * command. Segments before a bad one have already been applied, as in
+   * kcp-go, and then nothing else happens (no RTT, cwnd or flush). Never throws.
    */
   input(data: Uint8Array, regular: boolean, ackNoDelay: boolean): number {
     const sndUnaBefore = this.snd_una;
-    if (data.length < IKCP_OVERHEAD) return -1;
-    const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const end = data.length;
+    if (end < IKCP_OVERHEAD) return -1;
     let latest = 0;
     let gotAck = false;
     let inSegs = 0;
     let windowSlides = false;
     let off = 0;
-    let rc = 0;
 
-    while (data.length - off >= IKCP_OVERHEAD) {
-      const conv = dv.getUint32(off, true);
-      if (conv !== this.conv) {
-        rc = -1;
-        break;
-      }
+    while (end - off >= IKCP_OVERHEAD) {
+      if (readU32(data, off) !== this.conv) return -1;
       const cmd = data[off + 4]!;
       const frg = data[off + 5]!;
-      const wnd = dv.getUint16(off + 6, true);
-      const ts = dv.getUint32(off + 8, true);
-      const sn = dv.getUint32(off + 12, true);
-      const una = dv.getUint32(off + 16, true);
-      const length = dv.getUint32(off + 20, true);
+      const wnd = data[off + 6]! | (data[off + 7]! << 8);
+      const ts = readU32(data, off + 8);
+      const sn = readU32(data, off + 12);
+      const una = readU32(data, off + 16);
+      const length = readU32(data, off + 20);
       off += IKCP_OVERHEAD;
-      if (data.length - off < length) {
-        rc = -2;
-        break;
-      }
-      if (cmd !== IKCP_CMD_PUSH && cmd !== IKCP_CMD_ACK && cmd !== IKCP_CMD_WASK && cmd !== IKCP_CMD_WINS) {
-        rc = -3;
-        break;
-      }
+      if (end - off < length) return -2;
+      if (cmd !== IKCP_CMD_PUSH && cmd !== IKCP_CMD_ACK && cmd !== IKCP_CMD_WASK && cmd !== IKCP_CMD_WINS) return -3;
+
       // FEC-recovered packets carry a stale window: only regular ones update it.
       if (regular) this.rmt_wnd = wnd;
       if (this.parseUna(una) > 0) windowSlides = true;
@@ -355,10 +414,11 @@ export class Kcp {
       } else if (cmd === IKCP_CMD_PUSH) {
         let repeat = true;
         if (diff(sn, (this.rcv_nxt + this.rcv_wnd) >>> 0) < 0) {
-          this.acklist.push(sn, ts);
-          if (diff(sn, this.rcv_nxt) >= 0) repeat = this.parseData(sn, frg, ts, data.subarray(off, off + length));
+          // Anything inside the window is acked, even old duplicates (their ACK may have been lost).
+          this.ackPush(sn, ts);
+          if (diff(sn, this.rcv_nxt) >= 0) repeat = this.parseData(sn, frg, ts, data, off, length);
         }
-        if (regular && repeat) this.snmp?.add('RepeatSegs');
+        if (regular && repeat) this.snmp.add('RepeatSegs');
       } else if (cmd === IKCP_CMD_WASK) {
         // The peer's window probe: answer with our window at the next flush.
         this.probe |= IKCP_ASK_TELL;
@@ -367,94 +427,88 @@ export class Kcp {
       inSegs++;
       off += length;
     }
-    if (inSegs > 0) this.snmp?.add('InSegs', inSegs);
-    if (rc !== 0) return rc;
+    if (inSegs > 0) this.snmp.add('InSegs', inSegs);
 
+    // RTT from the latest ACK's echoed ts; FEC-recovered packets are not timely.
     if (gotAck && regular) {
       const current = this.now();
-      if (diff(current, latest) >= 0) this.updateAck(diff(current, latest));
+      const rtt = diff(current, latest);
+      if (rtt >= 0) this.updateAck(rtt);
     }
 
+    // Congestion window growth when una advanced (slow start, then ~1 mss per RTT).
     if (!this.nocwnd && diff(this.snd_una, sndUnaBefore) > 0 && this.cwnd < this.rmt_wnd) {
       const mss = this.mss;
       if (this.cwnd < this.ssthresh) {
-        this.cwnd++;
-        this.incr += mss;
+        this.cwnd = (this.cwnd + 1) >>> 0;
+        this.incr = (this.incr + mss) >>> 0;
       } else {
         if (this.incr < mss) this.incr = mss;
-        this.incr += Math.floor((mss * mss) / this.incr) + Math.floor(mss / 16);
-        if ((this.cwnd + 1) * mss <= this.incr) this.cwnd = mss > 0 ? Math.floor((this.incr + mss - 1) / mss) : this.incr + mss - 1;
+        this.incr = (this.incr + Math.floor((Math.imul(mss, mss) >>> 0) / this.incr) + Math.floor(mss / 16)) >>> 0;
+        if (Math.imul(this.cwnd + 1, mss) >>> 0 <= this.incr) this.cwnd = Math.floor(((this.incr + mss - 1) >>> 0) / mss);
       }
       if (this.cwnd > this.rmt_wnd) {
         this.cwnd = this.rmt_wnd;
-        this.incr = this.rmt_wnd * mss;
+        this.incr = Math.imul(this.rmt_wnd, mss) >>> 0;
       }
     }
 
     if (windowSlides) this.flush(false);
-    else if (ackNoDelay && this.acklist.length > 0) this.flush(true);
+    else if (ackNoDelay && this.acks > 0) this.flush(true);
     return 0;
   }
 
   private wndUnused(): number {
-    return this.rcv_queue.length < this.rcv_wnd ? this.rcv_wnd - this.rcv_queue.length : 0;
-  }
-
-  /** Writes one 24-byte header at `off` in the output buffer. */
-  private encodeHeader(off: number, cmd: number, frg: number, wnd: number, ts: number, sn: number, una: number, len: number): number {
-    const v = this.view;
-    v.setUint32(off, this.conv, true);
-    this.buffer[off + 4] = cmd;
-    this.buffer[off + 5] = frg;
-    v.setUint16(off + 6, wnd, true);
-    v.setUint32(off + 8, ts, true);
-    v.setUint32(off + 12, sn, true);
-    v.setUint32(off + 16, una, true);
-    v.setUint32(off + 20, len, true);
-    this.snmp?.add('OutSegs');
-    return off + IKCP_OVERHEAD;
+    // uint16 on the wire: kcp-go truncates a receive window above 65535.
+    const q = this.rcv_queue.length;
+    return q < this.rcv_wnd ? (this.rcv_wnd - q) & 0xffff : 0;
   }
 
   /**
-   * Sends pending ACKs, probes and data (new and retransmitted). Returns the
-   * ms until the next flush is due (never more than the interval).
+   * Sends pending ACKs, then (unless ackOnly) window probes, new segments
+   * the window admits and due retransmissions, packed up to mtu per packet.
+   * Returns the ms until the next flush is due: the nearest retransmission
+   * time, at most the interval (kcp-go's flush return value).
    */
   flush(ackOnly: boolean): number {
+    let buf = this.buffer;
+    const mtu = this.mtu;
+    const reserved = this.reserved;
+    const conv = this.conv;
     const wnd = this.wndUnused();
     const una = this.rcv_nxt;
-    const reserved = this.reserved;
     let ptr = reserved;
-    // Emits the packet being built if `space` more bytes would not fit.
-    const makeSpace = (space: number) => {
-      if (ptr + space > this.mtu) {
-        this.output(this.buffer.subarray(0, ptr));
-        ptr = reserved;
-      }
-    };
+    let outSegs = 0;
 
+    // ACKs. kcp-go builds ACK, WASK and WINS in one reused segment, so the
+    // probes below carry the sn/ts of the last ACK encoded here (0 if none).
     const acks = this.acklist;
-    const lastAck = acks.length - 2;
-    // kcp-go builds ACK, WASK and WINS in one reused segment, so window
-    // probes carry the sn/ts of the last ACK encoded before them.
+    const nacks = this.acks;
     let sn = 0;
     let ts = 0;
-    for (let i = 0; i < acks.length; i += 2) {
-      makeSpace(IKCP_OVERHEAD);
-      // ACKs below rcv_nxt are implied by una; kcp-go still sends the last one.
-      if (diff(acks[i]!, this.rcv_nxt) >= 0 || i === lastAck) {
-        sn = acks[i]!;
-        ts = acks[i + 1]!;
-        ptr = this.encodeHeader(ptr, IKCP_CMD_ACK, 0, wnd, ts, sn, una, 0);
+    for (let i = 0; i < nacks; i++) {
+      if (ptr + IKCP_OVERHEAD > mtu) {
+        this.output(buf.subarray(0, ptr));
+        ptr = reserved;
+      }
+      const asn = acks[2 * i]!;
+      // ACKs below rcv_nxt are implied by una (bufferbloat jitter); the last one still goes.
+      if (diff(asn, una) >= 0 || i === nacks - 1) {
+        sn = asn;
+        ts = acks[2 * i + 1]!;
+        ptr = encodeHeader(buf, ptr, conv, IKCP_CMD_ACK, 0, wnd, ts, sn, una, 0);
+        outSegs++;
       }
     }
-    acks.length = 0;
+    this.acks = 0;
 
     if (ackOnly) {
-      if (ptr > reserved) this.output(this.buffer.subarray(0, ptr));
+      if (ptr > reserved) this.output(buf.subarray(0, ptr));
+      if (outSegs > 0) this.snmp.add('OutSegs', outSegs);
       return this.interval;
     }
 
-    // Zero remote window: probe it, backing off from 7 s up to 120 s.
+    // Zero remote window: probe it after 7 s, backing off ×1.5 up to 120 s.
     if (this.rmt_wnd === 0) {
       const current = this.now();
       if (this.probe_wait === 0) {
@@ -472,30 +526,39 @@ export class Kcp {
       this.probe_wait = 0;
     }
     if (this.probe & IKCP_ASK_SEND) {
-      makeSpace(IKCP_OVERHEAD);
-      ptr = this.encodeHeader(ptr, IKCP_CMD_WASK, 0, wnd, ts, sn, una, 0);
+      if (ptr + IKCP_OVERHEAD > mtu) {
+        this.output(buf.subarray(0, ptr));
+        ptr = reserved;
+      }
+      ptr = encodeHeader(buf, ptr, conv, IKCP_CMD_WASK, 0, wnd, ts, sn, una, 0);
+      outSegs++;
     }
     if (this.probe & IKCP_ASK_TELL) {
-      makeSpace(IKCP_OVERHEAD);
-      ptr = this.encodeHeader(ptr, IKCP_CMD_WINS, 0, wnd, ts, sn, una, 0);
+      if (ptr + IKCP_OVERHEAD > mtu) {
+        this.output(buf.subarray(0, ptr));
+        ptr = reserved;
+      }
+      ptr = encodeHeader(buf, ptr, conv, IKCP_CMD_WINS, 0, wnd, ts, sn, una, 0);
+      outSegs++;
     }
     this.probe = 0;
 
+    // The usable window: ours, the peer's, and the congestion window unless nc.
     let cwnd = Math.min(this.snd_wnd, this.rmt_wnd);
     if (!this.nocwnd) cwnd = Math.min(this.cwnd, cwnd);
 
-    // Move queued segments into the send buffer while the window has room.
+    // Give queued segments sequence numbers while the window has room.
+    const sq = this.snd_queue;
+    const sb = this.snd_buf;
     let newSegs = 0;
-    while (newSegs < this.snd_queue.length && diff(this.snd_nxt, (this.snd_una + cwnd) >>> 0) < 0) {
-      const seg = this.snd_queue[newSegs]!;
-      seg.conv = this.conv;
-      seg.cmd = IKCP_CMD_PUSH;
+    while (newSegs < sq.length && diff(this.snd_nxt, (this.snd_una + cwnd) >>> 0) < 0) {
+      const seg = sq.at(newSegs);
       seg.sn = this.snd_nxt;
-      this.snd_buf.push(seg);
+      sb.push(seg);
       this.snd_nxt = (this.snd_nxt + 1) >>> 0;
       newSegs++;
     }
-    if (newSegs > 0) this.snd_queue.splice(0, newSegs);
+    if (newSegs > 0) sq.dropFront(newSegs);
 
     const resent = this.fastresend > 0 ? this.fastresend : 0xffffffff;
     let current = this.now();
@@ -504,70 +567,100 @@ export class Kcp {
     let fastRetransSegs = 0;
     let earlyRetransSegs = 0;
     let minrto = this.interval;
+    const rxRto = this.rx_rto;
 
-    for (const segment of this.snd_buf) {
-      if (segment.acked) continue;
+    // Walk the ring directly: this loop runs over the whole window on every flush.
+    const ring = sb.ring;
+    const mask = sb.mask;
+    for (let i = 0, n = sb.length, h = sb.head; i < n; i++) {
+      const seg = ring[(h + i) & mask]!;
+      if (seg.acked) continue;
+      // Fast path for the usual case, a segment in flight and not due: with
+      // fastack 0 none of the four conditions below can hold (resent ≥ 1).
+      if (seg.xmit !== 0 && seg.fastack === 0 && diff(current, seg.resendts) < 0) {
+        const rto = diff(seg.resendts, current);
+        if (rto > 0 && rto < minrto) minrto = rto;
+        continue;
+      }
       let needsend = false;
-      if (segment.xmit === 0) {
+      if (seg.xmit === 0) {
+        // first transmission
         needsend = true;
-        segment.rto = this.rx_rto;
-        segment.resendts = (current + segment.rto) >>> 0;
-      } else if (segment.fastack >= resent) {
+        seg.rto = rxRto;
+        seg.resendts = (current + rxRto) >>> 0;
+      } else if (seg.fastack >= resent) {
+        // fast retransmit: skipped by `resend` later ACKs
         needsend = true;
-        segment.fastack = 0;
-        segment.rto = this.rx_rto;
-        segment.resendts = (current + segment.rto) >>> 0;
+        seg.fastack = 0;
+        seg.rto = rxRto;
+        seg.resendts = (current + rxRto) >>> 0;
         change++;
         fastRetransSegs++;
-      } else if (segment.fastack > 0 && newSegs === 0) {
+      } else if (seg.fastack > 0 && newSegs === 0) {
+        // early retransmit (kcp-go): skipped at all and nothing new to send
         needsend = true;
-        segment.fastack = 0;
-        segment.rto = this.rx_rto;
-        segment.resendts = (current + segment.rto) >>> 0;
+        seg.fastack = 0;
+        seg.rto = rxRto;
+        seg.resendts = (current + rxRto) >>> 0;
         change++;
         earlyRetransSegs++;
-      } else if (diff(current, segment.resendts) >= 0) {
+      } else if (diff(current, seg.resendts) >= 0) {
+        // RTO; with nodelay the timeout grows by half an RTO instead of doubling
         needsend = true;
-        segment.rto += this.nodelay === 0 ? this.rx_rto : Math.floor(this.rx_rto / 2);
-        segment.fastack = 0;
-        segment.resendts = (current + segment.rto) >>> 0;
+        seg.rto = (seg.rto + (this.nodelay === 0 ? rxRto : Math.floor(rxRto / 2))) >>> 0;
+        seg.fastack = 0;
+        seg.resendts = (current + seg.rto) >>> 0;
         lostSegs++;
       }
 
       if (needsend) {
+        // kcp-go re-reads the clock for each segment it stamps.
         current = this.now();
-        segment.xmit++;
-        segment.ts = current;
-        segment.wnd = wnd;
-        segment.una = una;
-        makeSpace(IKCP_OVERHEAD + segment.len);
-        ptr = this.encodeHeader(ptr, IKCP_CMD_PUSH, segment.frg, wnd, current, segment.sn, una, segment.len);
-        this.buffer.set(segment.data.subarray(0, segment.len), ptr);
-        ptr += segment.len;
-        if (segment.xmit >= this.dead_link) this.state = 0xffffffff;
+        seg.xmit++;
+        seg.ts = current;
+        const need = IKCP_OVERHEAD + seg.len;
+        if (ptr + need > mtu) {
+          this.output(buf.subarray(0, ptr));
+          ptr = reserved;
+        }
+        if (reserved + need > buf.length) {
+          // Only after setMtu shrank below a queued segment (kcp-go panics
+          // there); send it oversize rather than throw.
+          buf = this.buffer = new Uint8Array(reserved + need);
+        }
+        ptr = encodeHeader(buf, ptr, conv, IKCP_CMD_PUSH, seg.frg, wnd, current, seg.sn, una, seg.len);
+        buf.set(seg.payload, ptr);
+        ptr += seg.len;
+        outSegs++;
+        if (seg.xmit >= this.dead_link) this.state = 0xffffffff;
       }
-      const rto = diff(segment.resendts, current);
+
+      const rto = diff(seg.resendts, current);
       if (rto > 0 && rto < minrto) minrto = rto;
     }
 
-    if (ptr > reserved) this.output(this.buffer.subarray(0, ptr));
+    if (ptr > reserved) this.output(buf.subarray(0, ptr));
 
     const snmp = this.snmp;
-    if (snmp) {
+    if (outSegs > 0) snmp.add('OutSegs', outSegs);
+    const sum = lostSegs + fastRetransSegs + earlyRetransSegs;
+    if (sum > 0) {
       if (lostSegs > 0) snmp.add('LostSegs', lostSegs);
       if (fastRetransSegs > 0) snmp.add('FastRetransSegs', fastRetransSegs);
       if (earlyRetransSegs > 0) snmp.add('EarlyRetransSegs', earlyRetransSegs);
-      const sum = lostSegs + fastRetransSegs + earlyRetransSegs;
-      if (sum > 0) snmp.add('RetransSegs', sum);
+      snmp.add('RetransSegs', sum);
     }
 
     if (!this.nocwnd) {
+      // rate halving on fast/early retransmit (RFC 6937 in kcp-go's comments);
+      // with fast resend off, resent is 0xFFFFFFFF and the uint32 sum wraps, as in kcp-go.
       if (change > 0) {
         const inflight = (this.snd_nxt - this.snd_una) >>> 0;
         this.ssthresh = Math.max(Math.floor(inflight / 2), IKCP_THRESH_MIN);
         this.cwnd = (this.ssthresh + resent) >>> 0;
-        this.incr = this.cwnd * this.mss;
+        this.incr = Math.imul(this.cwnd, this.mss) >>> 0;
       }
+      // a timeout: back to one segment (RFC 5681)
       if (lostSegs > 0) {
         this.ssthresh = Math.max(Math.floor(cwnd / 2), IKCP_THRESH_MIN);
         this.cwnd = 1;
@@ -600,7 +693,7 @@ export class Kcp {
     }
   }
 
-  /** When update() should next be called (a clock value). */
+  /** When update() should next be called (a clock value, uint32). */
   check(): number {
     const current = this.now();
     if (!this.updated) return current;
@@ -609,8 +702,10 @@ export class Kcp {
     if (diff(current, tsFlush) >= 0) return current;
     const tmFlush = diff(tsFlush, current);
     let tmPacket = 0x7fffffff;
-    for (const seg of this.snd_buf) {
-      const d = diff(seg.resendts, current);
+    // kcp-go looks at every segment here, acked ones included.
+    const sb = this.snd_buf;
+    for (let i = 0; i < sb.length; i++) {
+      const d = diff(sb.at(i).resendts, current);
       if (d <= 0) return current;
       if (d < tmPacket) tmPacket = d;
     }
@@ -619,40 +714,50 @@ export class Kcp {
     return (current + minimal) >>> 0;
   }
 
+  /**
+   * Sets the MTU (packet size including reserved bytes); false if too small.
+   * kcp-go checks the reserved bytes against the old MTU, and an MTU that
+   * leaves no mss then wraps mss around; here such an MTU is refused.
+   */
   setMtu(mtu: number): boolean {
-    if (mtu < 50 || mtu < IKCP_OVERHEAD) return false;
-    if (this.reserved >= mtu - IKCP_OVERHEAD || this.reserved < 0) return false;
+    if (!Number.isInteger(mtu) || mtu < 50 || mtu < IKCP_OVERHEAD) return false;
+    if (this.reserved >= mtu - IKCP_OVERHEAD) return false;
     this.mtu = mtu;
     this.mss = mtu - IKCP_OVERHEAD - this.reserved;
     this.buffer = new Uint8Array(mtu);
-    this.view = new DataView(this.buffer.buffer);
     return true;
   }
 
-  /** kcp-go NoDelay: negative values leave a setting as it is; interval is clamped to 10..5000. */
+  /**
+   * kcp-go NoDelay(nodelay, interval, resend, nc): negative values leave a
+   * setting as it is; interval is clamped to 10..5000 ms; nodelay ≠ 0 lowers
+   * the minimum RTO to 30 ms (takes effect at the next RTT sample).
+   */
   noDelay(nodelay: number, interval: number, resend: number, nc: number): void {
     if (nodelay >= 0) {
-      this.nodelay = nodelay;
+      this.nodelay = nodelay >>> 0;
       this.rx_minrto = nodelay !== 0 ? IKCP_RTO_NDL : IKCP_RTO_MIN;
     }
-    if (interval >= 0) this.interval = Math.min(Math.max(interval, 10), 5000);
-    if (resend >= 0) this.fastresend = resend;
+    if (interval >= 0) this.interval = Math.min(Math.max(interval | 0, 10), 5000);
+    if (resend >= 0) this.fastresend = resend | 0;
     if (nc >= 0) this.nocwnd = nc !== 0;
   }
 
+  /** Sets the send and receive windows in segments; values ≤ 0 leave them as they are. */
   wndSize(sndwnd: number, rcvwnd: number): void {
-    if (sndwnd > 0) this.snd_wnd = sndwnd;
-    if (rcvwnd > 0) this.rcv_wnd = rcvwnd;
+    if (sndwnd > 0) this.snd_wnd = sndwnd >>> 0;
+    if (rcvwnd > 0) this.rcv_wnd = rcvwnd >>> 0;
   }
 
-  /** Segments queued or in flight, not yet acknowledged. */
+  /** Segments queued or in flight, not yet passed by the peer's una. */
   waitSnd(): number {
     return this.snd_buf.length + this.snd_queue.length;
   }
 
-  /** Drops everything waiting to be sent (on close). */
+  /** Drops everything waiting to be sent or acknowledged (on close). */
   releaseTX(): void {
-    this.snd_queue = [];
-    this.snd_buf = [];
+    this.snd_queue.clear();
+    this.snd_buf.clear();
+    this.pool = [];
   }
 }
