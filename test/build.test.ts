@@ -18,7 +18,7 @@ function tsFiles(dir: string): string[] {
 
 describe('build', () => {
   it('typechecks under strict TypeScript', { timeout: 120_000 }, () => {
-    for (const project of ['tsconfig.json', 'test/browser/tsconfig.json', 'e2e/tsconfig.json']) {
+    for (const project of ['tsconfig.json', 'test/browser/tsconfig.json', 'e2e/tsconfig.json', 'bench/page/tsconfig.json', 'demo/tsconfig.json']) {
       const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project, '--noEmit'], { cwd: ROOT, encoding: 'utf8' });
       assert.equal(r.status, 0, `${project}: ${r.stdout}${r.stderr}`);
     }

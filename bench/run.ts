@@ -1,0 +1,92 @@
+/**
+ * `npm run bench`: kcp-go 5.6.1's own Go benchmarks and kcp-web's
+ * equivalents, in one run, on this machine: kcp-web in Node (its default
+ * backends) and in headless Chromium (pure TypeScript). Prints one table
+ * with ratios to kcp-go and writes bench/results/bench.{md,json}.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+import { runMicro, type MicroResult } from './micro.js';
+import { nodeCipherBackend } from '../src/adapter/node/crypt.js';
+import { launchChromium, serveStatic, hasChromium } from '../test/helpers/browser.js';
+import { noNodeBuiltins } from '../scripts/vite-plugins.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const KCP_GO = '/usr/share/gocode/src/github.com/xtaci/kcp-go';
+const MS = Number(process.env.BENCH_MS ?? 500);
+const progress = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+
+interface GoResult {
+  nsPerOp: number;
+  mbPerSec?: number;
+}
+
+/** kcp-go's own benchmarks, run on an unmodified copy of Debian's source (GOPATH mode, offline). */
+function runGo(names: string[]): Map<string, GoResult> {
+  const gopath = mkdtempSync(join(tmpdir(), 'kcp-go-bench-'));
+  const dir = join(gopath, 'src/github.com/xtaci/kcp-go');
+  cpSync(KCP_GO, dir, { recursive: true });
+  const pattern = `^(${names.map((n) => n.replace(/^Benchmark/, '')).map((n) => `Benchmark${n}`).join('|')})$`;
+  progress(`kcp-go: go test -run X -bench '${pattern}' -benchtime ${MS}ms`);
+  const out = execFileSync('go', ['test', '-run', 'X', '-bench', pattern, '-benchtime', `${MS}ms`, '.'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, GO111MODULE: 'off', GOPATH: `${gopath}:/usr/share/gocode`, GOPROXY: 'off' },
+  });
+  const results = new Map<string, GoResult>();
+  for (const line of out.split('\n')) {
+    const m = /^(Benchmark\w+)-\d+\s+\d+\s+([\d.]+) ns\/op(?:\s+([\d.]+) MB\/s)?/.exec(line);
+    if (m) results.set(m[1]!, { nsPerOp: Number(m[2]), ...(m[3] ? { mbPerSec: Number(m[3]) } : {}) });
+  }
+  return results;
+}
+
+async function runChromium(): Promise<MicroResult[] | null> {
+  if (!hasChromium) return null;
+  const outDir = mkdtempSync(join(tmpdir(), 'kcp-web-bench-page-'));
+  await build({ root: join(ROOT, 'bench/page'), configFile: false, logLevel: 'warn', plugins: [noNodeBuiltins()], build: { outDir, emptyOutDir: true, target: 'es2022' } });
+  const { url, server } = await serveStatic(outDir);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => typeof (globalThis as { runBench?: unknown }).runBench === 'function');
+    return (await page.evaluate((ms) => (globalThis as unknown as { runBench(ms: number): MicroResult[] }).runBench(ms), MS)) as MicroResult[];
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+const speed = (r?: { nsPerOp: number; mbPerSec?: number }) => (r ? (r.mbPerSec !== undefined ? `${r.mbPerSec.toFixed(1)} MB/s` : `${r.nsPerOp.toFixed(0)} ns/op`) : '–');
+/** kcp-web / kcp-go: above 1 means kcp-web is faster. */
+const ratio = (ours?: MicroResult, go?: GoResult) => {
+  if (!ours || !go) return '–';
+  const r = ours.mbPerSec !== undefined && go.mbPerSec !== undefined ? ours.mbPerSec / go.mbPerSec : go.nsPerOp / ours.nsPerOp;
+  return `${r.toFixed(2)}×`;
+};
+
+progress(`kcp-web in Node ${process.version} (default backends: node:crypto for aes/3des/sm4)`);
+const node = runMicro({ backend: nodeCipherBackend, ms: MS, progress: (m) => progress(`node: ${m}`) });
+progress('kcp-web in headless Chromium (pure TypeScript)');
+const chromium = await runChromium();
+const go = runGo([...new Set(node.map((r) => r.go))]);
+
+const rows = node.map((n) => {
+  const c = chromium?.find((x) => x.go === n.go && x.measure === n.measure);
+  const g = go.get(n.go);
+  return { measure: n.measure, goBench: n.go, kcpGo: speed(g), node: speed(n), chromium: speed(c), ratioNode: ratio(n, g), ratioChromium: ratio(c, g) };
+});
+const header = `| measure | kcp-go (${cpus()[0]?.model ?? 'cpu'}) | kcp-web Node | kcp-web Chromium | ratio Node | ratio Chromium |\n|---|---|---|---|---|---|`;
+const table = [header, ...rows.map((r) => `| ${r.measure} | ${r.kcpGo} | ${r.node} | ${r.chromium} | ${r.ratioNode} | ${r.ratioChromium} |`)].join('\n');
+console.log(table);
+const dir = join(ROOT, 'bench/results');
+mkdirSync(dir, { recursive: true });
+const stamp = new Date().toISOString();
+writeFileSync(join(dir, 'bench.md'), `# kcp-web micro benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\`.\n\n${table}\n`);
+writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
+progress(`wrote bench/results/bench.md and bench.json`);
