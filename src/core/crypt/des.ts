@@ -1,104 +1,111 @@
 /**
- * Triple DES (EDE with three independent 8-byte keys, as Go's
- * des.NewTripleDESCipher). The round function uses S-boxes folded with the P
- * permutation (SP tables) and reads the E expansion as six-bit windows of the
- * rotated half-block; IP/FP run once per block since the inner ones cancel.
+ * Triple DES, EDE with three independent 8-byte keys (Go's
+ * des.NewTripleDESCipher; kcptun passes 24 key bytes), big-endian words.
+ *
+ * Speed comes from the classic word-oriented DES layout: the S-boxes are
+ * folded with the P permutation into eight 64-entry SP tables, and both
+ * halves are kept rotated left by one bit so that each S-box's six-bit E
+ * window lies on a byte boundary of either the half or the half rotated by
+ * four. IP and FP are done with delta swaps, once per block: between the
+ * three stages FP and IP cancel.
  */
-import { DES_E, DES_FP, DES_IP, DES_P, DES_PC1, DES_PC2, DES_ROTATIONS, DES_SBOX } from './_tables.js';
-import { be32, putBe32, type BlockCipher } from './_cfb.js';
+import { DES_P, DES_PC1, DES_PC2, DES_ROTATIONS, DES_SBOX } from './_tables.js';
+import { Cfb64 } from './_cfb.js';
 
-/** SP[box*64 + six bits] = P(S_box(six bits) placed at the box's nibble). */
-const SP = new Uint32Array(512);
+const rotl = (x: number, n: number): number => (x << n) | (x >>> (32 - n));
+
+/**
+ * SP[box * 64 + six bits] = P(S-box output at the box's nibble), rotated left
+ * by one like the halves. One array for all eight boxes: one table base in
+ * the round function.
+ */
+const SP = new Int32Array(512);
 for (let box = 0; box < 8; box++) {
-  for (let x = 0; x < 64; x++) {
-    const row = ((x >> 4) & 2) | (x & 1);
-    const col = (x >> 1) & 15;
-    const s = DES_SBOX[box * 64 + row * 16 + col]!;
+  for (let six = 0; six < 64; six++) {
+    // Row from the outer two bits, column from the inner four.
+    const s = DES_SBOX[box * 64 + (((six >> 4) & 2) | (six & 1)) * 16 + ((six >> 1) & 15)];
     const pre = s << (28 - 4 * box);
     let out = 0;
-    for (let j = 0; j < 32; j++) if ((pre >>> (32 - DES_P[j]!)) & 1) out |= 1 << (31 - j);
-    SP[box * 64 + x] = out >>> 0;
+    for (let j = 0; j < 32; j++) if ((pre >>> (32 - DES_P[j])) & 1) out |= 1 << (31 - j);
+    SP[box * 64 + six] = rotl(out, 1);
   }
 }
-// The E table takes bits (4i-1 .. 4i+4) for box i: a six-bit window that starts one bit early.
-if (DES_E[0] !== 32 || DES_E[1] !== 1 || DES_E[6] !== 4) throw new Error('unexpected DES E table');
 
-/** Applies a FIPS permutation table (1-based, MSB first) to a 64-bit value held as [hi, lo]. */
-function permute64(hi: number, lo: number, table: readonly number[]): [number, number] {
-  let oh = 0;
-  let ol = 0;
-  const n = table.length;
-  for (let j = 0; j < n; j++) {
-    const b = table[j]! - 1;
-    const bit = b < 32 ? (hi >>> (31 - b)) & 1 : (lo >>> (63 - b)) & 1;
-    const pos = n - 1 - j;
-    if (pos >= 32) oh |= bit << (pos - 32);
-    else ol |= bit << pos;
-  }
-  return [oh >>> 0, ol >>> 0];
+/** The round function on a rotated half: boxes 1, 3, 5, 7 read it rotated right by 4, boxes 2, 4, 6, 8 as is. */
+function f(r: number, kOdd: number, kEven: number): number {
+  const w = ((r >>> 4) | (r << 28)) ^ kOdd;
+  const v = r ^ kEven;
+  return (
+    SP[(w >>> 24) & 63] ^ SP[64 | ((v >>> 24) & 63)] ^ SP[128 | ((w >>> 16) & 63)] ^ SP[192 | ((v >>> 16) & 63)] ^
+    SP[256 | ((w >>> 8) & 63)] ^ SP[320 | ((v >>> 8) & 63)] ^ SP[384 | (w & 63)] ^ SP[448 | (v & 63)]
+  );
 }
 
-/** The 16 round keys of one DES key, as eight six-bit chunks each. */
-function roundKeys(key: Uint8Array, off: number): Uint8Array {
-  const [c0, d0] = permute64(be32(key, off), be32(key, off + 4), DES_PC1); // 56 bits: hi = top 24, lo = low 32
-  const cd = (BigInt(c0) << 32n) | BigInt(d0);
-  let c = Number((cd >> 28n) & 0xfffffffn);
-  let d = Number(cd & 0xfffffffn);
-  const rot28 = (v: number, n: number) => ((v << n) | (v >>> (28 - n))) & 0xfffffff;
-  const out = new Uint8Array(16 * 8);
+/**
+ * One DES key's 16 round keys, two words per round laid out to match the
+ * windows: [boxes 1,3,5,7 against the half rotated right by 4, boxes 2,4,6,8
+ * against the half itself], each six-bit chunk in the low bits of its byte.
+ */
+function roundKeys(key: Uint8Array, off: number, out: Int32Array, at: number, reverse: boolean): void {
+  const bit = (i: number) => (key[off + (i >> 3)] >> (7 - (i & 7))) & 1;
+  const cd = DES_PC1.map((p) => bit(p - 1)); // C = cd[0..28), D = cd[28..56)
   for (let r = 0; r < 16; r++) {
-    c = rot28(c, DES_ROTATIONS[r]!);
-    d = rot28(d, DES_ROTATIONS[r]!);
-    // 56-bit C‖D as [hi 24 bits, lo 32 bits] for permute64's MSB-first numbering over 56 bits.
-    const hi = (c >>> 4) >>> 0;
-    const lo = (((c & 0xf) << 28) | d) >>> 0;
-    // permute64 numbers bits over 64; shift the 56-bit value to the top.
-    const [kh, kl] = permute64((hi << 8) | (lo >>> 24), (lo << 8) >>> 0, DES_PC2); // 48 bits out
-    const k48 = (BigInt(kh) << 32n) | BigInt(kl);
-    for (let i = 0; i < 8; i++) out[r * 8 + i] = Number((k48 >> BigInt(42 - 6 * i)) & 63n);
+    for (let n = 0; n < DES_ROTATIONS[r]; n++) {
+      cd.splice(0, 28, ...cd.slice(1, 28), cd[0]);
+      cd.splice(28, 28, ...cd.slice(29, 56), cd[28]);
+    }
+    const k = DES_PC2.map((p) => cd[p - 1]);
+    const chunk = (i: number) => (k[6 * i] << 5) | (k[6 * i + 1] << 4) | (k[6 * i + 2] << 3) | (k[6 * i + 3] << 2) | (k[6 * i + 4] << 1) | k[6 * i + 5];
+    // Decryption is the same rounds with the round keys in reverse order.
+    const o = at + 2 * (reverse ? 15 - r : r);
+    out[o] = (chunk(0) << 24) | (chunk(2) << 16) | (chunk(4) << 8) | chunk(6);
+    out[o + 1] = (chunk(1) << 24) | (chunk(3) << 16) | (chunk(5) << 8) | chunk(7);
   }
-  return out;
 }
 
-const rotl = (x: number, n: number): number => ((x << n) | (x >>> (32 - n))) >>> 0;
-
-function feistel(r: number, k: Uint8Array, ko: number): number {
-  let f = 0;
-  for (let i = 0; i < 8; i++) {
-    // Window of E for box i starts at bit 4i-1 (MSB-first, wrapping): rotate it to the top.
-    const six = (rotl(r, (4 * i + 31) % 32) >>> 26) & 63;
-    f ^= SP[i * 64 + (six ^ k[ko + i]!)]!;
-  }
-  return f;
-}
-
-export class TripleDes implements BlockCipher {
-  readonly blockSize = 8;
-  private readonly k1: Uint8Array;
-  private readonly k2: Uint8Array;
-  private readonly k3: Uint8Array;
+export class TripleDesBlock extends Cfb64 {
+  /** 48 rounds' keys: encrypt with key 1, decrypt with key 2, encrypt with key 3. */
+  private readonly k = new Int32Array(96);
 
   constructor(key: Uint8Array) {
+    super();
     if (key.length !== 24) throw new RangeError(`3des needs a 24-byte key; got ${key.length}`);
-    this.k1 = roundKeys(key, 0);
-    this.k2 = roundKeys(key, 8);
-    this.k3 = roundKeys(key, 16);
+    roundKeys(key, 0, this.k, 0, false);
+    roundKeys(key, 8, this.k, 32, true);
+    roundKeys(key, 16, this.k, 64, false);
+    this.keyed();
   }
 
-  encryptBlock(src: Uint8Array, so: number, dst: Uint8Array, dof: number): void {
-    let [l, r] = permute64(be32(src, so), be32(src, so + 4), DES_IP);
-    // Encrypt with k1, decrypt with k2 (round keys reversed), encrypt with k3.
-    for (const [keys, forward] of [[this.k1, true], [this.k2, false], [this.k3, true]] as const) {
-      for (let round = 0; round < 16; round++) {
-        const ko = (forward ? round : 15 - round) * 8;
-        const t = (l ^ feistel(r, keys, ko)) >>> 0;
-        l = r;
-        r = t;
+  protected encryptWords(x: Int32Array): void {
+    const k = this.k;
+    let l = x[0];
+    let r = x[1];
+    let t: number;
+    // IP, leaving both halves rotated left by one bit.
+    t = ((l >>> 4) ^ r) & 0x0f0f0f0f, r ^= t, l ^= t << 4;
+    t = ((l >>> 16) ^ r) & 0x0000ffff, r ^= t, l ^= t << 16;
+    t = ((r >>> 2) ^ l) & 0x33333333, l ^= t, r ^= t << 2;
+    t = ((r >>> 8) ^ l) & 0x00ff00ff, l ^= t, r ^= t << 8;
+    r = rotl(r, 1);
+    t = (l ^ r) & 0xaaaaaaaa, l ^= t, r ^= t;
+    l = rotl(l, 1);
+    for (let stage = 0; stage < 96; stage += 32) {
+      for (let i = stage; i < stage + 32; i += 4) {
+        l ^= f(r, k[i], k[i + 1]);
+        r ^= f(l, k[i + 2], k[i + 3]);
       }
-      [l, r] = [r, l]; // undo the last swap (R16‖L16 is the stage's output)
+      // Each DES outputs R16 || L16, which the next stage takes as its L0 || R0.
+      t = l, l = r, r = t;
     }
-    const [h, lo] = permute64(l, r, DES_FP);
-    putBe32(dst, dof, h);
-    putBe32(dst, dof + 4, lo);
+    // FP: the IP steps inverted, in reverse order.
+    l = rotl(l, 31);
+    t = (l ^ r) & 0xaaaaaaaa, l ^= t, r ^= t;
+    r = rotl(r, 31);
+    t = ((r >>> 8) ^ l) & 0x00ff00ff, l ^= t, r ^= t << 8;
+    t = ((r >>> 2) ^ l) & 0x33333333, l ^= t, r ^= t << 2;
+    t = ((l >>> 16) ^ r) & 0x0000ffff, r ^= t, l ^= t << 16;
+    t = ((l >>> 4) ^ r) & 0x0f0f0f0f, r ^= t, l ^= t << 4;
+    x[0] = l;
+    x[1] = r;
   }
 }

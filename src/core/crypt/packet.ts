@@ -10,8 +10,9 @@ export const NONCE_SIZE = 16;
 export const CRC_SIZE = 4;
 export const CRYPT_HEADER_SIZE = NONCE_SIZE + CRC_SIZE;
 
-/** Fills the nonce, writes the checksum and encrypts `packet` in place. */
+/** Fills the nonce, writes the checksum and encrypts `packet` in place; packet[0, 20) is the room for the header. */
 export function sealPacket(block: BlockCrypt, packet: Uint8Array, fillNonce: (nonce: Uint8Array) => void): void {
+  if (packet.length < CRYPT_HEADER_SIZE) throw new RangeError(`a packet needs ${CRYPT_HEADER_SIZE} bytes of header room; got ${packet.length}`);
   fillNonce(packet.subarray(0, NONCE_SIZE));
   const sum = crc32(packet, CRYPT_HEADER_SIZE);
   packet[16] = sum;
@@ -21,10 +22,14 @@ export function sealPacket(block: BlockCrypt, packet: Uint8Array, fillNonce: (no
   block.encrypt(packet, packet);
 }
 
-/** Decrypts `packet` in place; true if it is long enough and its checksum holds. Never throws. */
+/**
+ * Decrypts `packet` in place; true if it is long enough and its checksum
+ * holds. Never throws. Like kcp-go, a short packet is left as it is and a bad
+ * one is left decrypted.
+ */
 export function openPacket(block: BlockCrypt, packet: Uint8Array): boolean {
   if (packet.length < CRYPT_HEADER_SIZE) return false;
   block.decrypt(packet, packet);
-  const sum = (packet[16]! | (packet[17]! << 8) | (packet[18]! << 16) | (packet[19]! << 24)) >>> 0;
+  const sum = (packet[16] | (packet[17] << 8) | (packet[18] << 16) | (packet[19] << 24)) >>> 0;
   return sum === crc32(packet, CRYPT_HEADER_SIZE);
 }
