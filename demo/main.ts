@@ -120,13 +120,16 @@ function draw() {
 requestAnimationFrame(draw);
 
 // Once a second: the session's live KCP figures.
-let last = { retrans: 0, fec: 0, bin: 0, bout: 0 };
+let last = { retrans: 0, fec: 0, bin: 0, bout: 0, segs: 0 };
 setInterval(() => {
   if (!session) return;
   const st = session.stats;
-  const now = { retrans: st.RetransSegs, fec: st.FECRecovered, bin: st.InBytes, bout: st.OutBytes };
+  const now = { retrans: st.RetransSegs, fec: st.FECRecovered, bin: st.InBytes, bout: st.OutBytes, segs: st.OutSegs };
   const rate = { retrans: now.retrans - last.retrans, fec: now.fec - last.fec, kin: (now.bin - last.bin) / 1024, kout: (now.bout - last.bout) / 1024 };
+  const sent = now.segs - last.segs;
   last = now;
+  // What KCP had to resend, as a share of what it sent: the loss it is repairing.
+  $('s-loss').textContent = sent > 0 ? `${((100 * rate.retrans) / sent).toFixed(1)}%` : '–';
   $('s-rtt').textContent = `${session.srtt} ms`;
   $('s-retrans').textContent = String(rate.retrans);
   $('s-fec').textContent = String(rate.fec);
