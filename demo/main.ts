@@ -43,7 +43,8 @@ async function start(want: TransportKind) {
   session?.close();
   $('status').textContent = `connecting over ${want}…`;
   try {
-    const c = await connect(relayUrl, { transports: [want, want === 'webtransport' ? 'webrtc' : 'webtransport'] });
+    // The WebSocket fallback is only ever used when picked, to compare against.
+    const c = await connect(relayUrl, { transports: want === 'websocket' ? ['websocket'] : [want, want === 'webtransport' ? 'webrtc' : 'webtransport'] });
     kind = c.kind;
     const s = dial(c.transport, DEMO_SESSION);
     session = s;
@@ -55,7 +56,7 @@ async function start(want: TransportKind) {
       }
     };
     s.send(encode({ t: 'input', dx: 0, dy: 0, name: `tab ${Math.floor(Math.random() * 900 + 100)}` }));
-    $('s-kind').textContent = kind === 'webtransport' ? 'WebTransport' : 'WebRTC';
+    $('s-kind').textContent = { webtransport: 'WebTransport', webrtc: 'WebRTC', websocket: 'WebSocket (TCP)' }[kind];
     $<HTMLSelectElement>('transport').value = kind;
     $('status').textContent = `connected over ${kind}${c.fallbacks.length ? ` (fell back: ${c.fallbacks.join('; ')})` : ''}`;
     void s.closed.then((e) => {

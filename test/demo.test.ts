@@ -59,5 +59,10 @@ describe('demo: two players in the arena', { skip }, () => {
     }
     mkdirSync(`${ROOT}test-results`, { recursive: true });
     await a.screenshot({ path: `${ROOT}test-results/demo.png` });
+
+    // The WebSocket (TCP) fallback toggle: same game over KCP-in-WebSocket.
+    await b.selectOption('#transport', 'websocket');
+    await b.waitForFunction(() => document.querySelector('#s-kind')?.textContent === 'WebSocket (TCP)', undefined, { timeout: 15_000 });
+    await b.waitForFunction(() => ((globalThis as unknown as DemoWindow).demo.state()?.players.length ?? 0) >= 2, undefined, { timeout: 15_000 });
   });
 });

@@ -34,8 +34,8 @@ export async function runDemo(args: string[]): Promise<void> {
     };
     console.log(`arena game server (kcp-web listener, aes, FEC 10/3) on udp ${upstream}`);
   }
-  const relay = await startRelay({ upstream, listen: String(v.listen), staticDir: PAGE, allowNetem: true });
-  console.log(`relay → ${upstream}; WebRTC: werift; WebTransport: ${relay.webtransport}`);
+  const relay = await startRelay({ upstream, listen: String(v.listen), staticDir: PAGE, allowNetem: true, websocket: true });
+  console.log(`relay → ${upstream}; WebRTC: werift; WebTransport: ${relay.webtransport}; WebSocket (TCP, for comparison): on`);
   console.log(`\n  Open ${relay.url} (in two tabs to play together)\n`);
   const stop = () => {
     stopGame();

@@ -20,6 +20,8 @@ import { DATA_CHANNEL_INIT, DataChannelTransport, WEBRTC_MTU, type DataChannelLi
 import { createWeriftPeerConnection, weriftMessage } from '../adapter/node/werift.js';
 import { parseHostPort } from '../transports/udp.js';
 import type { DatagramTransport } from '../transports/transport.js';
+import { WebSocketServer } from 'ws';
+import { WebSocketTransport, type WebSocketLike } from '../transports/websocket.js';
 import { startWebTransportIngress, WEBTRANSPORT_MTU, WT_PATH } from './webtransport-ingress.js';
 
 export interface RelayOptions {
@@ -41,6 +43,12 @@ export interface RelayOptions {
   delay?: number;
   /** Let pages change loss/delay at run time (POST /kcp-web/netem {loss, delay}): for the demo only. */
   allowNetem?: boolean;
+  /**
+   * Also accept KCP over WebSocket (TCP) at /kcp-web/ws: the demo's fallback
+   * to compare against. Loss on it is emulated as TCP would see it: the lost
+   * message and everything behind it wait for a retransmission timeout.
+   */
+  websocket?: boolean;
   /** Largest signaling body accepted, bytes. */
   maxBodyBytes?: number;
   /** Offer WebTransport (HTTP/3 on UDP, by default on the HTTP port's number). Default true. */
@@ -137,13 +145,31 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const sessions = new Set<RelaySession>();
   const pass = () => netem.loss <= 0 || Math.random() >= netem.loss || (stats.dropped++, false);
   /** Runs `send` now, or after the configured delay. */
-  const later = (send: () => void) => (netem.delay > 0 ? void setTimeout(send, netem.delay) : send());
+  const later = (send: () => void): void => void (netem.delay > 0 ? setTimeout(send, netem.delay) : send());
 
   /**
    * Pumps one browser session's datagrams between its transport and a UDP
    * socket of its own connected to the upstream. The same for every ingress.
    */
-  function forward(transport: DatagramTransport, release?: () => void): RelaySession {
+  /** TCP under loss: in-order delivery, a loss holds the stream for an RTO. */
+  function headOfLine(): (send: () => void) => void {
+    let blockedUntil = 0;
+    return (send) => {
+      const now = Date.now();
+      let at = Math.max(now + netem.delay, blockedUntil);
+      if (netem.loss > 0 && Math.random() < netem.loss) {
+        stats.dropped++;
+        at += Math.max(200, 2 * netem.delay + 200); // TCP's minimum RTO, or more on a slow link
+      }
+      blockedUntil = at;
+      if (at <= now) send();
+      else setTimeout(send, at - now);
+    };
+  }
+
+  function forward(transport: DatagramTransport, release?: () => void, reliable = false): RelaySession {
+    const upstreamPath = reliable ? headOfLine() : (send: () => void) => pass() && later(send);
+    const downstreamPath = reliable ? headOfLine() : (send: () => void) => pass() && later(send);
     const socket = dgram.createSocket(upstream.host.includes(':') ? 'udp6' : 'udp4');
     socket.on('error', () => session.close());
     socket.connect(upstream.port, upstream.host);
@@ -166,11 +192,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     transport.receive(
       (d) => {
         session.lastActive = Date.now();
-        if (!pass()) return;
-        stats.datagramsUp++;
-        stats.bytesUp += d.length;
         // The socket may still be connecting: a datagram before that is a drop, KCP resends.
-        later(() => {
+        upstreamPath(() => {
+          stats.datagramsUp++;
+          stats.bytesUp += d.length;
           try {
             socket.send(d);
           } catch {
@@ -182,10 +207,11 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     );
     socket.on('message', (d) => {
       session.lastActive = Date.now();
-      if (!pass()) return;
-      stats.datagramsDown++;
-      stats.bytesDown += d.length;
-      later(() => transport.send(d));
+      downstreamPath(() => {
+        stats.datagramsDown++;
+        stats.bytesDown += d.length;
+        transport.send(d);
+      });
     });
     sessions.add(session);
     stats.sessionsOpened++;
@@ -266,6 +292,13 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     }
   });
   server.requestTimeout = 15000;
+  if (options.websocket) {
+    const wss = new WebSocketServer({ noServer: true, maxPayload: 2048 });
+    server.on('upgrade', (req, sock, head) => {
+      if (new URL(req.url ?? '/', 'http://relay').pathname !== '/kcp-web/ws') return void sock.destroy();
+      wss.handleUpgrade(req, sock, head, (ws) => forward(new WebSocketTransport(ws as unknown as WebSocketLike), undefined, true));
+    });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(listenPort, listenHost, () => resolve());
@@ -291,9 +324,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const wtPort = wt.ingress ? Number(new URL(wt.ingress.url).port) : 0;
   function config() {
     return {
-      transports: wt.ingress ? ['webtransport', 'webrtc'] : ['webrtc'],
+      transports: [...(wt.ingress ? ['webtransport'] : []), 'webrtc', ...(options.websocket ? ['websocket'] : [])],
       mtu: Math.min(WEBRTC_MTU, WEBTRANSPORT_MTU),
       webrtc: { path: '/kcp-web/rtc' },
+      ...(options.websocket ? { websocket: { path: '/kcp-web/ws' } } : {}),
       ...(wt.ingress ? { webtransport: { port: wtPort, path: WT_PATH, certificateHash: wt.ingress.certificateHash } } : {}),
     };
   }

@@ -1,19 +1,22 @@
 /**
  * `connect(relayUrl)`: asks a kcp-web relay which transports it offers and
  * opens the best one this runtime has — WebTransport datagrams, else a
- * WebRTC data channel — falling back when the first choice fails.
+ * WebRTC data channel — falling back when the first choice fails. KCP over
+ * WebSocket (TCP) is used only when asked for by name.
  */
 import type { DatagramTransport } from './transport.js';
 import { connectWebRTC, type ConnectWebRTCOptions } from './webrtc.js';
 import { connectWebTransport, type WebTransportConstructor } from './webtransport.js';
+import { connectWebSocket } from './websocket.js';
 
-export type TransportKind = 'webtransport' | 'webrtc';
+export type TransportKind = 'webtransport' | 'webrtc' | 'websocket';
 
 export interface RelayConfig {
   transports: TransportKind[];
   mtu: number;
   webrtc?: { path: string };
   webtransport?: { port: number; path: string; certificateHash: string };
+  websocket?: { path: string };
 }
 
 export interface ConnectOptions extends ConnectWebRTCOptions {
@@ -58,6 +61,12 @@ export async function connect(relayUrl: string, options: ConnectOptions = {}): P
           ...(options.timeout ? { timeout: options.timeout } : {}),
           ...(options.WebTransport ? { WebTransport: options.WebTransport } : {}),
         });
+        return { transport, kind, fallbacks };
+      }
+      if (kind === 'websocket') {
+        const ws = new URL(config.websocket?.path ?? '/kcp-web/ws', relayUrl);
+        ws.protocol = ws.protocol === 'https:' ? 'wss:' : 'ws:';
+        const transport = await connectWebSocket(ws.toString(), { mtu: config.mtu, ...(options.timeout ? { timeout: options.timeout } : {}) });
         return { transport, kind, fallbacks };
       }
       const transport = await connectWebRTC(new URL(config.webrtc?.path ?? 'kcp-web/rtc', relayUrl).toString(), { mtu: config.mtu, ...options });
