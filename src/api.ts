@@ -6,7 +6,7 @@
 import { createBlockCrypt, deriveKey, type CipherBackend } from './core/crypt/index.js';
 import { OptionError, resolveOptions, type ResolvedOptions, type SessionOptions } from './core/options.js';
 import { Session } from './core/session.js';
-import { Listener } from './core/listener.js';
+import { Listener, MAX_SESSIONS } from './core/listener.js';
 import type { Runtime } from './core/runtime.js';
 import type { DatagramTransport } from './transports/transport.js';
 import { defaultRuntime } from './runtime.js';
@@ -16,6 +16,11 @@ export interface ListenOptions extends SessionOptions {
   runtime?: Runtime;
   /** A faster implementation for some ciphers (the Node entry passes node:crypto). */
   cipherBackend?: CipherBackend;
+}
+
+export interface ListenerOptions extends ListenOptions {
+  /** Most live sessions at once; new ones beyond it are refused and counted (default 10000). */
+  maxSessions?: number;
 }
 
 export interface DialOptions extends ListenOptions {
@@ -67,6 +72,8 @@ export function dial(transport: DatagramTransport, options: DialOptions = {}): S
 }
 
 /** Accepts sessions arriving on `transport` (kcp-go ServeConn). */
-export function listen(transport: DatagramTransport, options: ListenOptions = {}): Listener {
-  return new Listener(transport, resolve(options, []), options.runtime ?? defaultRuntime());
+export function listen(transport: DatagramTransport, options: ListenerOptions = {}): Listener {
+  const max = options.maxSessions ?? MAX_SESSIONS;
+  if (!Number.isInteger(max) || max < 1) throw new OptionError('maxSessions', 'an integer ≥ 1', max);
+  return new Listener(transport, resolve(options, ['maxSessions']), options.runtime ?? defaultRuntime(), max);
 }

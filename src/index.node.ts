@@ -2,7 +2,7 @@
  * The Node entry: everything from the browser entry, with node:crypto as
  * the default cipher backend, plus UDP helpers.
  */
-import { dial as dialAny, listen as listenAny, type DialOptions, type ListenOptions } from './api.js';
+import { dial as dialAny, listen as listenAny, type DialOptions, type ListenerOptions } from './api.js';
 import { nodeCipherBackend } from './adapter/node/crypt.js';
 import { udpConnect, udpListen, type UdpOptions } from './transports/udp.js';
 import type { DatagramTransport } from './transports/transport.js';
@@ -17,7 +17,7 @@ export function dial(transport: DatagramTransport, options: DialOptions = {}): S
   return dialAny(transport, { cipherBackend: nodeCipherBackend, ...options });
 }
 
-export function listen(transport: DatagramTransport, options: ListenOptions = {}): Listener {
+export function listen(transport: DatagramTransport, options: ListenerOptions = {}): Listener {
   return listenAny(transport, { cipherBackend: nodeCipherBackend, ...options });
 }
 
@@ -34,7 +34,7 @@ export async function dialUdp(remote: string, options: DialOptions & { udp?: Udp
 }
 
 /** Listens for KCP sessions on a UDP address ("host:port", port 0 picks one). */
-export async function listenUdp(address: string, options: ListenOptions & { udp?: UdpOptions } = {}): Promise<Listener & { address: string }> {
+export async function listenUdp(address: string, options: ListenerOptions & { udp?: UdpOptions } = {}): Promise<Listener & { address: string }> {
   const { udp, ...rest } = options;
   const transport = await udpListen(address, udp);
   try {

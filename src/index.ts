@@ -2,7 +2,7 @@
  * kcp-web: kcp-go's KCP + FEC + packet crypto for browsers and Node.
  * This is the browser (and default) entry; Node resolves index.node.ts.
  */
-export { dial, listen, type DialOptions, type ListenOptions } from './api.js';
+export { dial, listen, type DialOptions, type ListenOptions, type ListenerOptions } from './api.js';
 export * from './core/index.js';
 export type { DatagramTransport } from './transports/transport.js';
 export { connect, fetchRelayConfig, type ConnectOptions, type Connected, type RelayConfig, type TransportKind } from './transports/connect.js';

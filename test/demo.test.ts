@@ -62,7 +62,7 @@ describe('demo: two players in the arena', { skip }, () => {
 
     // The WebSocket (TCP) fallback toggle: same game over KCP-in-WebSocket.
     await b.selectOption('#transport', 'websocket');
-    await b.waitForFunction(() => document.querySelector('#s-kind')?.textContent === 'WebSocket (TCP)', undefined, { timeout: 15_000 });
+    await b.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('#s-kind')?.textContent === 'WebSocket (TCP)', undefined, { timeout: 15_000 });
     await b.waitForFunction(() => ((globalThis as unknown as DemoWindow).demo.state()?.players.length ?? 0) >= 2, undefined, { timeout: 15_000 });
   });
 });

@@ -129,6 +129,7 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "UDP address for HTTP/3")
 	bridge := flag.String("bridge", "", "the relay's UDP bridge address")
 	path := flag.String("path", "/kcp-web/wt", "WebTransport endpoint path")
+	token := flag.String("token", "", "if set, sessions must pass ?token=TOKEN")
 	flag.Parse()
 	if *bridge == "" {
 		log.Fatal("kcp-web-wt: --bridge HOST:PORT is required")
@@ -154,6 +155,10 @@ func main() {
 	mux.HandleFunc(*path, func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodConnect || r.Proto != "webtransport" {
 			http.Error(w, "WebTransport CONNECT only", http.StatusBadRequest)
+			return
+		}
+		if *token != "" && r.URL.Query().Get("token") != *token {
+			http.Error(w, "a valid token is required", http.StatusUnauthorized)
 			return
 		}
 		streamer, ok1 := r.Body.(http3.HTTPStreamer)

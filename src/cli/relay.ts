@@ -14,7 +14,10 @@ socket to the upstream. Encryption stays end to end.
   --listen HOST:PORT     HTTP signaling address (default 127.0.0.1:8080)
   --rtc-ports MIN-MAX    UDP port range for WebRTC (default: any)
   --static DIR           also serve this directory (e.g. a built page)
-  --idle-timeout MS      close sessions idle this long (default 60000)`;
+  --idle-timeout MS      close sessions idle this long (default 60000)
+  --token TOKEN          require this token from pages (connect(url, { token }))
+  --max-sessions N       sessions at once (default 1000)
+  --max-per-address N    sessions at once per client address (default 20)`;
 
 const FLAGS = {
   upstream: { type: 'string' },
@@ -23,6 +26,9 @@ const FLAGS = {
   static: { type: 'string' },
   'idle-timeout': { type: 'string', default: '60000' },
   loss: { type: 'string', default: '0' },
+  token: { type: 'string' },
+  'max-sessions': { type: 'string', default: '1000' },
+  'max-per-address': { type: 'string', default: '20' },
 } as const;
 
 export async function runRelay(args: string[]): Promise<void> {
@@ -53,7 +59,15 @@ export async function runRelay(args: string[]): Promise<void> {
   if (!Number.isInteger(idle) || idle < 1000) throw new FlagError(`--idle-timeout must be an integer ≥ 1000 (ms); got ${JSON.stringify(v['idle-timeout'])}`);
   const loss = Number(v.loss);
   if (!(loss >= 0 && loss < 1)) throw new FlagError(`--loss must be a fraction from 0 to below 1; got ${JSON.stringify(v.loss)}`);
+  const caps = ['max-sessions', 'max-per-address'].map((k) => {
+    const n = Number(v[k]);
+    if (!Number.isInteger(n) || n < 1) throw new FlagError(`--${k} must be an integer ≥ 1; got ${JSON.stringify(v[k])}`);
+    return n;
+  });
   const relay = await startRelay({
+    maxSessions: caps[0]!,
+    maxSessionsPerAddress: caps[1]!,
+    ...(typeof v.token === 'string' ? { token: v.token } : {}),
     upstream: v.upstream,
     listen: String(v.listen),
     idleTimeout: idle,

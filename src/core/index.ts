@@ -1,6 +1,6 @@
 /** The pure core: no Node or DOM dependencies, usable with any runtime and transport. */
 export { Session, SessionClosedError, type SessionInit } from './session.js';
-export { Listener, ACCEPT_BACKLOG } from './listener.js';
+export { Listener, ACCEPT_BACKLOG, MAX_SESSIONS } from './listener.js';
 export { Snmp, DefaultSnmp, SNMP_FIELDS, type SnmpField } from './snmp.js';
 export { MODES, MODE_PRESETS, MTU_LIMIT, OptionError, resolveOptions, type Mode, type SessionOptions, type ResolvedOptions } from './options.js';
 export type { Runtime } from './runtime.js';

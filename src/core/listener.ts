@@ -18,6 +18,8 @@ import type { DatagramTransport } from '../transports/transport.js';
 
 /** kcp-go's acceptBacklog: sessions waiting for accept() before new ones are refused. */
 export const ACCEPT_BACKLOG = 128;
+/** Default cap on live sessions: a flood of new conv ids from new addresses cannot grow memory past it. */
+export const MAX_SESSIONS = 10000;
 /** Byte offset of sn inside a KCP segment header. */
 const SN_OFFSET = 12;
 
@@ -33,6 +35,8 @@ export class Listener implements AsyncIterable<Session> {
    */
   onsession: ((session: Session) => void) | null = null;
 
+  /** New sessions refused because the backlog or the session cap was full. */
+  refused = 0;
   private readonly backlog: Session[] = [];
   private readonly acceptors: Array<{ resolve: (s: Session | null) => void; reject: (e: Error) => void }> = [];
   private isClosed = false;
@@ -43,6 +47,7 @@ export class Listener implements AsyncIterable<Session> {
     private readonly transport: DatagramTransport,
     private readonly options: ResolvedOptions,
     private readonly runtime: Runtime,
+    private readonly maxSessions = MAX_SESSIONS,
   ) {
     this.closed = new Promise((r) => (this.resolveClosed = r));
     transport.receive(
@@ -111,7 +116,8 @@ export class Listener implements AsyncIterable<Session> {
       s = undefined;
     }
     if (!convKnown) return;
-    if (!this.onsession && this.backlog.length >= ACCEPT_BACKLOG) {
+    if ((!this.onsession && this.backlog.length >= ACCEPT_BACKLOG) || this.sessions.size >= this.maxSessions) {
+      this.refused++;
       this.stats.add('InErrs');
       return;
     }

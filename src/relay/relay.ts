@@ -49,6 +49,11 @@ export interface RelayOptions {
    * message and everything behind it wait for a retransmission timeout.
    */
   websocket?: boolean;
+  /** If set, every session must present it (Authorization: Bearer …, or ?token=…) before any UDP socket opens. */
+  token?: string;
+  /** Most sessions at once, in total and per client address. Defaults 1000 and 20. */
+  maxSessions?: number;
+  maxSessionsPerAddress?: number;
   /** Largest signaling body accepted, bytes. */
   maxBodyBytes?: number;
   /** Offer WebTransport (HTTP/3 on UDP, by default on the HTTP port's number). Default true. */
@@ -66,6 +71,8 @@ export interface RelayStats {
   bytesDown: number;
   dropped: number;
   signalingErrors: number;
+  /** Requests refused: no or bad token, or over a session cap. */
+  refused: number;
 }
 
 export interface Relay {
@@ -100,8 +107,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > limit) {
+        // Answer 413, then drain (rather than reset) so the client sees the answer.
         reject(Object.assign(new Error(`body over ${limit} bytes`), { status: 413 }));
-        req.destroy();
+        req.removeAllListeners('data');
+        req.resume();
       } else parts.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
@@ -141,7 +150,32 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     bytesDown: 0,
     dropped: 0,
     signalingErrors: 0,
+    refused: 0,
   };
+  const maxSessions = options.maxSessions ?? 1000;
+  const maxPerAddress = options.maxSessionsPerAddress ?? 20;
+  const perAddress = new Map<string, number>();
+
+  /** Why a new session from `req` may not open (status, message), or null if it may. */
+  function admission(req: IncomingMessage): [number, string] | null {
+    if (options.token !== undefined) {
+      const auth = req.headers.authorization ?? '';
+      const q = new URL(req.url ?? '/', 'http://relay').searchParams.get('token');
+      if (auth !== `Bearer ${options.token}` && q !== options.token) return [401, 'a valid token is required'];
+    }
+    if (sessions.size >= maxSessions) return [503, `relay full (${maxSessions} sessions)`];
+    if ((perAddress.get(req.socket.remoteAddress ?? '') ?? 0) >= maxPerAddress) return [429, `too many sessions from this address (${maxPerAddress})`];
+    return null;
+  }
+  /** Counts a session against its client address until it closes. */
+  function hold(address: string): () => void {
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    return () => {
+      const n = (perAddress.get(address) ?? 1) - 1;
+      if (n <= 0) perAddress.delete(address);
+      else perAddress.set(address, n);
+    };
+  }
   const sessions = new Set<RelaySession>();
   const pass = () => netem.loss <= 0 || Math.random() >= netem.loss || (stats.dropped++, false);
   /** Runs `send` now, or after the configured delay. */
@@ -219,7 +253,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     return session;
   }
 
-  async function openSession(offer: string): Promise<string> {
+  async function openSession(offer: string, release: () => void): Promise<string> {
     const pc = createWeriftPeerConnection({ ...(options.rtcPortRange ? { portRange: options.rtcPortRange } : {}), hostAddresses });
     const channel = pc.createDataChannel('kcp', DATA_CHANNEL_INIT) as unknown as DataChannelLike;
     await pc.setRemoteDescription({ type: 'offer', sdp: offer });
@@ -229,7 +263,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     if (!answer) throw new Error('no local description');
 
     const transport = new DataChannelTransport(channel, { toMessage: weriftMessage });
-    forward(transport, () => void Promise.resolve(pc.close()).catch(() => {}));
+    forward(transport, () => {
+      release();
+      void Promise.resolve(pc.close()).catch(() => {});
+    });
     return answer;
   }
 
@@ -275,10 +312,17 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     } else if (path === '/kcp-web/stats' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
     } else if (path === '/kcp-web/rtc' && req.method === 'POST') {
+      const refusal = admission(req);
+      if (refusal) {
+        stats.refused++;
+        res.writeHead(refusal[0], { 'content-type': 'text/plain' }).end(refusal[1]);
+        req.resume();
+        return;
+      }
       readBody(req, maxBody)
         .then(async (offer) => {
           if (!offer.startsWith('v=0')) throw Object.assign(new Error('body must be an SDP offer'), { status: 400 });
-          const answer = await openSession(offer);
+          const answer = await openSession(offer, hold(req.socket.remoteAddress ?? ''));
           res.writeHead(200, { 'content-type': 'application/sdp' }).end(answer);
         })
         .catch((e: Error & { status?: number }) => {
@@ -296,7 +340,14 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     const wss = new WebSocketServer({ noServer: true, maxPayload: 2048 });
     server.on('upgrade', (req, sock, head) => {
       if (new URL(req.url ?? '/', 'http://relay').pathname !== '/kcp-web/ws') return void sock.destroy();
-      wss.handleUpgrade(req, sock, head, (ws) => forward(new WebSocketTransport(ws as unknown as WebSocketLike), undefined, true));
+      const refusal = admission(req);
+      if (refusal) {
+        stats.refused++;
+        sock.end(`HTTP/1.1 ${refusal[0]} ${refusal[1]}\r\nconnection: close\r\n\r\n`);
+        return;
+      }
+      const release = hold(req.socket.remoteAddress ?? '');
+      wss.handleUpgrade(req, sock, head, (ws) => forward(new WebSocketTransport(ws as unknown as WebSocketLike), release, true));
     });
   }
   await new Promise<void>((resolve, reject) => {
@@ -320,7 +371,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const wt =
     options.webtransport === false
       ? { ingress: null, reason: 'disabled by option' }
-      : await startWebTransportIngress(listenHost, options.webtransportPort ?? addr.port, (t) => forward(t));
+      : await startWebTransportIngress(listenHost, options.webtransportPort ?? addr.port, (t) => forward(t), options.token);
   const wtPort = wt.ingress ? Number(new URL(wt.ingress.url).port) : 0;
   function config() {
     return {

@@ -64,6 +64,7 @@ export async function startWebTransportIngress(
   host: string,
   port: number,
   onSession: (t: DatagramTransport) => void,
+  token?: string,
 ): Promise<{ ingress: WebTransportIngress | null; reason: string }> {
   if (!existsSync(HELPER_BINARY)) {
     return { ingress: null, reason: `no WebTransport server: ${HELPER_BINARY} is not built (scripts/setup.mjs builds it from Debian's quic-go)` };
@@ -85,7 +86,7 @@ export async function startWebTransportIngress(
   });
   bridge.on('error', () => {});
 
-  const child: ChildProcess = spawn(HELPER_BINARY, ['--listen', formatHostPort(host, port), '--bridge', `127.0.0.1:${bridge.address().port}`, '--path', WT_PATH], {
+  const child: ChildProcess = spawn(HELPER_BINARY, ['--listen', formatHostPort(host, port), '--bridge', `127.0.0.1:${bridge.address().port}`, '--path', WT_PATH, ...(token !== undefined ? ['--token', token] : [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -7,7 +7,7 @@
 import type { DatagramTransport } from './transport.js';
 import { connectWebRTC, type ConnectWebRTCOptions } from './webrtc.js';
 import { connectWebTransport, type WebTransportConstructor } from './webtransport.js';
-import { connectWebSocket } from './websocket.js';
+import { connectWebSocket, type WebSocketLike } from './websocket.js';
 
 export type TransportKind = 'webtransport' | 'webrtc' | 'websocket';
 
@@ -23,6 +23,10 @@ export interface ConnectOptions extends ConnectWebRTCOptions {
   /** Only these kinds, in this order of preference (default: what the relay offers, WebTransport first). */
   transports?: TransportKind[];
   WebTransport?: WebTransportConstructor;
+  /** WebSocket constructor for the 'websocket' kind (defaults to the global one). */
+  WebSocket?: new (url: string) => WebSocketLike;
+  /** The relay's access token, if it requires one. */
+  token?: string;
 }
 
 export interface Connected {
@@ -55,7 +59,8 @@ export async function connect(relayUrl: string, options: ConnectOptions = {}): P
       if (kind === 'webtransport') {
         const wt = config.webtransport!;
         const base = new URL(relayUrl);
-        const transport = await connectWebTransport(`https://${base.hostname}:${wt.port}${wt.path}`, {
+        const q = options.token ? `?token=${encodeURIComponent(options.token)}` : '';
+        const transport = await connectWebTransport(`https://${base.hostname}:${wt.port}${wt.path}${q}`, {
           certificateHash: wt.certificateHash,
           mtu: config.mtu,
           ...(options.timeout ? { timeout: options.timeout } : {}),
@@ -66,10 +71,16 @@ export async function connect(relayUrl: string, options: ConnectOptions = {}): P
       if (kind === 'websocket') {
         const ws = new URL(config.websocket?.path ?? '/kcp-web/ws', relayUrl);
         ws.protocol = ws.protocol === 'https:' ? 'wss:' : 'ws:';
-        const transport = await connectWebSocket(ws.toString(), { mtu: config.mtu, ...(options.timeout ? { timeout: options.timeout } : {}) });
+        if (options.token) ws.searchParams.set('token', options.token);
+        const transport = await connectWebSocket(ws.toString(), {
+          mtu: config.mtu,
+          ...(options.timeout ? { timeout: options.timeout } : {}),
+          ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
+        });
         return { transport, kind, fallbacks };
       }
-      const transport = await connectWebRTC(new URL(config.webrtc?.path ?? 'kcp-web/rtc', relayUrl).toString(), { mtu: config.mtu, ...options });
+      const headers = { ...options.headers, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) };
+      const transport = await connectWebRTC(new URL(config.webrtc?.path ?? 'kcp-web/rtc', relayUrl).toString(), { mtu: config.mtu, ...options, headers });
       return { transport, kind, fallbacks };
     } catch (e) {
       fallbacks.push(`${kind}: ${(e as Error).message}`);
