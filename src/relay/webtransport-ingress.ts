@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { DatagramTransport } from '../transports/transport.js';
+import { BaseTransport } from '../transports/_base.js';
 import { formatHostPort } from '../transports/udp.js';
 
 export const WT_PATH = '/kcp-web/wt';
@@ -32,25 +33,24 @@ export interface WebTransportIngress {
   close(): void;
 }
 
-class BridgedTransport implements DatagramTransport {
+class BridgedTransport extends BaseTransport {
   readonly mtu = WEBTRANSPORT_MTU;
-  handler: ((d: Uint8Array, from: string) => void) | null = null;
-  closed = false;
   constructor(
     private readonly bridge: dgram.Socket,
     private readonly address: string,
     private readonly port: number,
     private readonly onClose: () => void,
-  ) {}
+  ) {
+    super();
+  }
   send(d: Uint8Array): void {
     if (!this.closed) this.bridge.send(d, this.port, this.address);
   }
-  receive(onDatagram: (d: Uint8Array, from: string) => void): void {
-    this.handler = onDatagram;
+  /** A datagram from the helper for this session. */
+  arrive(d: Uint8Array): void {
+    this.deliver(d, 'peer');
   }
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
+  protected release(): void {
     this.onClose();
   }
 }
@@ -82,7 +82,7 @@ export async function startWebTransportIngress(
       peers.set(key, t);
       onSession(t);
     }
-    t.handler?.(msg, 'peer');
+    t.arrive(msg);
   });
   bridge.on('error', () => {});
 

@@ -8,6 +8,7 @@
  */
 import dgram from 'node:dgram';
 import type { DatagramTransport } from './transport.js';
+import { BaseTransport } from './_base.js';
 import { MTU_LIMIT } from '../core/options.js';
 
 export interface UdpOptions {
@@ -29,20 +30,17 @@ export function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-class UdpTransport implements DatagramTransport {
+class UdpTransport extends BaseTransport {
   readonly mtu = MTU_LIMIT;
-  private onDatagram: ((d: Uint8Array, from: string) => void) | null = null;
-  private onError: ((e: Error) => void) | null = null;
-  private closed = false;
+  /** Send errors on a listening socket: counted, not fatal. */
+  sendErrors = 0;
 
   constructor(
     readonly socket: dgram.Socket,
     private readonly connectedTo: string | null,
   ) {
-    socket.on('message', (msg, rinfo) => {
-      if (this.closed || !this.onDatagram) return;
-      this.onDatagram(msg, this.connectedTo ?? formatHostPort(rinfo.address, rinfo.port));
-    });
+    super();
+    socket.on('message', (msg, rinfo) => this.deliver(msg, this.connectedTo ?? formatHostPort(rinfo.address, rinfo.port)));
     socket.on('error', (e) => this.fail(e));
   }
 
@@ -53,8 +51,12 @@ class UdpTransport implements DatagramTransport {
 
   send(datagram: Uint8Array, to?: string): void {
     if (this.closed) return;
+    // A client's send error (ECONNREFUSED: nobody at that port) ends its
+    // session; a server's (one peer unreachable, ENOBUFS) must not end all.
     const cb = (err: Error | null) => {
-      if (err) this.fail(err);
+      if (!err) return;
+      if (this.connectedTo !== null) this.fail(err);
+      else this.sendErrors++;
     };
     if (this.connectedTo !== null) {
       this.socket.send(datagram, cb);
@@ -68,24 +70,12 @@ class UdpTransport implements DatagramTransport {
     }
   }
 
-  receive(onDatagram: (d: Uint8Array, from: string) => void, onError?: (e: Error) => void): void {
-    this.onDatagram = onDatagram;
-    this.onError = onError ?? null;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
+  protected release(): void {
     try {
       this.socket.close();
     } catch {
       // already closed by the runtime
     }
-  }
-
-  private fail(e: Error): void {
-    if (this.closed) return;
-    if (this.onError) this.onError(e);
   }
 }
 

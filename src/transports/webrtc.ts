@@ -5,7 +5,7 @@
  * in Node (same property names); `connectWebRTC` does the one-POST SDP
  * exchange with a kcp-web relay.
  */
-import type { DatagramTransport } from './transport.js';
+import { BaseTransport } from './_base.js';
 
 /** The channel KCP wants: SCTP must never retransmit or reorder-wait, KCP does that. */
 export const DATA_CHANNEL_INIT = { ordered: false, maxRetransmits: 0, negotiated: true, id: 0 } as const;
@@ -43,27 +43,25 @@ function toBytes(data: unknown): Uint8Array | null {
   return null; // text messages are not KCP
 }
 
-export class DataChannelTransport implements DatagramTransport {
+export class DataChannelTransport extends BaseTransport {
   readonly mtu: number;
   /** Datagrams dropped because the channel's send buffer was over the limit. */
   dropped = 0;
   private readonly maxBuffered: number;
   private readonly toMessage: (d: Uint8Array) => unknown;
-  private onDatagram: ((d: Uint8Array, from: string) => void) | null = null;
-  private onError: ((e: Error) => void) | null = null;
-  private closed = false;
 
   constructor(
     readonly channel: DataChannelLike,
     options: DataChannelTransportOptions = {},
   ) {
+    super();
     this.mtu = options.mtu ?? WEBRTC_MTU;
     this.maxBuffered = options.maxBufferedAmount ?? MAX_BUFFERED_AMOUNT;
     this.toMessage = options.toMessage ?? ((d) => d.slice());
     channel.binaryType = 'arraybuffer';
     channel.onmessage = (ev) => {
       const d = toBytes(ev.data);
-      if (d && !this.closed) this.onDatagram?.(d, 'peer');
+      if (d) this.deliver(d, 'peer');
     };
     channel.onclose = () => this.fail(new Error('WebRTC data channel closed'));
     channel.onerror = (ev) => this.fail(new Error(`WebRTC data channel error: ${String((ev as { error?: unknown })?.error ?? ev)}`));
@@ -82,25 +80,12 @@ export class DataChannelTransport implements DatagramTransport {
     }
   }
 
-  receive(onDatagram: (d: Uint8Array, from: string) => void, onError?: (e: Error) => void): void {
-    this.onDatagram = onDatagram;
-    this.onError = onError ?? null;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
+  protected release(): void {
     try {
       this.channel.close();
     } catch {
       /* already closed */
     }
-  }
-
-  private fail(e: Error): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.onError?.(e);
   }
 }
 

@@ -4,7 +4,7 @@
  * packet stalls everything behind it (head-of-line blocking) — the fallback
  * the demo compares against.
  */
-import type { DatagramTransport } from './transport.js';
+import { BaseTransport } from './_base.js';
 
 export interface WebSocketLike {
   readonly readyState: number;
@@ -19,22 +19,19 @@ export interface WebSocketLike {
 
 const OPEN = 1;
 
-export class WebSocketTransport implements DatagramTransport {
+export class WebSocketTransport extends BaseTransport {
   readonly mtu: number;
-  private onDatagram: ((d: Uint8Array, from: string) => void) | null = null;
-  private onError: ((e: Error) => void) | null = null;
-  private closed = false;
 
   constructor(
     readonly socket: WebSocketLike,
     mtu = 1200,
   ) {
+    super();
     this.mtu = mtu;
     socket.binaryType = 'arraybuffer';
     socket.onmessage = (ev) => {
-      if (this.closed) return;
       const d = ev.data instanceof ArrayBuffer ? new Uint8Array(ev.data) : ev.data instanceof Uint8Array ? ev.data : null;
-      if (d) this.onDatagram?.(d, 'peer');
+      if (d) this.deliver(d, 'peer');
     };
     socket.onclose = () => this.fail(new Error('WebSocket closed'));
     socket.onerror = () => this.fail(new Error('WebSocket error'));
@@ -44,21 +41,8 @@ export class WebSocketTransport implements DatagramTransport {
     if (!this.closed && this.socket.readyState === OPEN) this.socket.send(datagram.slice());
   }
 
-  receive(onDatagram: (d: Uint8Array, from: string) => void, onError?: (e: Error) => void): void {
-    this.onDatagram = onDatagram;
-    this.onError = onError ?? null;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
+  protected release(): void {
     this.socket.close();
-  }
-
-  private fail(e: Error): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.onError?.(e);
   }
 }
 

@@ -4,7 +4,7 @@
  * self-signed certificate is reached with its SHA-256 hash
  * (`serverCertificateHashes`), which the relay publishes in its config.
  */
-import type { DatagramTransport } from './transport.js';
+import { BaseTransport } from './_base.js';
 
 /** What this file needs of a WebTransport object. */
 export interface WebTransportLike {
@@ -20,17 +20,15 @@ export interface WebTransportLike {
 
 export type WebTransportConstructor = new (url: string, options?: object) => WebTransportLike;
 
-export class WebTransportDatagrams implements DatagramTransport {
+export class WebTransportDatagrams extends BaseTransport {
   readonly mtu: number;
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
-  private onDatagram: ((d: Uint8Array, from: string) => void) | null = null;
-  private onError: ((e: Error) => void) | null = null;
-  private closed = false;
 
   constructor(
     readonly wt: WebTransportLike,
     mtu = 1200,
   ) {
+    super();
     this.mtu = Math.min(mtu, wt.datagrams.maxDatagramSize ?? mtu);
     this.writer = wt.datagrams.writable.getWriter();
     void this.readLoop();
@@ -46,7 +44,7 @@ export class WebTransportDatagrams implements DatagramTransport {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        if (value && !this.closed) this.onDatagram?.(value, 'peer');
+        if (value) this.deliver(value, 'peer');
       }
     } catch (e) {
       this.fail(e as Error);
@@ -60,25 +58,12 @@ export class WebTransportDatagrams implements DatagramTransport {
     this.writer.write(datagram.slice()).catch(() => {});
   }
 
-  receive(onDatagram: (d: Uint8Array, from: string) => void, onError?: (e: Error) => void): void {
-    this.onDatagram = onDatagram;
-    this.onError = onError ?? null;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
+  protected release(): void {
     try {
       this.wt.close();
     } catch {
       /* already closed */
     }
-  }
-
-  private fail(e: Error): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.onError?.(e);
   }
 }
 

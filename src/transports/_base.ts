@@ -1,0 +1,44 @@
+import type { DatagramTransport } from './transport.js';
+
+/**
+ * What every transport shares: one receiver, delivery that stops once
+ * closed, and a failure reported once, after which the pipe is released.
+ */
+export abstract class BaseTransport implements DatagramTransport {
+  abstract readonly mtu: number;
+  abstract send(datagram: Uint8Array, to?: string): void;
+  /** Frees the underlying pipe; called once, by close() or fail(). */
+  protected abstract release(): void;
+
+  protected closed = false;
+  private onDatagram: ((d: Uint8Array, from: string) => void) | null = null;
+  private onError: ((e: Error) => void) | null = null;
+
+  receive(onDatagram: (d: Uint8Array, from: string) => void, onError?: (e: Error) => void): void {
+    this.onDatagram = onDatagram;
+    this.onError = onError ?? null;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.release();
+  }
+
+  /** Hands an arriving datagram to the receiver (dropped once closed). */
+  protected deliver(datagram: Uint8Array, from: string): void {
+    if (!this.closed) this.onDatagram?.(datagram, from);
+  }
+
+  /** Reports a failure once; the transport is closed from then on. */
+  protected fail(e: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.release();
+    } catch {
+      /* already gone */
+    }
+    this.onError?.(e);
+  }
+}
