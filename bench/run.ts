@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { runMicro, type MicroResult } from './micro.js';
+import { sinkSpeed } from './sink.js';
 import { nodeCipherBackend } from '../src/adapter/node/crypt.js';
 import { launchChromium, serveStatic, hasChromium } from '../test/helpers/browser.js';
 import { noNodeBuiltins } from '../scripts/vite-plugins.js';
@@ -74,6 +75,13 @@ progress(`kcp-web in Node ${process.version} (default backends: node:crypto for 
 const node = runMicro({ backend: nodeCipherBackend, ms: MS, progress: (m) => progress(`node: ${m}`) });
 progress('kcp-web in headless Chromium (pure TypeScript)');
 const chromium = await runChromium();
+// Sink speed over loopback UDP against kcp-go's BenchmarkSinkSpeed1M (kcp-go ↔ kcp-go, the anchor).
+const SINK_BYTES = 64 << 20;
+for (const server of ['kcp-web', 'kcp-go'] as const) {
+  progress(`sink speed: kcp-web client → ${server} sink, ${SINK_BYTES >> 20} MiB in 1 MiB writes`);
+  const mbps = await sinkSpeed(server, 1 << 20, SINK_BYTES);
+  node.push({ go: 'BenchmarkSinkSpeed1M', measure: `sink speed, loopback UDP: kcp-web → ${server} (vs kcp-go → kcp-go)`, nsPerOp: 1e9 / ((mbps * 1e6) / (1 << 20)), mbPerSec: mbps });
+}
 const go = runGo([...new Set(node.map((r) => r.go))]);
 
 const rows = node.map((n) => {

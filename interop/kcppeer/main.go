@@ -3,6 +3,7 @@
 //
 //	kcppeer echo    --listen 127.0.0.1:0 [kcp options]   print "listening ADDR", echo every session
 //	kcppeer client  --remote ADDR --bytes N [kcp options] send N random bytes, read them back, print JSON
+//	kcppeer sink    --listen 127.0.0.1:0                  kcp-go's benchmark sink server (sess_test.go handleSink)
 //	kcppeer vectors DIR                                   write the JSON test vectors kcp-web checks against
 //
 // kcp options follow kcptun: --crypt --key --mode --datashard --parityshard
@@ -132,6 +133,8 @@ func main() {
 		runEcho(os.Args[2:])
 	case "client":
 		runClient(os.Args[2:])
+	case "sink":
+		runSink(os.Args[2:])
 	case "vectors":
 		if len(os.Args) != 3 {
 			die("usage: kcppeer vectors DIR")
@@ -148,6 +151,6 @@ func main() {
 			fmt.Println("wrote", n)
 		}
 	default:
-		die("unknown command %q (echo, client, vectors)", os.Args[1])
+		die("unknown command %q (echo, client, sink, vectors)", os.Args[1])
 	}
 }
