@@ -1,0 +1,56 @@
+/** The shared timer queue behind every session's clock. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { TimerQueue } from '../src/core/timer-queue.js';
+import { defaultRuntime } from '../src/runtime.js';
+
+describe('TimerQueue', () => {
+  it('runs due timers in deadline order, ties in scheduling order, skips cancelled ones', () => {
+    const q = new TimerQueue();
+    const ran: string[] = [];
+    q.schedule(30, () => ran.push('c'));
+    q.schedule(10, () => ran.push('a1'));
+    q.schedule(10, () => ran.push('a2'));
+    const x = q.schedule(20, () => ran.push('x'));
+    q.schedule(20, () => ran.push('b'));
+    q.cancel(x);
+    q.runDue(25);
+    assert.deepEqual(ran, ['a1', 'a2', 'b']);
+    assert.equal(q.next, 30);
+    q.runDue(100);
+    assert.deepEqual(ran, ['a1', 'a2', 'b', 'c']);
+    assert.equal(q.next, null);
+  });
+
+  it('keeps order over many random timers', () => {
+    const q = new TimerQueue();
+    const at: number[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const t = (i * 7919) % 1000;
+      q.schedule(t, () => at.push(t));
+    }
+    q.runDue(1000);
+    assert.equal(at.length, 5000);
+    for (let i = 1; i < at.length; i++) assert.ok(at[i - 1]! <= at[i]!);
+  });
+
+  it('the default runtime fires many timers through one host timer, each once and not early', async () => {
+    const rt = defaultRuntime();
+    const start = rt.now();
+    const fired: number[] = [];
+    await new Promise<void>((resolve) => {
+      let left = 1000;
+      for (let i = 0; i < 1000; i++) {
+        const ms = i % 50;
+        rt.setTimer(() => {
+          fired.push(rt.now() - start - ms);
+          if (--left === 0) resolve();
+        }, ms);
+      }
+      const cancelled = rt.setTimer(() => fired.push(-1e9), 5);
+      rt.clearTimer(cancelled);
+    });
+    assert.equal(fired.length, 1000);
+    assert.ok(fired.every((late) => late >= -1), 'no timer fired early');
+  });
+});
