@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { runMicro, type MicroResult } from './micro.js';
 import { sinkSpeed } from './sink.js';
+import { sessionsLevel, type SessionsResult } from './sessions.js';
 import { nodeCipherBackend } from '../src/adapter/node/crypt.js';
 import { launchChromium, serveStatic, hasChromium } from '../test/helpers/browser.js';
 import { noNodeBuiltins } from '../scripts/vite-plugins.js';
@@ -92,9 +93,26 @@ const rows = node.map((n) => {
 const header = `| measure | kcp-go (${cpus()[0]?.model ?? 'cpu'}) | kcp-web Node | kcp-web Chromium | ratio Node | ratio Chromium |\n|---|---|---|---|---|---|`;
 const table = [header, ...rows.map((r) => `| ${r.measure} | ${r.kcpGo} | ${r.node} | ${r.chromium} | ${r.ratioNode} | ${r.ratioChromium} |`)].join('\n');
 console.log(table);
+// Concurrent sessions at 20 messages/s each (no kcp-go anchor: kcp-go has no such benchmark).
+const levels = (process.env.BENCH_SESSIONS ?? '1000').split(',').map(Number).filter((n) => n > 0);
+const sessionRows: SessionsResult[] = [];
+for (const n of levels) {
+  progress(`sessions: ${n} clients at 20 msg/s each for 10 s`);
+  sessionRows.push(await sessionsLevel(n, 10, progress));
+}
+const sessionsTable = [
+  '| sessions (aes, normal mode, 32-byte messages at 20/s each) | messages/s received | server CPU (% of one core) | server RSS |',
+  '|---|---|---|---|',
+  ...sessionRows.map((r) => `| ${r.sessions} | ${r.msgsPerSec.toFixed(0)} of ${r.sessions * 20} | ${r.serverCpuPct.toFixed(0)}% | ${r.serverRssMB.toFixed(0)} MB |`),
+].join('\n');
+console.log(`\n${sessionsTable}`);
+
 const dir = join(ROOT, 'bench/results');
 mkdirSync(dir, { recursive: true });
 const stamp = new Date().toISOString();
-writeFileSync(join(dir, 'bench.md'), `# kcp-web micro benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\`.\n\n${table}\n`);
-writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
+writeFileSync(
+  join(dir, 'bench.md'),
+  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the load generator is one Node process, so past a few thousand sessions it, not the server, is the limit).\n\n${table}\n\n${sessionsTable}\n`,
+);
+writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
 progress(`wrote bench/results/bench.md and bench.json`);
