@@ -368,10 +368,15 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  const wt =
-    options.webtransport === false
-      ? { ingress: null, reason: 'disabled by option' }
-      : await startWebTransportIngress(listenHost, options.webtransportPort ?? addr.port, (t) => forward(t), options.token);
+  async function openWebTransport() {
+    if (options.webtransport === false) return { ingress: null, reason: 'disabled by option' };
+    const start = (port: number) => startWebTransportIngress(listenHost, port, (t) => forward(t), options.token);
+    const first = await start(options.webtransportPort ?? addr.port);
+    // The HTTP port's number may already be taken on UDP (an ephemeral port of some
+    // other socket): unless a port was asked for, take any free one instead.
+    return first.ingress || options.webtransportPort !== undefined ? first : start(0);
+  }
+  const wt = await openWebTransport();
   const wtPort = wt.ingress ? Number(new URL(wt.ingress.url).port) : 0;
   function config() {
     return {
