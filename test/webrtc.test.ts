@@ -71,28 +71,49 @@ describe('werift workarounds', () => {
 });
 
 describe('werift client → relay → kcp-go echo', { skip }, () => {
-  let go: ServerProcess;
-  let relay: Relay;
-  const flags = ['--crypt', 'aes', '--key', 'rtc', '--datashard', '10', '--parityshard', '3', '--mtu', '1200'];
-  before(async () => {
-    go = await startGoEcho(flags);
-    relay = await startRelay({ upstream: go.address, listen: '127.0.0.1:0' });
-  });
+  const cleanup: Array<() => unknown> = [];
   after(async () => {
-    await relay?.close();
-    go?.stop();
+    for (const c of cleanup.reverse()) await c();
   });
 
-  it('echoes 1 MiB (aes, FEC 10/3) with sha256 equal', { timeout: 120_000 }, async () => {
-    const transport = await connectWebRTC(`${relay.url}kcp-web/rtc`, { createPeerConnection: weriftClient, toMessage: weriftMessage });
-    const session = dial(transport, { crypt: 'aes', key: 'rtc', dataShards: 10, parityShards: 3, mode: 'fast', streamMode: true, sndwnd: 256, rcvwnd: 256 });
-    try {
-      assert.ok(await echo(session, 1 << 20));
-      assert.ok(relay.stats.datagramsUp > 0 && relay.stats.datagramsDown > 0);
-    } finally {
-      session.close();
+  // The same matrix the browser runs (test/e2e.test.ts), from Node through werift.
+  for (const crypt of ['aes', 'salsa20', 'none', 'null'] as const) {
+    for (const fec of [false, true]) {
+      describe(`crypt=${crypt} fec=${fec ? '10/3' : 'off'}`, () => {
+        const relays: Record<string, Relay> = {};
+        before(async () => {
+          const flags = ['--crypt', crypt, '--key', 'rtc', '--datashard', fec ? '10' : '0', '--parityshard', fec ? '3' : '0', '--mtu', '1200'];
+          const go: ServerProcess = await startGoEcho(flags);
+          cleanup.push(() => go.stop());
+          for (const loss of [0, 0.1]) {
+            relays[loss] = await startRelay({ upstream: go.address, listen: '127.0.0.1:0', loss, webtransport: false });
+            cleanup.push(() => relays[loss]!.close());
+          }
+        });
+        for (const loss of [0, 0.1]) {
+          it(`1 MiB echoed, loss ${loss * 100}%`, { timeout: 120_000 }, async () => {
+            const relay = relays[loss]!;
+            const transport = await connectWebRTC(`${relay.url}kcp-web/rtc`, { createPeerConnection: weriftClient, toMessage: weriftMessage });
+            const session = dial(transport, {
+              crypt,
+              ...(crypt === 'null' ? {} : { key: 'rtc' }),
+              ...(fec ? { dataShards: 10, parityShards: 3 } : {}),
+              mode: 'fast',
+              streamMode: true,
+              sndwnd: 256,
+              rcvwnd: 256,
+            });
+            try {
+              assert.ok(await echo(session, 1 << 20), 'sha256 equal');
+              if (loss > 0) assert.ok(relay.stats.dropped > 0, 'the relay dropped datagrams');
+            } finally {
+              session.close();
+            }
+          });
+        }
+      });
     }
-  });
+  }
 
   it('a relay that cannot be reached rejects with a clear message, not a hang', { timeout: 30_000 }, async () => {
     await assert.rejects(
