@@ -1,97 +1,43 @@
 /**
- * kcp-go's FEC framing (fec.go, autotune.go), over our ReedSolomon.
+ * kcp-go 5.6.1's FEC framing (fec.go, autotune.go) over our ReedSolomon.
  *
  * Wire layout of an FEC packet (after the crypto header, if any):
  *   | seqid u32 LE | flag u16 LE (0xf1 data, 0xf2 parity) | size u16 LE | KCP bytes |
- * `size` counts itself (payload length + 2). Each group is `dataShards` data
- * packets then `parityShards` parity packets with consecutive seqids; parity
- * is computed over the size-prefixed data zero-padded to the group's longest.
+ * `size` counts itself (KCP length + 2). A group is `dataShards` data packets
+ * then `parityShards` parity packets with consecutive seqids; parity covers
+ * the size-prefixed data zero-padded to the group's longest. Parity packets
+ * carry no size field of their own: their bytes after the flag are parity.
  */
 import { ReedSolomon } from './reedsolomon.js';
-import type { Snmp } from './snmp.js';
+import { DefaultSnmp, type Snmp } from './snmp.js';
 
 export const FEC_HEADER_SIZE = 6;
 export const FEC_HEADER_SIZE_PLUS2 = FEC_HEADER_SIZE + 2;
 export const TYPE_DATA = 0xf1;
 export const TYPE_PARITY = 0xf2;
-/** Packets older than this (ms) leave the receive queue (kcp-go fecExpire). */
+/** Packets queued longer than this (ms) are dropped (kcp-go fecExpire). */
 export const FEC_EXPIRE = 60000;
-/** The receive queue keeps this many groups' worth of packets (kcp-go rxFECMulti). */
+/** The receive queue holds this many groups' worth of packets (kcp-go rxFECMulti). */
 export const RX_FEC_MULTI = 3;
-/** kcp-go's packet buffer size (mtuLimit): the largest packet FEC handles. */
+/** kcp-go's mtuLimit: its packet buffers, hence the largest packet FEC ever sees. */
 const MAX_PACKET = 1500;
+/** Returned when there is nothing to return; frozen so a caller's push fails loudly. */
+const NONE: Uint8Array[] = Object.freeze([] as Uint8Array[]) as Uint8Array[];
 
+/** Signed distance between two uint32 sequence numbers (kcp-go _itimediff). */
 const diff = (later: number, earlier: number): number => (later - earlier) | 0;
 
 function checkShards(dataShards: number, parityShards: number): void {
   if (!Number.isInteger(dataShards) || !Number.isInteger(parityShards) || dataShards < 1 || parityShards < 1 || dataShards + parityShards > 256) {
-    throw new RangeError(`FEC needs dataShards ≥ 1 and parityShards ≥ 1 with at most 256 in all; got ${dataShards}/${parityShards}`);
+    throw new RangeError(`FEC needs dataShards ≥ 1 and parityShards ≥ 1 with at most 256 in all (kcp-go and reedsolomon limits); got ${dataShards}/${parityShards}`);
   }
 }
 
-export class FecEncoder {
-  private readonly dataShards: number;
-  private readonly parityShards: number;
-  /** seqids wrap at the largest multiple of the group size (Protect Against Wrapped Sequence numbers). */
-  private readonly paws: number;
-  private readonly headerOffset: number;
-  private readonly payloadOffset: number;
-  private readonly codec: ReedSolomon;
-  private readonly shardCache: Uint8Array[];
-  private readonly parityViews: Uint8Array[];
-  private next = 0;
-  private shardCount = 0;
-  private maxSize = 0;
-
-  constructor(dataShards: number, parityShards: number, headerOffset: number) {
-    checkShards(dataShards, parityShards);
-    const shardSize = dataShards + parityShards;
-    this.dataShards = dataShards;
-    this.parityShards = parityShards;
-    this.paws = Math.floor(0xffffffff / shardSize) * shardSize;
-    this.headerOffset = headerOffset;
-    this.payloadOffset = headerOffset + FEC_HEADER_SIZE;
-    this.codec = new ReedSolomon(dataShards, parityShards);
-    this.shardCache = Array.from({ length: shardSize }, () => new Uint8Array(MAX_PACKET));
-    this.parityViews = new Array<Uint8Array>(parityShards);
-  }
-
-  /**
-   * Marks `packet` as the next data shard (writing its FEC header and size)
-   * and returns the parity packets once a group is complete, else [].
-   * The returned arrays are reused by the next call that completes a group.
-   */
-  encode(packet: Uint8Array): Uint8Array[] {
-    const h = this.headerOffset;
-    const p = this.payloadOffset;
-    const sz = packet.length;
-    writeHeader(packet, h, this.next, TYPE_DATA);
-    this.next = (this.next + 1) >>> 0;
-    const size = sz - p;
-    packet[p] = size & 0xff;
-    packet[p + 1] = size >>> 8;
-
-    const shard = this.shardCache[this.shardCount]!;
-    shard.set(packet.subarray(p), p);
-    // Zero what a longer earlier packet left behind: parity pads with zeros.
-    shard.fill(0, sz);
-    this.shardCount++;
-    if (sz > this.maxSize) this.maxSize = sz;
-
-    if (this.shardCount < this.dataShards) return [];
-    const max = this.maxSize;
-    this.codec.encode(this.shardCache, p, max);
-    for (let k = 0; k < this.parityShards; k++) {
-      const ps = this.shardCache[this.dataShards + k]!;
-      writeHeader(ps, h, this.next, TYPE_PARITY);
-      // Sequence wrap only happens at a parity shard, keeping groups aligned.
-      this.next = (this.next + 1) % this.paws;
-      this.parityViews[k] = ps.subarray(0, max);
-    }
-    this.shardCount = 0;
-    this.maxSize = 0;
-    return this.parityViews.slice();
-  }
+/** How many of the first d group slots hold a packet. */
+function numDataPresent(present: Uint8Array, d: number): number {
+  let n = 0;
+  for (let k = 0; k < d; k++) n += present[k]!;
+  return n;
 }
 
 function writeHeader(b: Uint8Array, at: number, seqid: number, flag: number): void {
@@ -103,24 +49,99 @@ function writeHeader(b: Uint8Array, at: number, seqid: number, flag: number): vo
   b[at + 5] = 0;
 }
 
-const readSeqid = (b: Uint8Array): number => (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+export class FecEncoder {
+  private readonly dataShards: number;
+  private readonly parityShards: number;
+  /**
+   * seqids wrap to 0 at the largest multiple of the group size that fits in
+   * a uint32 ("paws", Protect Against Wrapped Sequence numbers), so groups
+   * stay aligned to seqid % groupSize across the wrap.
+   */
+  private readonly paws: number;
+  private readonly headerOffset: number;
+  private readonly payloadOffset: number;
+  private readonly codec: ReedSolomon;
+  /** data then parity shards, MAX_PACKET each, laid out like whole packets. */
+  private readonly shardCache: Uint8Array[];
+  private readonly shardLen: Int32Array;
+  /** The array encode() returns at the end of a group, and its views. */
+  private readonly parityOut: Uint8Array[];
+  private next = 0;
+  private shardCount = 0;
+  private maxSize = 0;
 
-interface RxElement {
-  /** A copy of the packet in a MAX_PACKET buffer, so it can be zero-padded in place. */
-  buf: Uint8Array;
-  len: number;
-  seqid: number;
-  flag: number;
-  ts: number;
+  constructor(dataShards: number, parityShards: number, headerOffset: number) {
+    checkShards(dataShards, parityShards);
+    if (!Number.isInteger(headerOffset) || headerOffset < 0 || headerOffset > MAX_PACKET - FEC_HEADER_SIZE_PLUS2) {
+      throw new RangeError(`FEC headerOffset must be an integer in 0..${MAX_PACKET - FEC_HEADER_SIZE_PLUS2}; got ${headerOffset}`);
+    }
+    const total = dataShards + parityShards;
+    this.dataShards = dataShards;
+    this.parityShards = parityShards;
+    this.paws = Math.floor(0xffffffff / total) * total;
+    this.headerOffset = headerOffset;
+    this.payloadOffset = headerOffset + FEC_HEADER_SIZE;
+    this.codec = new ReedSolomon(dataShards, parityShards);
+    // One slab: every shard starts word-aligned, so the codec's word path applies.
+    const slab = new Uint8Array(total * MAX_PACKET);
+    this.shardCache = Array.from({ length: total }, (_, k) => slab.subarray(k * MAX_PACKET, (k + 1) * MAX_PACKET));
+    this.shardLen = new Int32Array(dataShards);
+    this.parityOut = this.shardCache.slice(dataShards);
+  }
+
+  /**
+   * Marks `packet` (headerOffset bytes of room, 8 bytes of FEC header room,
+   * then KCP bytes) as the next data shard, writing seqid, flag and size in
+   * place, and returns the parity packets once the group is complete, else
+   * an empty array. The returned array and its packets are reused by later
+   * calls: send or copy them first.
+   */
+  encode(packet: Uint8Array): Uint8Array[] {
+    const sz = packet.length;
+    const p = this.payloadOffset;
+    if (sz < p + 2 || sz > MAX_PACKET) {
+      throw new RangeError(`FEC packet length must be ${p + 2}..${MAX_PACKET}; got ${sz}`);
+    }
+    writeHeader(packet, this.headerOffset, this.next, TYPE_DATA);
+    this.next = (this.next + 1) >>> 0;
+    const size = sz - p;
+    packet[p] = size & 0xff;
+    packet[p + 1] = size >>> 8;
+
+    // The whole packet is copied (one call, no view); only [payloadOffset, …) is encoded.
+    this.shardCache[this.shardCount]!.set(packet);
+    this.shardLen[this.shardCount] = sz;
+    this.shardCount++;
+    if (sz > this.maxSize) this.maxSize = sz;
+    if (this.shardCount < this.dataShards) return NONE;
+
+    const max = this.maxSize;
+    // Shorter data shards are zero-padded to the longest, as kcp-go does.
+    for (let i = 0; i < this.dataShards; i++) this.shardCache[i]!.fill(0, this.shardLen[i]!, max);
+    this.codec.encode(this.shardCache, p, max);
+    for (let k = 0; k < this.parityShards; k++) {
+      const ps = this.shardCache[this.dataShards + k]!;
+      writeHeader(ps, this.headerOffset, this.next, TYPE_PARITY);
+      // The wrap happens only at a parity shard, so a group never straddles it.
+      this.next = (this.next + 1) % this.paws;
+      if (this.parityOut[k]!.length !== max) this.parityOut[k] = ps.subarray(0, max);
+    }
+    this.shardCount = 0;
+    this.maxSize = 0;
+    return this.parityOut;
+  }
 }
 
-/**
- * kcp-go's autoTune: remembers the data/parity pattern of recent seqids so a
- * decoder whose shard counts differ from the peer's (kcp-go creates one with
- * 1/1 when FEC packets arrive unasked) can find the peer's real counts.
- */
 const MAX_AUTOTUNE_SAMPLES = 258;
 
+/**
+ * kcp-go's autoTune: the data/parity flag of the last 258 seqids, slot
+ * seqid % 258. When a packet's flag does not fit its position under the
+ * decoder's shard counts, findPeriod() measures the peer's real run lengths
+ * of data and of parity flags. This is how a kcp-go session that was given
+ * no FEC (its decoder created on demand as 1/1) or different counts learns
+ * what the peer sends. Slots start as {parity, seq 0}, as Go's zero values.
+ */
 class AutoTune {
   private readonly bits = new Uint8Array(MAX_AUTOTUNE_SAMPLES);
   private readonly seqs = new Uint32Array(MAX_AUTOTUNE_SAMPLES);
@@ -131,35 +152,42 @@ class AutoTune {
     this.seqs[i] = seq;
   }
 
-  /** Length of a continuous run of `bit` between two edges, or -1. */
+  /**
+   * Distance between the first rising edge of `bit` whose slots have
+   * consecutive seqs and the falling edge after it; -1 if the run is broken
+   * by a non-consecutive seq; 0 or negative when no edge is found (callers
+   * then ignore it), exactly as kcp-go's FindPeriod.
+   */
   findPeriod(bit: boolean): number {
     const want = bit ? 1 : 0;
-    const n = MAX_AUTOTUNE_SAMPLES;
-    let lastBit = this.bits[0]!;
-    let lastSeq = this.seqs[0]!;
+    const bits = this.bits;
+    const seqs = this.seqs;
     let leftEdge = 0;
-    for (let idx = 1; idx < n; idx++) {
-      if (lastBit !== want && this.bits[idx] === want && ((lastSeq + 1) >>> 0) === this.seqs[idx]) {
+    for (let idx = 1; idx < MAX_AUTOTUNE_SAMPLES; idx++) {
+      if (bits[idx - 1] !== want && bits[idx] === want && ((seqs[idx - 1]! + 1) >>> 0) === seqs[idx]) {
         leftEdge = idx;
         break;
       }
-      lastBit = this.bits[idx]!;
-      lastSeq = this.seqs[idx]!;
     }
     let rightEdge = 0;
-    lastBit = this.bits[leftEdge]!;
-    lastSeq = this.seqs[leftEdge]!;
-    for (let idx = leftEdge + 1; idx < n; idx++) {
-      if (((lastSeq + 1) >>> 0) !== this.seqs[idx]) return -1;
-      if (lastBit === want && this.bits[idx] !== want) {
+    for (let idx = leftEdge + 1; idx < MAX_AUTOTUNE_SAMPLES; idx++) {
+      if (((seqs[idx - 1]! + 1) >>> 0) !== seqs[idx]) return -1;
+      if (bits[idx - 1] === want && bits[idx] !== want) {
         rightEdge = idx;
         break;
       }
-      lastBit = this.bits[idx]!;
-      lastSeq = this.seqs[idx]!;
     }
     return rightEdge - leftEdge;
   }
+}
+
+/** A queued packet: a copy in a MAX_PACKET buffer, so it can be zero-padded in place. */
+interface RxElement {
+  buf: Uint8Array;
+  len: number;
+  seqid: number;
+  flag: number;
+  ts: number;
 }
 
 export class FecDecoder {
@@ -168,15 +196,28 @@ export class FecDecoder {
   private shardSize: number;
   private rxlimit: number;
   private codec: ReedSolomon;
-  private rx: RxElement[] = [];
+  /** Receive queue ordered by seqid (wrapping compare): queue[0, count). Only grows. */
+  private queue: RxElement[] = [];
+  private count = 0;
+  /** Recycled elements; after warm-up decode() allocates no buffers. */
+  private readonly free: RxElement[] = [];
+  private freeCount = 0;
+  /** Per group slot: the shard buffer handed to the codec, and whether it arrived. */
   private shards: Uint8Array[];
-  private present: boolean[];
+  private present: Uint8Array;
+  private slotLen: Int32Array;
+  /** Per data slot: where rebuilt shards are written, and the view returned. */
+  private outBufs: Uint8Array[] = [];
+  private outViews: Uint8Array[] = [];
+  /** results[n]: the array returned when n shards were rebuilt. */
+  private readonly results: Uint8Array[][] = [];
   private readonly autoTune = new AutoTune();
 
   constructor(
     dataShards: number,
     parityShards: number,
-    private readonly snmp?: Snmp,
+    /** Where FECShortShards is counted; kcp-go always counts process-wide. */
+    private readonly snmp: Snmp = DefaultSnmp,
   ) {
     checkShards(dataShards, parityShards);
     this.dataShards = dataShards;
@@ -185,114 +226,204 @@ export class FecDecoder {
     this.rxlimit = RX_FEC_MULTI * this.shardSize;
     this.codec = new ReedSolomon(dataShards, parityShards);
     this.shards = new Array<Uint8Array>(this.shardSize);
-    this.present = new Array<boolean>(this.shardSize).fill(false);
+    this.present = new Uint8Array(this.shardSize);
+    this.slotLen = new Int32Array(this.shardSize);
   }
 
+  /** The shard counts in use (they change if autotune follows the peer). */
   get shardCounts(): [number, number] {
     return [this.dataShards, this.parityShards];
   }
 
+  /** Packets waiting in the receive queue. */
+  get queued(): number {
+    return this.count;
+  }
+
+  /** The queued packets (a copy of the list), for tests that look inside. */
+  private get rx(): readonly RxElement[] {
+    return this.queue.slice(0, this.count);
+  }
+
   /**
-   * Takes one FEC packet (starting at its header) received at `now` (ms).
-   * Returns the data shards it allowed to rebuild, each starting with its
-   * 2-byte size. Never throws; malformed packets just fail to help.
+   * Takes one FEC packet (starting at its header, crypto header stripped)
+   * received at `now` (ms, uint32 wrap fine) and returns the data shards it
+   * made recoverable, each starting with its 2-byte size and zero-padded to
+   * the group's longest shard, as kcp-go's decode(). The returned array and
+   * shards are reused by the next call: consume them first. Never throws.
+   *
+   * kcp-go's kcpInput only calls decode() for 0xf1/0xf2 packets of at least
+   * 8 bytes read into 1500-byte buffers; anything else is ignored here.
    */
   decode(packet: Uint8Array, now: number): Uint8Array[] {
-    if (packet.length < FEC_HEADER_SIZE || packet.length > MAX_PACKET) return [];
-    const seqid = readSeqid(packet);
+    const len = packet.length;
+    if (len < FEC_HEADER_SIZE_PLUS2 || len > MAX_PACKET) return NONE;
+    const seqid = (packet[0]! | (packet[1]! << 8) | (packet[2]! << 16) | (packet[3]! << 24)) >>> 0;
     const flag = packet[4]! | (packet[5]! << 8);
-    if (flag !== TYPE_DATA && flag !== TYPE_PARITY) return [];
+    if (flag !== TYPE_DATA && flag !== TYPE_PARITY) return NONE;
+
     this.autoTune.sample(flag === TYPE_DATA, seqid);
+    // A flag that does not fit its position means the peer's counts differ.
+    if ((seqid % this.shardSize < this.dataShards) !== (flag === TYPE_DATA)) this.retune();
 
-    // A packet whose type does not fit its position means the peer's shard
-    // counts differ from ours: learn them from the pattern if it is clear.
-    const expectData = seqid % this.shardSize < this.dataShards;
-    if (expectData !== (flag === TYPE_DATA)) this.retune();
-
-    // Insert into the queue ordered by seqid, dropping duplicates.
-    const rx = this.rx;
+    // Ordered insertion, searching from the newest; a known seqid is a duplicate.
+    const queue = this.queue;
     let insertIdx = 0;
-    for (let i = rx.length - 1; i >= 0; i--) {
-      const s = rx[i]!.seqid;
-      if (s === seqid) return [];
+    for (let i = this.count - 1; i >= 0; i--) {
+      const s = queue[i]!.seqid;
+      if (s === seqid) return NONE;
       if (diff(seqid, s) > 0) {
         insertIdx = i + 1;
         break;
       }
     }
-    const buf = new Uint8Array(MAX_PACKET);
-    buf.set(packet);
-    rx.splice(insertIdx, 0, { buf, len: packet.length, seqid, flag, ts: now >>> 0 });
+    const elem = this.take();
+    elem.buf.set(packet);
+    elem.len = len;
+    elem.seqid = seqid;
+    elem.flag = flag;
+    elem.ts = now >>> 0;
+    if (this.count === queue.length) queue.push(elem);
+    for (let i = this.count; i > insertIdx; i--) queue[i] = queue[i - 1]!;
+    queue[insertIdx] = elem;
+    this.count++;
 
-    const recovered: Uint8Array[] = [];
-    const shardSize = this.shardSize;
-    const shardBegin = (seqid - (seqid % shardSize)) >>> 0;
-    const shardEnd = (shardBegin + shardSize - 1) >>> 0;
-    const searchBegin = Math.max(0, insertIdx - (seqid % shardSize));
-    const searchEnd = Math.min(searchBegin + shardSize - 1, rx.length - 1);
+    const recovered = this.tryRecover(seqid, insertIdx);
 
-    if (searchEnd - searchBegin + 1 >= this.dataShards) {
-      const shards = this.shards;
-      const present = this.present;
-      present.fill(false);
-      let numshard = 0;
-      let numDataShard = 0;
-      let first = 0;
-      let maxlen = 0;
-      for (let i = searchBegin; i <= searchEnd; i++) {
-        const e = rx[i]!;
-        if (diff(e.seqid, shardEnd) > 0) break;
-        if (diff(e.seqid, shardBegin) < 0) continue;
-        const k = e.seqid % shardSize;
-        shards[k] = e.buf.subarray(FEC_HEADER_SIZE);
-        present[k] = true;
-        numshard++;
-        if (e.flag === TYPE_DATA) numDataShard++;
-        if (numshard === 1) first = i;
-        const dlen = e.len - FEC_HEADER_SIZE;
-        if (dlen > maxlen) maxlen = dlen;
-      }
-      if (numDataShard === this.dataShards) {
-        // No data lost in this group: nothing to rebuild, forget it.
-        rx.splice(first, numshard);
-      } else if (numshard >= this.dataShards) {
-        // Pad present shards with zeros to the longest (their buffers are
-        // fresh, so bytes past len are already zero) and rebuild the rest.
-        for (let k = 0; k < this.dataShards; k++) if (!present[k]) shards[k] = new Uint8Array(maxlen);
-        if (this.codec.reconstructData(shards, present, 0, maxlen)) {
-          for (let k = 0; k < this.dataShards; k++) if (!present[k]) recovered.push(shards[k]!.subarray(0, maxlen));
-        }
-        rx.splice(first, numshard);
-      }
+    if (this.count > this.rxlimit) {
+      // The oldest packet's group can no longer complete: a data shard lost for good.
+      if (queue[0]!.flag === TYPE_DATA) this.snmp.add('FECShortShards');
+      this.removeRange(0, 1);
     }
-
-    if (rx.length > this.rxlimit) {
-      // The oldest packet can no longer be part of a recoverable group.
-      if (rx[0]!.flag === TYPE_DATA) this.snmp?.add('FECShortShards');
-      rx.shift();
-    }
+    const current = now >>> 0;
     let expired = 0;
-    while (expired < rx.length && diff(now >>> 0, rx[expired]!.ts) > FEC_EXPIRE) expired++;
-    if (expired > 0) rx.splice(0, expired);
+    while (expired < this.count && diff(current, queue[expired]!.ts) > FEC_EXPIRE) expired++;
+    if (expired > 0) this.removeRange(0, expired);
     return recovered;
   }
 
+  /** Looks at the group of the packet just queued at insertIdx (kcp-go decode's middle part). */
+  private tryRecover(seqid: number, insertIdx: number): Uint8Array[] {
+    const shardSize = this.shardSize;
+    const d = this.dataShards;
+    const pos = seqid % shardSize;
+    const shardBegin = (seqid - pos) >>> 0;
+    const shardEnd = (shardBegin + shardSize - 1) >>> 0;
+    // Only the queue entries that could belong to this group.
+    const searchBegin = Math.max(0, insertIdx - pos);
+    const searchEnd = Math.min(searchBegin + shardSize - 1, this.count - 1);
+    if (searchEnd - searchBegin + 1 < d) return NONE;
+
+    const queue = this.queue;
+    const shards = this.shards;
+    const present = this.present;
+    present.fill(0);
+    let numshard = 0;
+    let numDataShard = 0;
+    let first = 0;
+    let maxlen = 0;
+    for (let i = searchBegin; i <= searchEnd; i++) {
+      const e = queue[i]!;
+      if (diff(e.seqid, shardEnd) > 0) break;
+      if (diff(e.seqid, shardBegin) < 0) continue;
+      const k = e.seqid % shardSize;
+      shards[k] = e.buf;
+      present[k] = 1;
+      this.slotLen[k] = e.len;
+      numshard++;
+      if (e.flag === TYPE_DATA) numDataShard++;
+      if (numshard === 1) first = i;
+      if (e.len > maxlen) maxlen = e.len;
+    }
+    maxlen -= FEC_HEADER_SIZE; // the shard is everything after seqid and flag
+
+    // Counting flags, not slots, as kcp-go: all data arrived, nothing to rebuild.
+    if (numDataShard === d) {
+      this.removeRange(first, numshard);
+      return NONE;
+    }
+    if (numshard < d) return NONE;
+
+    const end = FEC_HEADER_SIZE + maxlen;
+    for (let k = 0; k < shardSize; k++) {
+      if (present[k]) {
+        // Zero-pad to the longest; a recycled buffer may hold older bytes there.
+        shards[k]!.fill(0, this.slotLen[k]!, end);
+      } else if (k < d) {
+        shards[k] = this.outBuf(k);
+      }
+    }
+    let recovered = NONE;
+    if (this.codec.reconstructData(shards, present, FEC_HEADER_SIZE, end)) {
+      recovered = this.resultArray(d - numDataPresent(present, d));
+      let n = 0;
+      for (let k = 0; k < d; k++) {
+        if (present[k]) continue;
+        let view = this.outViews[k]!;
+        if (view.length !== maxlen) this.outViews[k] = view = this.outBufs[k]!.subarray(FEC_HEADER_SIZE, end);
+        recovered[n++] = view;
+      }
+    }
+    this.removeRange(first, numshard);
+    return recovered;
+  }
+
+  /** A reused array of length n for decode()'s result. */
+  private resultArray(n: number): Uint8Array[] {
+    while (this.results.length <= n) this.results.push(new Array<Uint8Array>(this.results.length));
+    return this.results[n]!;
+  }
+
+  private outBuf(k: number): Uint8Array {
+    while (this.outBufs.length <= k) {
+      this.outBufs.push(new Uint8Array(MAX_PACKET));
+      this.outViews.push(new Uint8Array(0));
+    }
+    return this.outBufs[k]!;
+  }
+
+  private take(): RxElement {
+    if (this.freeCount > 0) return this.free[--this.freeCount]!;
+    return { buf: new Uint8Array(MAX_PACKET), len: 0, seqid: 0, flag: 0, ts: 0 };
+  }
+
+  /** Removes queue[first, first+n), recycling the elements (kcp-go freeRange). */
+  private removeRange(first: number, n: number): void {
+    const queue = this.queue;
+    for (let i = first; i < first + n; i++) {
+      if (this.freeCount === this.free.length) this.free.push(queue[i]!);
+      else this.free[this.freeCount] = queue[i]!;
+      this.freeCount++;
+    }
+    for (let i = first + n; i < this.count; i++) queue[i - n] = queue[i]!;
+    this.count -= n;
+  }
+
+  /**
+   * Adopts the peer's shard counts if autotune sees a clear period for both
+   * flags that differs from ours (kcp-go: both in 1..255). The queue is kept:
+   * kcp-go then trims it back to the new rxlimit one packet per call.
+   * (kcp-go also changes its counts when reedsolomon.New then fails on more
+   * than 256 shards, which FindPeriod's 258-slot window cannot produce; the
+   * extra check keeps that impossible case from ever reaching our codec.)
+   */
   private retune(): void {
     const ds = this.autoTune.findPeriod(true);
     const ps = this.autoTune.findPeriod(false);
-    if (ds > 0 && ps > 0 && ds < 256 && ps < 256 && ds + ps <= 256 && (ds !== this.dataShards || ps !== this.parityShards)) {
-      this.dataShards = ds;
-      this.parityShards = ps;
-      this.shardSize = ds + ps;
-      this.rxlimit = RX_FEC_MULTI * this.shardSize;
-      this.codec = new ReedSolomon(ds, ps);
-      this.shards = new Array<Uint8Array>(this.shardSize);
-      this.present = new Array<boolean>(this.shardSize).fill(false);
-    }
+    if (ds <= 0 || ps <= 0 || ds >= 256 || ps >= 256 || ds + ps > 256) return;
+    if (ds === this.dataShards && ps === this.parityShards) return;
+    this.dataShards = ds;
+    this.parityShards = ps;
+    this.shardSize = ds + ps;
+    this.rxlimit = RX_FEC_MULTI * this.shardSize;
+    this.codec = new ReedSolomon(ds, ps);
+    this.shards = new Array<Uint8Array>(this.shardSize);
+    this.present = new Uint8Array(this.shardSize);
+    this.slotLen = new Int32Array(this.shardSize);
   }
 
-  /** Drops every queued packet (on session close). */
+  /** Drops every queued packet (session close). */
   release(): void {
-    this.rx = [];
+    this.removeRange(0, this.count);
   }
 }

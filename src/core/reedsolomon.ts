@@ -1,10 +1,23 @@
 /**
- * Reed-Solomon erasure coding over GF(2^8), matching what kcp-go gets from
- * klauspost/reedsolomon's `New(data, parity)` with default options: field
- * polynomial x^8+x^4+x^3+x^2+1 (0x11d), generator 2, and the encoding
- * matrix built as a (data+parity)×data Vandermonde matrix (row r, column c
- * = r^c) multiplied by the inverse of its top square, so the data rows are
- * the identity and the parity rows are what goes on the wire.
+ * Reed-Solomon erasure coding over GF(2^8), giving the same bytes as the
+ * codec kcp-go gets from klauspost/reedsolomon 1.9.13 `New(data, parity)`
+ * with default options (no Cauchy, no PAR1, no fast-one-parity XOR matrix):
+ *
+ *  - field: polynomial x^8+x^4+x^3+x^2+1 (0x11d, "generatingPolynomial = 29"),
+ *    generator 2, log/exp tables as galois.go;
+ *  - encoding matrix (buildMatrix): the (data+parity)×data Vandermonde
+ *    matrix, row r column c holding r^c (with 0^0 = 1), multiplied by the
+ *    inverse of its top data×data square. The top rows become the identity
+ *    (systematic code) and the bottom rows are the parity coefficients.
+ *  - reconstruction uses the first `data` present shards in index order and
+ *    the inverse of their rows, as reconstruct() does.
+ * Both matrices are computed by interpolation (see ReedSolomon below).
+ *
+ * Speed: products come from one 64 KiB table (a 256-entry row per
+ * coefficient). Shards that share their alignment are processed four bytes
+ * at a time through Uint32Array views: four lookups build a word that is
+ * XORed into the output with one store. Bytes stay in their lanes, so the
+ * result does not depend on the platform's endianness.
  */
 
 const EXP = new Uint8Array(510);
@@ -24,164 +37,204 @@ export function galMul(a: number, b: number): number {
   return a === 0 || b === 0 ? 0 : EXP[LOG[a]! + LOG[b]!]!;
 }
 
-function galDiv(a: number, b: number): number {
-  if (b === 0) throw new RangeError('division by zero in GF(2^8)');
-  return a === 0 ? 0 : EXP[LOG[a]! + 255 - LOG[b]!]!;
+function galInv(a: number): number {
+  return EXP[255 - LOG[a]!]!;
 }
 
-/** a^n in GF(2^8), as klauspost's galExp (0^0 = 1). */
+/** a^n as klauspost's galExp (0^0 = 1). */
 export function galExp(a: number, n: number): number {
   if (n === 0) return 1;
   if (a === 0) return 0;
   return EXP[(LOG[a]! * n) % 255]!;
 }
 
-/** 256 rows of 256 products: MUL[c*256 + x] = c·x. 64 KiB, built on first use. */
-let MUL: Uint8Array | null = null;
-function mulTable(): Uint8Array {
-  if (!MUL) {
-    MUL = new Uint8Array(65536);
-    for (let c = 1; c < 256; c++) for (let x = 1; x < 256; x++) MUL[(c << 8) | x] = EXP[LOG[c]! + LOG[x]!]!;
+/** TABLES[c][x] = c·x: views into one 64 KiB block, built on first use. */
+let TABLES: Uint8Array[] | null = null;
+function tables(): Uint8Array[] {
+  if (!TABLES) {
+    const all = new Uint8Array(65536);
+    for (let c = 1; c < 256; c++) for (let x = 1; x < 256; x++) all[(c << 8) | x] = EXP[LOG[c]! + LOG[x]!]!;
+    TABLES = Array.from({ length: 256 }, (_, c) => all.subarray(c << 8, (c + 1) << 8));
   }
-  return MUL;
+  return TABLES;
 }
 
-type Matrix = Uint8Array[];
-
-function identity(n: number): Matrix {
-  return Array.from({ length: n }, (_, i) => {
-    const row = new Uint8Array(n);
-    row[i] = 1;
-    return row;
-  });
-}
-
-function multiply(a: Matrix, b: Matrix): Matrix {
-  const inner = b.length;
-  const cols = b[0]!.length;
-  return a.map((row) => {
-    const out = new Uint8Array(cols);
-    for (let c = 0; c < cols; c++) {
-      let v = 0;
-      for (let k = 0; k < inner; k++) v ^= galMul(row[k]!, b[k]![c]!);
-      out[c] = v;
-    }
-    return out;
-  });
-}
-
-/** Gauss-Jordan inversion; throws if the matrix is singular. */
-function invert(m: Matrix): Matrix {
-  const n = m.length;
-  const work = m.map((r) => r.slice());
-  const inv = identity(n);
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    while (pivot < n && work[pivot]![col] === 0) pivot++;
-    if (pivot === n) throw new RangeError('matrix is singular');
-    if (pivot !== col) {
-      [work[col], work[pivot]] = [work[pivot]!, work[col]!];
-      [inv[col], inv[pivot]] = [inv[pivot]!, inv[col]!];
-    }
-    const scale = work[col]![col]!;
-    if (scale !== 1) {
-      const f = galDiv(1, scale);
-      for (let c = 0; c < n; c++) {
-        work[col]![c] = galMul(work[col]![c]!, f);
-        inv[col]![c] = galMul(inv[col]![c]!, f);
-      }
-    }
-    for (let r = 0; r < n; r++) {
-      const f = r === col ? 0 : work[r]![col]!;
-      if (f === 0) continue;
-      for (let c = 0; c < n; c++) {
-        work[r]![c]! ^= galMul(f, work[col]![c]!);
-        inv[r]![c]! ^= galMul(f, inv[col]![c]!);
-      }
-    }
+/** One Uint32Array over each ArrayBuffer we meet, so word access costs no allocation per call. */
+const wordViews = new WeakMap<ArrayBufferLike, Uint32Array>();
+function words(b: Uint8Array): Uint32Array {
+  const buf = b.buffer;
+  let w = wordViews.get(buf);
+  if (!w) {
+    w = new Uint32Array(buf, 0, buf.byteLength >>> 2);
+    wordViews.set(buf, w);
   }
-  return inv;
+  return w;
 }
 
-/** out[i] ^= c·src[i] (or = when `assign`), over [start, end). */
-function mulAdd(c: number, src: Uint8Array, out: Uint8Array, start: number, end: number, assign: boolean): void {
+/** out[start, end) = c·src (assign) or ^= c·src, where t is c's product row. */
+function mulSlice(c: number, t: Uint8Array, src: Uint8Array, out: Uint8Array, start: number, end: number, assign: boolean): void {
   if (c === 0) {
     if (assign) out.fill(0, start, end);
     return;
   }
-  if (c === 1) {
-    if (assign) out.set(src.subarray(start, end), start);
-    else for (let i = start; i < end; i++) out[i]! ^= src[i]!;
-    return;
+  let i = start;
+  const so = src.byteOffset + start;
+  const oo = out.byteOffset + start;
+  // Word path only when both sides reach a word boundary at the same index.
+  if (((so ^ oo) & 3) === 0 && end - start >= 16) {
+    const head = (4 - (so & 3)) & 3;
+    for (const stop = start + head; i < stop; i++) out[i] = assign ? t[src[i]!]! : out[i]! ^ t[src[i]!]!;
+    const ws = words(src);
+    const wo = words(out);
+    const n = (end - i) >>> 2;
+    let s = (so + head) >>> 2;
+    let o = (oo + head) >>> 2;
+    const stop = s + n;
+    if (c === 1) {
+      if (assign) for (; s < stop; s++, o++) wo[o] = ws[s]!;
+      else for (; s < stop; s++, o++) wo[o]! ^= ws[s]!;
+    } else if (assign) {
+      for (; s < stop; s++, o++) {
+        const v = ws[s]!;
+        wo[o] = t[v & 255]! | (t[(v >>> 8) & 255]! << 8) | (t[(v >>> 16) & 255]! << 16) | (t[v >>> 24]! << 24);
+      }
+    } else {
+      const stop2 = s + (n & ~1);
+      for (; s < stop2; s += 2, o += 2) {
+        const v = ws[s]!;
+        const u = ws[s + 1]!;
+        wo[o]! ^= t[v & 255]! | (t[(v >>> 8) & 255]! << 8) | (t[(v >>> 16) & 255]! << 16) | (t[v >>> 24]! << 24);
+        wo[o + 1]! ^= t[u & 255]! | (t[(u >>> 8) & 255]! << 8) | (t[(u >>> 16) & 255]! << 16) | (t[u >>> 24]! << 24);
+      }
+      for (; s < stop; s++, o++) {
+        const v = ws[s]!;
+        wo[o]! ^= t[v & 255]! | (t[(v >>> 8) & 255]! << 8) | (t[(v >>> 16) & 255]! << 16) | (t[v >>> 24]! << 24);
+      }
+    }
+    i += n << 2;
   }
-  const t = mulTable();
-  const base = c << 8;
-  if (assign) for (let i = start; i < end; i++) out[i] = t[base | src[i]!]!;
-  else for (let i = start; i < end; i++) out[i]! ^= t[base | src[i]!]!;
+  if (assign) for (; i < end; i++) out[i] = t[src[i]!]!;
+  else for (; i < end; i++) out[i]! ^= t[src[i]!]!;
 }
 
+/** D[j] = Π_{m≠j} (p_j − p_m) for the distinct points p[0, n). Subtraction is XOR. */
+function denominators(points: Uint8Array, n: number, D: Uint8Array): void {
+  for (let j = 0; j < n; j++) {
+    const pj = points[j]!;
+    let v = 1;
+    for (let m = 0; m < n; m++) if (m !== j) v = galMul(v, pj ^ points[m]!);
+    D[j] = v;
+  }
+}
+
+/**
+ * Lagrange weights at x (not one of the points): w[j] = Π_{m≠j} (x−p_m)/(p_j−p_m),
+ * so Σ w[j]·f(p_j) = f(x) for any polynomial f of degree < n.
+ */
+function lagrangeAt(points: Uint8Array, n: number, D: Uint8Array, x: number, w: Uint8Array): void {
+  let num = 1;
+  for (let m = 0; m < n; m++) num = galMul(num, x ^ points[m]!);
+  for (let j = 0; j < n; j++) w[j] = galMul(num, galInv(galMul(x ^ points[j]!, D[j]!)));
+}
+
+/**
+ * Why interpolation gives klauspost's bytes: its encoding matrix is
+ * vm × top⁻¹ with vm[r][c] = r^c. Row r of that product is the unique vector
+ * whose product with top is vm's row r, i.e. the weights that turn a
+ * polynomial's values at points 0..data-1 into its value at point r. So
+ * shard r holds f(r) for the polynomial f through the data shards, and:
+ *  - parity row r = Lagrange weights of points 0..data-1 at x = r;
+ *  - the inverse of any `data` rows S (what reconstruct() computes by
+ *    Gauss-Jordan) has, as row k, the weights of points S at x = k.
+ * Both are exact in the field, so the bytes are identical, at O(data²)
+ * instead of O(data³): cheap enough to rebuild a codec whenever autotune
+ * follows a peer to new counts, and no inversion cache is needed.
+ */
 export class ReedSolomon {
   readonly dataShards: number;
   readonly parityShards: number;
-  /** The parity rows of the systematic encoding matrix. */
-  private readonly parityRows: Matrix;
-  private readonly matrix: Matrix;
-  /** Inverses by which shards were present (as klauspost's inversion tree caches them). */
-  private readonly inverses = new Map<string, Matrix>();
+  readonly totalShards: number;
+  /** The parity rows of the encoding matrix, parityShards × dataShards, row-major. */
+  private readonly parityRows: Uint8Array;
+  /** Scratch for reconstructData(): chosen rows, weights, denominators. */
+  private readonly rows: Uint8Array;
+  private readonly weights: Uint8Array;
+  private readonly denom: Uint8Array;
+  private readonly t: Uint8Array[];
 
   constructor(dataShards: number, parityShards: number) {
     if (!Number.isInteger(dataShards) || !Number.isInteger(parityShards) || dataShards < 1 || parityShards < 1 || dataShards + parityShards > 256) {
       throw new RangeError(`Reed-Solomon needs data shards ≥ 1, parity shards ≥ 1 and at most 256 in all; got ${dataShards}/${parityShards}`);
     }
-    this.dataShards = dataShards;
+    const d = dataShards;
+    this.dataShards = d;
     this.parityShards = parityShards;
-    const total = dataShards + parityShards;
-    const vm: Matrix = Array.from({ length: total }, (_, r) => Uint8Array.from({ length: dataShards }, (_, c) => galExp(r, c)));
-    this.matrix = multiply(vm, invert(vm.slice(0, dataShards)));
-    this.parityRows = this.matrix.slice(dataShards);
+    this.totalShards = d + parityShards;
+    this.t = tables();
+    this.rows = new Uint8Array(d);
+    this.weights = new Uint8Array(d);
+    this.denom = new Uint8Array(d);
+    const points = Uint8Array.from({ length: d }, (_, j) => j);
+    denominators(points, d, this.denom);
+    this.parityRows = new Uint8Array(parityShards * d);
+    for (let p = 0; p < parityShards; p++) lagrangeAt(points, d, this.denom, d + p, this.parityRows.subarray(p * d, p * d + d));
+  }
+
+  /** The encoding matrix row by row (identity, then parity rows), for tests. */
+  encodingMatrix(): Uint8Array[] {
+    const d = this.dataShards;
+    return Array.from({ length: this.totalShards }, (_, r) => {
+      if (r >= d) return this.parityRows.slice((r - d) * d, (r - d + 1) * d);
+      const row = new Uint8Array(d);
+      row[r] = 1;
+      return row;
+    });
   }
 
   /**
-   * Computes the parity shards from the data shards, over bytes [start, end)
-   * of each: shards[0..data) are read, shards[data..total) written.
+   * Computes parity over bytes [start, end) of every shard: shards[0, data)
+   * are read, shards[data, total) written.
    */
-  encode(shards: Uint8Array[], start: number, end: number): void {
+  encode(shards: readonly Uint8Array[], start: number, end: number): void {
     const d = this.dataShards;
+    const m = this.parityRows;
+    const t = this.t;
     for (let p = 0; p < this.parityShards; p++) {
-      const row = this.parityRows[p]!;
       const out = shards[d + p]!;
-      for (let c = 0; c < d; c++) mulAdd(row[c]!, shards[c]!, out, start, end, c === 0);
+      for (let c = 0; c < d; c++) {
+        const coef = m[p * d + c]!;
+        mulSlice(coef, t[coef]!, shards[c]!, out, start, end, c === 0);
+      }
     }
   }
 
   /**
-   * Rebuilds missing data shards (present[k] false) in place over bytes
-   * [start, end), from any `dataShards` present shards. Missing parity
-   * shards are not rebuilt (kcp-go only needs data, as ReconstructData).
-   * Returns false if too few shards are present.
+   * Rebuilds, over bytes [start, end), the data shards whose present[k] is
+   * falsy, writing into shards[k] (the caller provides those buffers), from
+   * the first `data` present shards in index order, as klauspost's
+   * reconstruct() picks them (with forged, inconsistent shards that choice
+   * decides the output). Parity shards are not rebuilt: kcp-go calls
+   * ReconstructData. Returns false if fewer than `data` are present.
    */
-  reconstructData(shards: Uint8Array[], present: readonly boolean[], start: number, end: number): boolean {
+  reconstructData(shards: readonly Uint8Array[], present: ArrayLike<boolean | number>, start: number, end: number): boolean {
     const d = this.dataShards;
-    const rows: number[] = [];
-    for (let k = 0; k < shards.length && rows.length < d; k++) if (present[k]) rows.push(k);
-    if (rows.length < d) return false;
+    const rows = this.rows;
+    let n = 0;
     let missing = false;
-    for (let k = 0; k < d; k++) if (!present[k]) missing = true;
-    if (!missing) return true;
-
-    const key = rows.join(',');
-    let inv = this.inverses.get(key);
-    if (!inv) {
-      inv = invert(rows.map((r) => this.matrix[r]!));
-      // Bounded: at most C(total, data) patterns, but keep memory flat anyway.
-      if (this.inverses.size > 256) this.inverses.clear();
-      this.inverses.set(key, inv);
+    for (let k = 0; k < this.totalShards && n < d; k++) {
+      if (present[k]) rows[n++] = k;
+      else if (k < d) missing = true;
     }
+    if (!missing) return true;
+    if (n < d) return false;
+    const w = this.weights;
+    const t = this.t;
+    denominators(rows, d, this.denom);
     for (let k = 0; k < d; k++) {
       if (present[k]) continue;
+      lagrangeAt(rows, d, this.denom, k, w);
       const out = shards[k]!;
-      const coef = inv[k]!;
-      for (let j = 0; j < d; j++) mulAdd(coef[j]!, shards[rows[j]!]!, out, start, end, j === 0);
+      for (let j = 0; j < d; j++) mulSlice(w[j]!, t[w[j]!]!, shards[rows[j]!]!, out, start, end, j === 0);
     }
     return true;
   }
