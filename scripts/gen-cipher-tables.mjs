@@ -79,9 +79,6 @@ ${rows(desS, 16)}
 ]);
 
 /** DES permutations as in FIPS 46-3: 1-based input bit numbers, most significant first. */
-export const DES_IP = [${fips('initialPermutation', 64).join(', ')}];
-export const DES_FP = [${fips('finalPermutation', 64).join(', ')}];
-export const DES_E = [${fips('expansionFunction', 32).join(', ')}];
 export const DES_P = [${fips('permutationFunction', 32).join(', ')}];
 export const DES_PC1 = [${fips('permutedChoice1', 64).join(', ')}];
 export const DES_PC2 = [${fips('permutedChoice2', 56).join(', ')}];

@@ -22,15 +22,7 @@ func runEcho(args []string) {
 	if err != nil {
 		die("%v", err)
 	}
-	l, err := kcp.ListenWithOptions(*listen, block, o.dataShard, o.parityShard)
-	if err != nil {
-		die("listen: %v", err)
-	}
-	l.SetReadBuffer(4 << 20)
-	l.SetWriteBuffer(4 << 20)
-	// The test harness reads this line to learn the port.
-	fmt.Printf("listening %s\n", l.Addr())
-	os.Stdout.Sync()
+	l := listenAnnounced(*listen, block, o.dataShard, o.parityShard)
 	for {
 		s, err := l.AcceptKCP()
 		if err != nil {
@@ -42,4 +34,18 @@ func runEcho(args []string) {
 			io.Copy(s, s)
 		}()
 	}
+}
+
+// listenAnnounced opens a kcp-go listener with 4 MiB socket buffers and
+// prints "listening ADDR": the test and bench harnesses read that line.
+func listenAnnounced(addr string, block kcp.BlockCrypt, dataShards, parityShards int) *kcp.Listener {
+	l, err := kcp.ListenWithOptions(addr, block, dataShards, parityShards)
+	if err != nil {
+		die("listen: %v", err)
+	}
+	l.SetReadBuffer(4 << 20)
+	l.SetWriteBuffer(4 << 20)
+	fmt.Printf("listening %s\n", l.Addr())
+	os.Stdout.Sync()
+	return l
 }

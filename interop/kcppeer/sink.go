@@ -2,10 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
-	"os"
-
-	kcp "github.com/xtaci/kcp-go"
 )
 
 // runSink is kcp-go's own sink server from sess_test.go (handleSink): no
@@ -15,14 +11,7 @@ func runSink(args []string) {
 	fs := flag.NewFlagSet("sink", flag.ExitOnError)
 	listen := fs.String("listen", "127.0.0.1:0", "UDP address to listen on")
 	fs.Parse(args)
-	l, err := kcp.ListenWithOptions(*listen, nil, 0, 0)
-	if err != nil {
-		die("listen: %v", err)
-	}
-	l.SetReadBuffer(4 << 20)
-	l.SetWriteBuffer(4 << 20)
-	fmt.Printf("listening %s\n", l.Addr())
-	os.Stdout.Sync()
+	l := listenAnnounced(*listen, nil, 0, 0)
 	for {
 		s, err := l.AcceptKCP()
 		if err != nil {
