@@ -3,7 +3,7 @@
  * relay (WebTransport or WebRTC), sends inputs, draws the server's state, and
  * charts the session's live KCP figures.
  */
-import { connect, dial, type Session, type TransportKind } from 'kcp-web';
+import { connect, dial, type Session, type TransportKind } from 'kcp-web/lite';
 import { ARENA, DEMO_SESSION, decode, encode, type StateMessage } from '../src/demo/protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;

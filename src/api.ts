@@ -1,9 +1,13 @@
 /**
- * The entry points a user calls: `dial` a peer over a datagram transport, or
- * `listen` for sessions on one. The same code runs in browsers and Node; the
- * Node entry (index.node.ts) only adds node:crypto ciphers and UDP helpers.
+ * `dial` a peer over a datagram transport, or `listen` for sessions on one.
+ * The same code runs in browsers and Node; the Node entry (index.node.ts)
+ * only adds node:crypto ciphers and UDP helpers. Cipher names are looked up
+ * by the entry that calls dialWith/listenWith: 'kcp-web' knows all thirteen,
+ * 'kcp-web/lite' takes descriptors only, so a page bundles what it uses.
  */
-import { createBlockCrypt, deriveKey, type CipherBackend } from './core/crypt/index.js';
+import { deriveKey } from './core/crypt/kdf.js';
+import { buildCipher, type Cipher } from './core/crypt/ciphers.js';
+import type { CipherBackend, CryptName } from './core/crypt/types.js';
 import { OptionError, resolveOptions, type ResolvedOptions, type SessionOptions } from './core/options.js';
 import { Session } from './core/session.js';
 import { Listener, MAX_SESSIONS } from './core/listener.js';
@@ -32,16 +36,19 @@ export interface DialOptions extends ListenOptions {
 
 const OWN_OPTIONS = ['runtime', 'cipherBackend'] as const;
 
-function resolve(options: ListenOptions, extra: readonly string[]): ResolvedOptions {
+/** Turns a cipher name into its descriptor. */
+export type CipherLookup = (name: Exclude<CryptName, 'null'>) => Cipher;
+
+function resolve(lookup: CipherLookup, options: ListenOptions, extra: readonly string[]): ResolvedOptions {
   const backend = options.cipherBackend;
-  const makeBlock = (name: Parameters<typeof createBlockCrypt>[0], key: string | Uint8Array) =>
-    createBlockCrypt(name, typeof key === 'string' ? deriveKey(key) : key, backend);
+  const makeBlock = (cipher: Exclude<CryptName, 'null'> | Cipher, key: string | Uint8Array) =>
+    buildCipher(typeof cipher === 'string' ? lookup(cipher) : cipher, typeof key === 'string' ? deriveKey(key) : key, backend);
   return resolveOptions(options as SessionOptions & Record<string, unknown>, makeBlock, [...OWN_OPTIONS, ...extra]);
 }
 
 /** Opens a session to the peer at the other end of `transport` (kcp-go DialWithOptions). */
-export function dial(transport: DatagramTransport, options: DialOptions = {}): Session {
-  const resolved = resolve(options, ['conv', 'closeTransport']);
+export function dialWith(lookup: CipherLookup, transport: DatagramTransport, options: DialOptions = {}): Session {
+  const resolved = resolve(lookup, options, ['conv', 'closeTransport']);
   const runtime = options.runtime ?? defaultRuntime();
   let conv = options.conv;
   if (conv === undefined) {
@@ -72,8 +79,8 @@ export function dial(transport: DatagramTransport, options: DialOptions = {}): S
 }
 
 /** Accepts sessions arriving on `transport` (kcp-go ServeConn). */
-export function listen(transport: DatagramTransport, options: ListenerOptions = {}): Listener {
+export function listenWith(lookup: CipherLookup, transport: DatagramTransport, options: ListenerOptions = {}): Listener {
   const max = options.maxSessions ?? MAX_SESSIONS;
   if (!Number.isInteger(max) || max < 1) throw new OptionError('maxSessions', 'an integer ≥ 1', max);
-  return new Listener(transport, resolve(options, ['maxSessions']), options.runtime ?? defaultRuntime(), max);
+  return new Listener(transport, resolve(lookup, options, ['maxSessions']), options.runtime ?? defaultRuntime(), max);
 }

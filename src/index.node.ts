@@ -2,7 +2,7 @@
  * The Node entry: everything from the browser entry, with node:crypto as
  * the default cipher backend, plus UDP helpers.
  */
-import { dial as dialAny, listen as listenAny, type DialOptions, type ListenerOptions } from './api.js';
+import { dial as dialAny, listen as listenAny, type DialOptions, type ListenerOptions } from './index.js';
 import { nodeCipherBackend } from './adapter/node/crypt.js';
 import { udpConnect, udpListen, type UdpOptions } from './transports/udp.js';
 import type { DatagramTransport } from './transports/transport.js';

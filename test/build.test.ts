@@ -55,8 +55,37 @@ describe('build', () => {
     assert.match(r.stdout + r.stderr, /must not import Node built-in "node:crypto"/);
   });
 
+  it('a page on kcp-web/lite bundles only the ciphers it imports', { timeout: 120_000 }, async () => {
+    const { build } = await import('vite');
+    const classes = ['AesBlock', 'Salsa20Block', 'BlowfishBlock', 'TwofishBlock', 'Cast5Block', 'TripleDesBlock', 'TeaBlock', 'XteaBlock', 'Sm4Block', 'SimpleXorBlock', 'NoneBlock'];
+    const bundle = async (name: string, code: string): Promise<string> => {
+      const dir = mkdtempSync(join(tmpdir(), 'kcp-web-shake-'));
+      writeFileSync(join(dir, 'index.html'), '<script type="module" src="./main.ts"></script>');
+      writeFileSync(join(dir, 'main.ts'), code);
+      await build({ root: dir, configFile: false, logLevel: 'silent', build: { outDir: join(dir, 'out'), minify: false, target: 'es2022' } });
+      const js = readdirSync(join(dir, 'out/assets')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(dir, 'out/assets', f), 'utf8')).join('\n');
+      console.log(`${name}: ${(js.length / 1024).toFixed(1)} KiB unminified`);
+      return js;
+    };
+    const declared = (js: string) => classes.filter((c) => new RegExp(`\\b${c} = class\\b`).test(js));
+    const src = join(ROOT, 'src');
+    const lite = await bundle('kcp-web/lite + aes', `import { dial } from '${src}/lite.ts';\nimport { aes } from '${src}/core/crypt/ciphers.ts';\nObject.assign(globalThis, { go: (t: never) => dial(t, { crypt: aes, key: 'k' }) });\n`);
+    assert.deepEqual(declared(lite), ['AesBlock']);
+    // The check can fail: the default entry, which takes names, carries every cipher.
+    const full = await bundle('kcp-web', `import { dial } from '${src}/index.ts';\nObject.assign(globalThis, { go: (t: never) => dial(t, { crypt: 'aes', key: 'k' }) });\n`);
+    assert.deepEqual(declared(full), classes);
+  });
+
+  it('kcp-web/lite refuses a cipher name and says what to import instead', async () => {
+    const { dial } = await import('../src/lite.js');
+    const transport = { mtu: 1400, send() {}, receive() {}, close() {} };
+    assert.throws(() => dial(transport, { crypt: 'salsa20', key: 'k' }), /crypt.*import \{ salsa20 \} from 'kcp-web\/ciphers'/s);
+    assert.throws(() => dial(transport, { crypt: '3des', key: 'k' }), /tripleDes/);
+    dial(transport, { crypt: 'null' }).close();
+  });
+
   it('the package exports resolve for Node', () => {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `import * as k from 'kcp-web'; console.log(typeof k.dialUdp, typeof k.dial, typeof k.listen)`], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(out.trim(), 'function function function');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `import * as k from 'kcp-web'; import * as l from 'kcp-web/lite'; import { aes } from 'kcp-web/ciphers'; console.log(typeof k.dialUdp, typeof k.dial, typeof k.listen, typeof l.dial, aes.name)`], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(out.trim(), 'function function function function aes');
   });
 });

@@ -4,7 +4,12 @@
  * random bytes and reports whether the sha256 of what came back matches.
  * Driven by test/e2e.test.ts through window.runEcho.
  */
-import { connect, connectWebRTC, dial, type CryptName, type TransportKind } from '../../src/index.js';
+import { connect, dial, type CryptName, type TransportKind } from '../../src/lite.js';
+import { connectWebRTC } from '../../src/transports/webrtc.js';
+import { aes, none, salsa20 } from '../../src/core/crypt/ciphers.js';
+
+// The lite entry with the three ciphers this page uses: the bundle carries no others.
+const CIPHERS = { aes, salsa20, none } as const;
 
 interface EchoCase {
   relay: string;
@@ -30,8 +35,7 @@ async function runEcho(c: EchoCase): Promise<{ ok: boolean; kind?: string; recei
   }
   const { transport, kind } = connected;
   const session = dial(transport, {
-    crypt: c.crypt,
-    ...(c.crypt === 'null' ? {} : { key: c.key }),
+    ...(c.crypt === 'null' ? { crypt: 'null' as const } : { crypt: CIPHERS[c.crypt as keyof typeof CIPHERS], key: c.key }),
     ...(c.fec ? { dataShards: 10, parityShards: 3 } : {}),
     mode: 'fast',
     streamMode: true,

@@ -6,5 +6,5 @@ export { MODES, MODE_PRESETS, MTU_LIMIT, OptionError, resolveOptions, type Mode,
 export type { Runtime } from './runtime.js';
 export { Kcp } from './kcp.js';
 export { FecEncoder, FecDecoder } from './fec.js';
-export { CRYPT_NAMES, createBlockCrypt, deriveKey, isCryptName, type BlockCrypt, type CipherBackend, type CryptName } from './crypt/index.js';
+export { CRYPT_NAMES, cipherByName, createBlockCrypt, deriveKey, isCryptName, type BlockCrypt, type Cipher, type CipherBackend, type CryptName } from './crypt/index.js';
 export { sealPacket, openPacket, CRYPT_HEADER_SIZE } from './crypt/packet.js';

@@ -7,7 +7,8 @@
  * options talks to `kcp.DialWithOptions(addr, nil, 0, 0)`. The CLI uses
  * kcptun's defaults instead (aes, 10/3, fast, windows 1024) — see src/cli.
  */
-import { CRYPT_NAMES, isCryptName, type BlockCrypt, type CryptName } from './crypt/index.js';
+import { CRYPT_NAMES, isCryptName, type BlockCrypt, type CryptName } from './crypt/types.js';
+import type { Cipher } from './crypt/ciphers.js';
 
 export const MODES = ['normal', 'fast', 'fast2', 'fast3', 'manual'] as const;
 export type Mode = (typeof MODES)[number];
@@ -24,8 +25,12 @@ export const MODE_PRESETS: Record<Exclude<Mode, 'manual'>, readonly [number, num
 export const MTU_LIMIT = 1500;
 
 export interface SessionOptions {
-  /** Cipher name as kcptun spells it; 'null' means no crypto header at all. Default: 'aes' if `key` is given, else 'null'. */
-  crypt?: CryptName;
+  /**
+   * Cipher name as kcptun spells it ('null': no crypto header at all), or a
+   * descriptor from 'kcp-web/ciphers' (`crypt: aes`), which lets a bundle
+   * carry that one cipher only. Default: 'aes' if `key` is given, else 'null'.
+   */
+  crypt?: CryptName | Cipher;
   /** A passphrase (derived with kcptun's pbkdf2-sha1, salt "kcp-go", 4096 rounds) or the 32-byte derived key itself. */
   key?: string | Uint8Array;
   /** A ready cipher object instead of crypt+key (as kcp-go's BlockCrypt argument). */
@@ -120,7 +125,7 @@ const KNOWN = new Set<string>([
  */
 export function resolveOptions(
   options: SessionOptions & Record<string, unknown>,
-  makeBlock: (name: CryptName, key: string | Uint8Array) => BlockCrypt | null,
+  makeBlock: (cipher: Exclude<CryptName, 'null'> | Cipher, key: string | Uint8Array) => BlockCrypt,
   extraKeys: readonly string[] = [],
 ): ResolvedOptions {
   const o = options as Record<string, unknown>;
@@ -144,16 +149,19 @@ export function resolveOptions(
     block = b;
   } else {
     const c = o.crypt ?? (o.key !== undefined ? 'aes' : 'null');
-    if (typeof c !== 'string' || !isCryptName(c)) throw new OptionError('crypt', `one of ${CRYPT_NAMES.join(', ')}`, c);
-    crypt = c;
+    const isCipher = typeof c === 'object' && c !== null && typeof (c as Cipher).create === 'function' && isCryptName(String((c as Cipher).name));
+    if (!isCipher && (typeof c !== 'string' || !isCryptName(c))) {
+      throw new OptionError('crypt', `one of ${CRYPT_NAMES.join(', ')}, or a cipher from 'kcp-web/ciphers'`, c);
+    }
+    crypt = isCipher ? (c as Cipher).name : (c as CryptName);
     const key = o.key;
     if (key !== undefined && typeof key !== 'string' && !(key instanceof Uint8Array)) {
       throw new OptionError('key', 'a passphrase string or a Uint8Array key', key);
     }
-    if (c !== 'null') {
-      if (key === undefined) throw new OptionError('key', `given when crypt is '${c}'`, undefined);
+    if (crypt !== 'null') {
+      if (key === undefined) throw new OptionError('key', `given when crypt is '${crypt}'`, undefined);
       if (key instanceof Uint8Array && key.length !== 32) throw new OptionError('key', 'a passphrase string or a 32-byte Uint8Array key', key);
-      block = makeBlock(c, key);
+      block = makeBlock(isCipher ? (c as Cipher) : (crypt as Exclude<CryptName, 'null'>), key);
     }
   }
 

@@ -3,13 +3,14 @@
  * both ends use. Shared by the Node game server and the browser client.
  */
 import type { SessionOptions } from '../core/options.js';
+import { aes } from '../core/crypt/ciphers.js';
 
 export const ARENA = { width: 800, height: 520 } as const;
 export const TICK_HZ = 20;
 
 /** Both ends must agree; the key is public: this is a demo of transport, not of secrecy. */
 export const DEMO_SESSION: SessionOptions = {
-  crypt: 'aes',
+  crypt: aes,
   key: 'kcp-web demo',
   dataShards: 10,
   parityShards: 3,

@@ -11,7 +11,7 @@
  * shuffling happens between the mode and the cipher, and nothing is
  * allocated per packet.
  */
-import type { BlockCrypt } from './index.js';
+import type { BlockCrypt } from './types.js';
 
 /** crypt.go `initialVector`; the 8-byte ciphers use its first 8 bytes. */
 export const INITIAL_VECTOR: Uint8Array = Uint8Array.from([167, 115, 79, 156, 18, 172, 27, 1, 164, 21, 242, 193, 252, 120, 230, 107]);

@@ -3,7 +3,7 @@
  * configured with `none` still checks integrity) but travel in clear. Unlike
  * `null`, which has no header at all.
  */
-import type { BlockCrypt } from './index.js';
+import type { BlockCrypt } from './types.js';
 
 export class NoneBlock implements BlockCrypt {
   encrypt(dst: Uint8Array, src: Uint8Array): void {

@@ -4,7 +4,7 @@
  * (sess.go output() and packetInput()).
  */
 import { crc32 } from '../crc32.js';
-import type { BlockCrypt } from './index.js';
+import type { BlockCrypt } from './types.js';
 
 export const NONCE_SIZE = 16;
 export const CRC_SIZE = 4;

@@ -5,7 +5,7 @@
  * here rather than taken from @noble/ciphers so a packet is processed in
  * place, at any byte offset, with no allocation.
  */
-import type { BlockCrypt } from './index.js';
+import type { BlockCrypt } from './types.js';
 import { ldLE, stLE } from './_cfb.js';
 
 // "expand 32-byte k"

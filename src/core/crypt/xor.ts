@@ -4,7 +4,7 @@
  * secrecy. As in kcp-go (xorsimd.Bytes), only the first 1500 bytes (its
  * mtuLimit) of a longer packet are touched.
  */
-import type { BlockCrypt } from './index.js';
+import type { BlockCrypt } from './types.js';
 import { xorPad } from './kdf.js';
 
 export class SimpleXorBlock implements BlockCrypt {

@@ -1,0 +1,19 @@
+/** The cipher vocabulary shared by every layer; no cipher code here, so importing it costs nothing. */
+
+/** Encrypts or decrypts one whole packet, as kcp-go's BlockCrypt; dst may be src (in place), same length. */
+export interface BlockCrypt {
+  encrypt(dst: Uint8Array, src: Uint8Array): void;
+  decrypt(dst: Uint8Array, src: Uint8Array): void;
+}
+
+export const CRYPT_NAMES = ['aes', 'aes-128', 'aes-192', 'salsa20', 'blowfish', 'twofish', 'cast5', '3des', 'tea', 'xtea', 'xor', 'sm4', 'none', 'null'] as const;
+export type CryptName = (typeof CRYPT_NAMES)[number];
+
+export function isCryptName(s: string): s is CryptName {
+  return (CRYPT_NAMES as readonly string[]).includes(s);
+}
+
+/** A runtime's faster implementation of some ciphers; undefined means "use the pure TypeScript one". */
+export interface CipherBackend {
+  create(name: CryptName, key: Uint8Array): BlockCrypt | undefined;
+}
