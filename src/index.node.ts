@@ -8,10 +8,14 @@ import { udpConnect, udpListen, type UdpOptions } from './transports/udp.js';
 import type { DatagramTransport } from './transports/transport.js';
 import type { Session } from './core/session.js';
 import type { Listener } from './core/listener.js';
+import { connect as connectAny, type ConnectOptions, type Connected } from './transports/connect.js';
+import type { WebTransportConstructor } from './transports/webtransport.js';
+import { nodeWebTransport } from './adapter/node/webtransport.js';
 
 export * from './index.js';
 export { udpConnect, udpListen, parseHostPort, type UdpOptions } from './transports/udp.js';
 export { nodeCipherBackend } from './adapter/node/crypt.js';
+export { nodeWebTransport } from './adapter/node/webtransport.js';
 
 export function dial(transport: DatagramTransport, options: DialOptions = {}): Session {
   return dialAny(transport, { cipherBackend: nodeCipherBackend, ...options });
@@ -43,4 +47,33 @@ export async function listenUdp(address: string, options: ListenerOptions & { ud
     transport.close();
     throw e;
   }
+}
+
+/**
+ * `connect(relayUrl)` for Node: WebTransport through @fails-components/webtransport
+ * when its HTTP/3 binding is installed, else a WebRTC data channel through
+ * werift — the same relay, the same datagrams as a browser's.
+ */
+export async function connect(relayUrl: string, options: ConnectOptions = {}): Promise<Connected> {
+  let WebTransport = options.WebTransport;
+  if (!WebTransport) {
+    WebTransport = await nodeWebTransport().catch((e: Error): WebTransportConstructor => {
+      // Construction fails with the reason, so connect() reports it among its fallbacks.
+      return class {
+        constructor() {
+          throw e;
+        }
+      } as unknown as WebTransportConstructor;
+    });
+  }
+  let createPeerConnection = options.createPeerConnection;
+  let toMessage = options.toMessage;
+  if (!createPeerConnection) {
+    const { createWeriftPeerConnection, weriftMessage } = await import('./adapter/node/werift.js');
+    const host = new URL(relayUrl).hostname;
+    const loopback = host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+    createPeerConnection = () => createWeriftPeerConnection(loopback ? { hostAddresses: ['127.0.0.1'] } : {});
+    toMessage ??= weriftMessage;
+  }
+  return connectAny(relayUrl, { ...options, WebTransport, createPeerConnection, ...(toMessage ? { toMessage } : {}) });
 }

@@ -4,33 +4,16 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { dial } from '../src/index.node.js';
 import { connectWebRTC, DATA_CHANNEL_INIT, DataChannelTransport, type DataChannelLike } from '../src/transports/webrtc.js';
 import { createWeriftPeerConnection, patchSctpAbandon, weriftMessage } from '../src/adapter/node/werift.js';
+import { echoChecked } from './helpers/echo.js';
 import { startRelay, type Relay } from '../src/relay/relay.js';
 import { hasKcpPeer, ROOT, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
 
 const skip = hasKcpPeer ? false : 'interop/bin/kcppeer missing: run `node scripts/setup.mjs`';
 const weriftClient = () => createWeriftPeerConnection({ hostAddresses: ['127.0.0.1'] });
-
-async function echo(session: ReturnType<typeof dial>, bytes: number): Promise<boolean> {
-  const payload = randomBytes(bytes);
-  const hash = createHash('sha256');
-  let got = 0;
-  const writing = (async () => {
-    for (let off = 0; off < bytes; off += 4096) await session.write(payload.subarray(off, off + 4096));
-  })();
-  while (got < bytes) {
-    const m = await session.read();
-    if (!m) break;
-    hash.update(m);
-    got += m.length;
-  }
-  await writing;
-  return got === bytes && hash.digest('hex') === createHash('sha256').update(payload).digest('hex');
-}
 
 describe('werift workarounds', () => {
   it('maxRetransmits 0 abandons a chunk after its first send (werift checks !!maxRetransmits)', () => {
@@ -104,7 +87,7 @@ describe('werift client → relay → kcp-go echo', { skip }, () => {
               rcvwnd: 256,
             });
             try {
-              assert.ok(await echo(session, 1 << 20), 'sha256 equal');
+              assert.ok(await echoChecked(session, 1 << 20), 'sha256 equal');
               if (loss > 0) assert.ok(relay.stats.dropped > 0, 'the relay dropped datagrams');
             } finally {
               session.close();

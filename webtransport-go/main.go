@@ -130,6 +130,8 @@ func main() {
 	bridge := flag.String("bridge", "", "the relay's UDP bridge address")
 	path := flag.String("path", "/kcp-web/wt", "WebTransport endpoint path")
 	token := flag.String("token", "", "if set, sessions must pass ?token=TOKEN")
+	certFile := flag.String("cert", "", "PEM certificate to serve (default: a fresh self-signed one)")
+	keyFile := flag.String("key", "", "PEM private key for --cert")
 	flag.Parse()
 	if *bridge == "" {
 		log.Fatal("kcp-web-wt: --bridge HOST:PORT is required")
@@ -142,9 +144,18 @@ func main() {
 	if err != nil {
 		log.Fatalf("kcp-web-wt: --listen: %v", err)
 	}
-	cert, der, err := selfSigned([]string{host, "localhost", "127.0.0.1"})
+	var cert tls.Certificate
+	var der []byte
+	if *certFile != "" {
+		cert, err = tls.LoadX509KeyPair(*certFile, *keyFile)
+		if err == nil {
+			der = cert.Certificate[0]
+		}
+	} else {
+		cert, der, err = selfSigned([]string{host, "localhost", "127.0.0.1"})
+	}
 	if err != nil {
-		log.Fatal(err)
+		log.Fatalf("kcp-web-wt: certificate: %v", err)
 	}
 	pc, err := net.ListenPacket("udp", *listen)
 	if err != nil {

@@ -1,6 +1,9 @@
 /** `kcp-web relay`: browser ingress (WebRTC) forwarding to one UDP upstream. */
 import { lookup } from 'node:dns/promises';
+import { readFileSync } from 'node:fs';
+import { certificateFromPem } from '../relay/certificate.js';
 import { startRelay } from '../relay/relay.js';
+import { WEBTRANSPORT_SERVERS, type WebTransportServerChoice } from '../relay/webtransport-ingress.js';
 import { parseHostPort } from '../transports/udp.js';
 import { FlagError } from './kcp-flags.js';
 import { parseFlags } from './parse.js';
@@ -17,7 +20,11 @@ socket to the upstream. Encryption stays end to end.
   --idle-timeout MS      close sessions idle this long (default 60000)
   --token TOKEN          require this token from pages (connect(url, { token }))
   --max-sessions N       sessions at once (default 1000)
-  --max-per-address N    sessions at once per client address (default 20)`;
+  --max-per-address N    sessions at once per client address (default 20)
+  --webtransport SERVER  auto (default), node (@fails-components/webtransport),
+                         go (the kcp-web-wt helper) or off
+  --cert FILE --key FILE WebTransport certificate and key, PEM (default: a
+                         fresh self-signed one, pinned by pages by its hash)`;
 
 const FLAGS = {
   upstream: { type: 'string' },
@@ -29,7 +36,12 @@ const FLAGS = {
   token: { type: 'string' },
   'max-sessions': { type: 'string', default: '1000' },
   'max-per-address': { type: 'string', default: '20' },
+  webtransport: { type: 'string', default: 'auto' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
 } as const;
+
+const WEBTRANSPORT_FLAG = [...WEBTRANSPORT_SERVERS, 'off'] as const;
 
 export async function runRelay(args: string[]): Promise<void> {
   const v = parseFlags('relay', args, FLAGS, RELAY_HELP);
@@ -64,7 +76,21 @@ export async function runRelay(args: string[]): Promise<void> {
     if (!Number.isInteger(n) || n < 1) throw new FlagError(`--${k} must be an integer ≥ 1; got ${JSON.stringify(v[k])}`);
     return n;
   });
+  const wt = String(v.webtransport);
+  if (!(WEBTRANSPORT_FLAG as readonly string[]).includes(wt)) throw new FlagError(`--webtransport must be one of ${WEBTRANSPORT_FLAG.join(', ')}; got ${JSON.stringify(wt)}`);
+  if ((typeof v.cert === 'string') !== (typeof v.key === 'string')) throw new FlagError('--cert and --key go together (PEM files)');
+  let webtransportCertificate: { certPem: string; keyPem: string } | undefined;
+  if (typeof v.cert === 'string' && typeof v.key === 'string') {
+    try {
+      webtransportCertificate = { certPem: readFileSync(v.cert, 'utf8'), keyPem: readFileSync(v.key, 'utf8') };
+      certificateFromPem(webtransportCertificate.certPem, webtransportCertificate.keyPem);
+    } catch (e) {
+      throw new FlagError(`--cert/--key: ${(e as Error).message}`);
+    }
+  }
   const relay = await startRelay({
+    ...(webtransportCertificate ? { webtransportCertificate } : {}),
+    ...(wt === 'off' ? { webtransport: false } : { webtransportServer: wt as WebTransportServerChoice }),
     maxSessions: caps[0]!,
     maxSessionsPerAddress: caps[1]!,
     ...(typeof v.token === 'string' ? { token: v.token } : {}),

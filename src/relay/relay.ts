@@ -22,7 +22,7 @@ import { parseHostPort } from '../transports/udp.js';
 import type { DatagramTransport } from '../transports/transport.js';
 import { WebSocketServer } from 'ws';
 import { WebSocketTransport, type WebSocketLike } from '../transports/websocket.js';
-import { startWebTransportIngress, WEBTRANSPORT_MTU, WT_PATH } from './webtransport-ingress.js';
+import { startWebTransportIngress, WEBTRANSPORT_MTU, WT_PATH, type WebTransportServerChoice } from './webtransport-ingress.js';
 
 export interface RelayOptions {
   /** The UDP server every session is forwarded to ("host:port"). */
@@ -59,6 +59,13 @@ export interface RelayOptions {
   /** Offer WebTransport (HTTP/3 on UDP, by default on the HTTP port's number). Default true. */
   webtransport?: boolean;
   webtransportPort?: number;
+  /**
+   * Which HTTP/3 server carries WebTransport: 'node' (@fails-components/webtransport,
+   * in this process), 'go' (the kcp-web-wt helper), or 'auto' (the first that starts). Default 'auto'.
+   */
+  webtransportServer?: WebTransportServerChoice;
+  /** Serve WebTransport with this certificate (PEM) instead of a fresh self-signed one. */
+  webtransportCertificate?: { certPem: string; keyPem: string };
 }
 
 export interface RelayStats {
@@ -370,7 +377,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   async function openWebTransport() {
     if (options.webtransport === false) return { ingress: null, reason: 'disabled by option' };
-    const start = (port: number) => startWebTransportIngress(listenHost, port, (t) => forward(t), options.token);
+    const start = (port: number) => startWebTransportIngress(listenHost, port, (t) => forward(t), options.token, options.webtransportServer, options.webtransportCertificate);
     const first = await start(options.webtransportPort ?? addr.port);
     // The HTTP port's number may already be taken on UDP (an ephemeral port of some
     // other socket): unless a port was asked for, take any free one instead.
@@ -384,13 +391,13 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       mtu: Math.min(WEBRTC_MTU, WEBTRANSPORT_MTU),
       webrtc: { path: '/kcp-web/rtc' },
       ...(options.websocket ? { websocket: { path: '/kcp-web/ws' } } : {}),
-      ...(wt.ingress ? { webtransport: { port: wtPort, path: WT_PATH, certificateHash: wt.ingress.certificateHash } } : {}),
+      ...(wt.ingress ? { webtransport: { port: wtPort, path: WT_PATH, ...(wt.ingress.certificateHash ? { certificateHash: wt.ingress.certificateHash } : {}) } } : {}),
     };
   }
   return {
     url: `http://${host}:${addr.port}/`,
     stats,
-    webtransport: wt.ingress ? `${wt.ingress.server} at ${wt.ingress.url}` : `off (${wt.reason})`,
+    webtransport: wt.ingress ? `${wt.ingress.server} at ${wt.ingress.url}${'skipped' in wt && wt.skipped ? ` (${wt.skipped})` : ''}` : `off (${wt.reason})`,
     async close() {
       wt.ingress?.close();
       clearInterval(reaper);

@@ -1,13 +1,15 @@
 /**
- * The relay's HTTP/3 WebTransport ingress. Which server carries it:
- *  - kcp-web-wt (webtransport-go/, built from Debian's quic-go by
+ * The relay's HTTP/3 WebTransport ingress. Which server carries it ('auto'
+ * takes the first that starts, in this order):
+ *  - 'node': @fails-components/webtransport's Http3Server in this process
+ *    (webtransport-node.ts), when its optional HTTP/3 binding is installed —
+ *    nothing else to run, so a user would rather have it;
+ *  - 'go': kcp-web-wt (webtransport-go/, built from Debian's quic-go by
  *    scripts/setup.mjs) when its binary is present: it hands each WebTransport
  *    session's datagrams to a local UDP bridge here, one source port per
  *    session, and this file turns each into a DatagramTransport for the relay;
- *  - otherwise WebTransport is off, and the reason is reported.
- * @fails-components/webtransport's native HTTP/3 server is the intended
- * Node-only carrier where its binding installs; it is not wired in yet
- * (its binding cannot be installed on these machines to test it).
+ *  - otherwise WebTransport is off, and the reasons are reported.
+ * Either way the page's datagrams reach the relay's forward() unchanged.
  */
 import dgram from 'node:dgram';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,10 +19,18 @@ import { fileURLToPath } from 'node:url';
 import type { DatagramTransport } from '../transports/transport.js';
 import { BaseTransport } from '../transports/_base.js';
 import { formatHostPort } from '../transports/udp.js';
+import { startNodeWebTransport } from './webtransport-node.js';
+import { certificateFromPem, type Certificate } from './certificate.js';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const WT_PATH = '/kcp-web/wt';
 /** HTTP/3 datagrams Chromium accepts here (maxDatagramSize was 1215), less room for the session id. */
 export const WEBTRANSPORT_MTU = 1200;
+
+export const WEBTRANSPORT_SERVERS = ['auto', 'node', 'go'] as const;
+export type WebTransportServerChoice = (typeof WEBTRANSPORT_SERVERS)[number];
 
 export const HELPER_BINARY = fileURLToPath(new URL('../../webtransport-go/bin/kcp-web-wt', import.meta.url));
 
@@ -28,8 +38,11 @@ export interface WebTransportIngress {
   /** What the start-up line and /kcp-web/config report. */
   server: string;
   url: string;
-  /** SHA-256 of the self-signed certificate, hex (for serverCertificateHashes). */
-  certificateHash: string;
+  /**
+   * SHA-256 of the certificate, hex, for the page's serverCertificateHashes;
+   * undefined for a certificate valid over 14 days (browsers pin only short ones: the page verifies it as usual).
+   */
+  certificateHash: string | undefined;
   close(): void;
 }
 
@@ -57,14 +70,34 @@ class BridgedTransport extends BaseTransport {
 
 /**
  * Starts the WebTransport ingress on UDP `host:port`; every new session is
- * handed to `onSession`. Resolves with null and a reason when no server for
- * it is available.
+ * handed to `onSession`. Resolves with null and the reasons when no server
+ * for it is available; `skipped` says why 'auto' passed over the Node server.
  */
 export async function startWebTransportIngress(
   host: string,
   port: number,
   onSession: (t: DatagramTransport) => void,
   token?: string,
+  choice: WebTransportServerChoice = 'auto',
+  certificate?: { certPem: string; keyPem: string },
+): Promise<{ ingress: WebTransportIngress | null; reason: string; skipped?: string }> {
+  let skipped: string | undefined;
+  const cert = certificate ? certificateFromPem(certificate.certPem, certificate.keyPem) : undefined;
+  if (choice !== 'go') {
+    const node = await startNodeWebTransport(host, port, WT_PATH, WEBTRANSPORT_MTU, onSession, token, cert);
+    if (node.ingress || choice === 'node') return { ...node, reason: node.reason && `@fails-components/webtransport: ${node.reason}` };
+    skipped = `@fails-components/webtransport not used: ${node.reason}`;
+  }
+  const go = await startGoHelper(host, port, onSession, token, cert);
+  return { ...go, ...(skipped ? { skipped, reason: go.reason && `${go.reason}; ${skipped}` } : {}) };
+}
+
+async function startGoHelper(
+  host: string,
+  port: number,
+  onSession: (t: DatagramTransport) => void,
+  token?: string,
+  cert?: Certificate,
 ): Promise<{ ingress: WebTransportIngress | null; reason: string }> {
   if (!existsSync(HELPER_BINARY)) {
     return { ingress: null, reason: `no WebTransport server: ${HELPER_BINARY} is not built (scripts/setup.mjs builds it from Debian's quic-go)` };
@@ -86,7 +119,14 @@ export async function startWebTransportIngress(
   });
   bridge.on('error', () => {});
 
-  const child: ChildProcess = spawn(HELPER_BINARY, ['--listen', formatHostPort(host, port), '--bridge', `127.0.0.1:${bridge.address().port}`, '--path', WT_PATH, ...(token !== undefined ? ['--token', token] : [])], {
+  // The helper reads a given certificate from files, removed once it has started.
+  const certDir = cert ? mkdtempSync(join(tmpdir(), 'kcp-web-wt-')) : undefined;
+  if (cert && certDir) {
+    writeFileSync(join(certDir, 'cert.pem'), cert.certPem);
+    writeFileSync(join(certDir, 'key.pem'), cert.keyPem, { mode: 0o600 });
+  }
+  const certArgs = certDir ? ['--cert', join(certDir, 'cert.pem'), '--key', join(certDir, 'key.pem')] : [];
+  const child: ChildProcess = spawn(HELPER_BINARY, ['--listen', formatHostPort(host, port), '--bridge', `127.0.0.1:${bridge.address().port}`, '--path', WT_PATH, ...certArgs, ...(token !== undefined ? ['--token', token] : [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -110,7 +150,7 @@ export async function startWebTransportIngress(
       ingress: {
         server: 'quic-go helper (webtransport-go/kcp-web-wt)',
         url: `https://${addr}${WT_PATH}`,
-        certificateHash: hash,
+        certificateHash: cert ? cert.pinnableHash : hash,
         close() {
           child.kill('SIGTERM');
           for (const p of [...peers.values()]) p.close();
@@ -123,5 +163,7 @@ export async function startWebTransportIngress(
     child.kill('SIGKILL');
     bridge.close();
     return { ingress: null, reason: (e as Error).message };
+  } finally {
+    if (certDir) rmSync(certDir, { recursive: true, force: true });
   }
 }

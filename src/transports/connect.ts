@@ -15,7 +15,8 @@ export interface RelayConfig {
   transports: TransportKind[];
   mtu: number;
   webrtc?: { path: string };
-  webtransport?: { port: number; path: string; certificateHash: string };
+  /** certificateHash: absent when the relay's certificate is verified as usual (a CA-signed one). */
+  webtransport?: { port: number; path: string; certificateHash?: string };
   websocket?: { path: string };
 }
 
@@ -61,7 +62,7 @@ export async function connect(relayUrl: string, options: ConnectOptions = {}): P
         const base = new URL(relayUrl);
         const q = options.token ? `?token=${encodeURIComponent(options.token)}` : '';
         const transport = await connectWebTransport(`https://${base.hostname}:${wt.port}${wt.path}${q}`, {
-          certificateHash: wt.certificateHash,
+          ...(wt.certificateHash ? { certificateHash: wt.certificateHash } : {}),
           mtu: config.mtu,
           ...(options.timeout ? { timeout: options.timeout } : {}),
           ...(options.WebTransport ? { WebTransport: options.WebTransport } : {}),

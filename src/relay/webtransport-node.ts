@@ -1,0 +1,77 @@
+/**
+ * The Node-only WebTransport server: @fails-components/webtransport's
+ * Http3Server (libquiche) inside the relay process, used when its HTTP/3
+ * binding is installed. Each session's datagrams become a
+ * WebTransportDatagrams transport — the same class a browser page uses — so
+ * the relay forwards them exactly as it forwards the Go helper's.
+ */
+import { randomBytes } from 'node:crypto';
+import { loadFailsWebTransport, type FailsServerSession } from '../adapter/node/webtransport.js';
+import { WebTransportDatagrams } from '../transports/webtransport.js';
+import type { DatagramTransport } from '../transports/transport.js';
+import { selfSignedCertificate, type Certificate } from './certificate.js';
+import type { WebTransportIngress } from './webtransport-ingress.js';
+
+export async function startNodeWebTransport(
+  host: string,
+  port: number,
+  path: string,
+  mtu: number,
+  onSession: (t: DatagramTransport) => void,
+  token?: string,
+  given?: Certificate,
+): Promise<{ ingress: WebTransportIngress | null; reason: string }> {
+  const lib = await loadFailsWebTransport();
+  if ('reason' in lib) return { ingress: null, reason: lib.reason };
+  const cert = given ?? await selfSignedCertificate([host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, 'localhost']);
+  const server = new lib.Http3Server({ port, host, secret: randomBytes(16).toString('hex'), cert: cert.certPem, privKey: cert.keyPem });
+  // Every session request passes here first: the token is checked before the
+  // session (and so any upstream UDP socket) exists; the query is stripped
+  // so sessions reach the one path stream below.
+  server.setRequestCallback(async ({ header }) => {
+    const url = new URL(header[':path'] ?? '/', 'https://relay');
+    if (url.pathname !== path) return { status: 404 };
+    if (token !== undefined && url.searchParams.get('token') !== token) return { status: 403 };
+    return { status: 200, path };
+  });
+  const sessions = server.sessionStream(path);
+  server.startServer();
+  try {
+    await server.ready;
+  } catch (e) {
+    return { ingress: null, reason: `its HTTP/3 server did not start on ${host}:${port}: ${(e as Error).message}` };
+  }
+  const open = new Set<FailsServerSession>();
+  void (async () => {
+    const reader = sessions.getReader();
+    for (;;) {
+      const { value: session, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
+      if (done || !session) return;
+      open.add(session);
+      session.closed.finally(() => open.delete(session)).catch(() => {});
+      session.ready.then(
+        () => onSession(new WebTransportDatagrams(session, mtu)),
+        () => open.delete(session),
+      );
+    }
+  })();
+  const addr = server.address();
+  return {
+    ingress: {
+      server: '@fails-components/webtransport (HTTP/3 in Node)',
+      url: `https://${addr?.host ?? host}:${addr?.port ?? port}${path}`,
+      certificateHash: cert.pinnableHash,
+      close() {
+        for (const s of open) {
+          try {
+            s.close();
+          } catch {
+            /* closed */
+          }
+        }
+        server.stopServer();
+      },
+    },
+    reason: '',
+  };
+}
