@@ -107,6 +107,15 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
+/** The request's URL; an unparsable target (e.g. "//[") reads as a path nothing matches. */
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://relay');
+  } catch {
+    return new URL('http://relay/.invalid');
+  }
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let size = 0;
@@ -167,7 +176,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   function admission(req: IncomingMessage): [number, string] | null {
     if (options.token !== undefined) {
       const auth = req.headers.authorization ?? '';
-      const q = new URL(req.url ?? '/', 'http://relay').searchParams.get('token');
+      const q = requestUrl(req).searchParams.get('token');
       if (auth !== `Bearer ${options.token}` && q !== options.token) return [401, 'a valid token is required'];
     }
     if (sessions.size >= maxSessions) return [503, `relay full (${maxSessions} sessions)`];
@@ -263,11 +272,23 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   async function openSession(offer: string, release: () => void): Promise<string> {
     const pc = createWeriftPeerConnection({ ...(options.rtcPortRange ? { portRange: options.rtcPortRange } : {}), hostAddresses });
     const channel = pc.createDataChannel('kcp', DATA_CHANNEL_INIT) as unknown as DataChannelLike;
-    await pc.setRemoteDescription({ type: 'offer', sdp: offer });
-    await pc.setLocalDescription(await pc.createAnswer());
-    await waitGathering(pc, 5000);
-    const answer = pc.localDescription?.sdp;
-    if (!answer) throw new Error('no local description');
+    let answer: string | undefined;
+    try {
+      try {
+        await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+      } catch (e) {
+        throw Object.assign(new Error(`not a usable SDP offer: ${(e as Error).message}`), { status: 400 });
+      }
+      await pc.setLocalDescription(await pc.createAnswer());
+      await waitGathering(pc, 5000);
+      answer = pc.localDescription?.sdp;
+      if (!answer) throw new Error('no local description');
+    } catch (e) {
+      // A failed offer keeps nothing: its peer connection and its address slot go now.
+      release();
+      void Promise.resolve(pc.close()).catch(() => {});
+      throw e;
+    }
 
     const transport = new DataChannelTransport(channel, { toMessage: weriftMessage });
     forward(transport, () => {
@@ -282,7 +303,14 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       res.writeHead(404).end('not found');
       return;
     }
-    let file = normalize(join(staticRoot, decodeURIComponent(urlPath)));
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(urlPath);
+    } catch {
+      res.writeHead(400).end('malformed path');
+      return;
+    }
+    let file = normalize(join(staticRoot, decoded));
     if (!file.startsWith(staticRoot)) {
       res.writeHead(403).end();
       return;
@@ -297,7 +325,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   }
 
   const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://relay').pathname;
+    const path = requestUrl(req).pathname;
     res.setHeader('access-control-allow-origin', '*');
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'content-type, authorization' }).end();
@@ -337,7 +365,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           if (!res.headersSent) res.writeHead(e.status ?? 500, { 'content-type': 'text/plain' }).end(e.message);
         });
     } else if (req.method === 'GET') {
-      void serveStatic(res, path);
+      serveStatic(res, path).catch(() => {
+        if (!res.headersSent) res.writeHead(500).end();
+      });
     } else {
       res.writeHead(405).end();
     }
@@ -346,7 +376,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   if (options.websocket) {
     const wss = new WebSocketServer({ noServer: true, maxPayload: 2048 });
     server.on('upgrade', (req, sock, head) => {
-      if (new URL(req.url ?? '/', 'http://relay').pathname !== '/kcp-web/ws') return void sock.destroy();
+      if (requestUrl(req).pathname !== '/kcp-web/ws') return void sock.destroy();
       const refusal = admission(req);
       if (refusal) {
         stats.refused++;
