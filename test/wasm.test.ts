@@ -1,0 +1,30 @@
+/**
+ * The WebAssembly modules embedded in src/core/wasm/_*.ts are exactly what
+ * scripts/gen-wasm.mjs assembles from the committed .wat sources.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+// @ts-expect-error: a plain .mjs script, no declarations
+import { generate, wasmSources } from '../scripts/gen-wasm.mjs';
+
+const hasWabt = (() => {
+  try {
+    createRequire(import.meta.url).resolve('wabt');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('embedded WebAssembly = scripts/gen-wasm.mjs output', { skip: hasWabt ? false : 'wabt (devDependency) not installed' }, () => {
+  const names = wasmSources() as string[];
+  it('has sources', () => assert.ok(names.length > 0));
+  for (const name of names) {
+    it(`src/core/wasm/_${name}.ts is ${name}.wat assembled`, async () => {
+      const { path, text } = (await generate(name)) as { path: string; text: string };
+      assert.equal(readFileSync(path, 'utf8'), text, 'run `node scripts/gen-wasm.mjs` and commit the result');
+    });
+  }
+});
