@@ -6,6 +6,7 @@
  */
 import { dial, listen, CRYPT_NAMES, createBlockCrypt, type DatagramTransport, type CryptName } from '../../src/index.js';
 import { ReedSolomon, useWasmGf } from '../../src/core/reedsolomon.js';
+import { useWasmSalsa20 } from '../../src/core/crypt/salsa20.js';
 import cryptVectors from '../vectors/crypt.json';
 import fecVectors from '../vectors/fec.json';
 
@@ -96,6 +97,19 @@ async function run(): Promise<Result[]> {
       }
     });
   }
+  await check('salsa20: WebAssembly SIMD keystream available; kcp-go vectors with the scalar one forced', () => {
+    if (!useWasmSalsa20(true)) throw new Error('useWasmSalsa20(true) fell back to scalar code');
+    useWasmSalsa20(false);
+    try {
+      for (const v of vectors.filter((x) => x.crypt === 'salsa20')) {
+        const buf = hex(v.plain);
+        createBlockCrypt('salsa20', hex(v.key))!.encrypt(buf, buf);
+        if (toHex(buf) !== v.encrypted) throw new Error(`scalar encrypt of ${buf.length} bytes differs from kcp-go`);
+      }
+    } finally {
+      useWasmSalsa20(true);
+    }
+  });
   await check('WebAssembly SIMD GF(2^8) kernel available', () => {
     if (!useWasmGf(true)) throw new Error('useWasmGf(true) fell back to scalar code');
   });
