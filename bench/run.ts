@@ -22,6 +22,9 @@ const KCP_GO = '/usr/share/gocode/src/github.com/xtaci/kcp-go';
 const MS = Number(process.env.BENCH_MS ?? 500);
 const SINK_BYTES = 64 << 20;
 const progress = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+/** BENCH_ONLY=fec|salsa20 keeps only the rows whose measure matches (case-insensitive); default: all. */
+const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
+const wanted = (r: { measure: string }) => !ONLY || ONLY.test(r.measure);
 
 interface GoResult {
   nsPerOp: number;
@@ -84,11 +87,12 @@ const ratio = (ours?: MicroResult, go?: GoResult) => {
 };
 
 progress(`kcp-web in Node ${process.version} (default backends: node:crypto for aes/3des/sm4)`);
-const node = runMicro({ backend: nodeCipherBackend, ms: MS, progress: (m) => progress(`node: ${m}`) });
+const node = runMicro({ backend: nodeCipherBackend, ms: MS, progress: (m) => progress(`node: ${m}`) }).filter(wanted);
 progress('kcp-web in headless Chromium (pure TypeScript)');
-const chromium = await runChromium();
+const chromium = (await runChromium())?.filter(wanted) ?? null;
 // Sink speed over loopback UDP against kcp-go's BenchmarkSinkSpeed1M (kcp-go ↔ kcp-go, the anchor).
 for (const server of ['kcp-web', 'kcp-go'] as const) {
+  if (!wanted({ measure: 'sink speed' })) break;
   progress(`sink speed: kcp-web client → ${server} sink, ${SINK_BYTES >> 20} MiB in 1 MiB writes, median of 3`);
   const mbps = median([await sinkSpeed(server, 1 << 20, SINK_BYTES), await sinkSpeed(server, 1 << 20, SINK_BYTES), await sinkSpeed(server, 1 << 20, SINK_BYTES)], (x) => x);
   node.push({ go: 'BenchmarkSinkSpeed1M', measure: `sink speed, loopback UDP, median of 3: kcp-web → ${server} (vs kcp-go → kcp-go)`, nsPerOp: 1e9 / ((mbps * 1e6) / (1 << 20)), mbPerSec: mbps });

@@ -13,12 +13,16 @@
  *    the inverse of their rows, as reconstruct() does.
  * Both matrices are computed by interpolation (see ReedSolomon below).
  *
- * Speed: products come from one 64 KiB table (a 256-entry row per
- * coefficient). Shards that share their alignment are processed four bytes
- * at a time through Uint32Array views: four lookups build a word that is
- * XORed into the output with one store. Bytes stay in their lanes, so the
+ * Speed: encoding and reconstruction are one matrix × shards product each
+ * (mulRows). Where WebAssembly SIMD is available it runs in the kernel of
+ * ./wasm/gf256.ts; otherwise (or when a test forces it, useWasmGf(false))
+ * in scalar code: products come from one 64 KiB table (a 256-entry row per
+ * coefficient), and shards that share their alignment are processed four
+ * bytes at a time through Uint32Array views: four lookups build a word that
+ * is XORed into the output with one store. Bytes stay in their lanes, so the
  * result does not depend on the platform's endianness.
  */
+import { loadGfKernel, type GfKernel } from './wasm/gf256.js';
 
 const EXP = new Uint8Array(510);
 const LOG = new Uint8Array(256);
@@ -117,6 +121,37 @@ function mulSlice(c: number, t: Uint8Array, src: Uint8Array, out: Uint8Array, st
   else for (; i < end; i++) out[i]! ^= t[src[i]!]!;
 }
 
+/** The SIMD kernel; undefined until the first codec is built, null where unavailable or switched off. */
+let kernel: GfKernel | null | undefined;
+
+/**
+ * Switches the WebAssembly SIMD kernel on (if this runtime has it) or off
+ * (scalar code), for every codec; returns whether it is now in use. Codecs
+ * give the same bytes either way: tests run the vectors both ways.
+ */
+export function useWasmGf(on: boolean): boolean {
+  kernel = on ? loadGfKernel(galMul) : null;
+  return kernel !== null;
+}
+
+/** Scalar mulRows: each output row accumulated input by input. */
+function mulRowsScalar(coef: Uint8Array, nOut: number, nIn: number, shards: readonly Uint8Array[], inIdx: ArrayLike<number>, outIdx: ArrayLike<number>, start: number, end: number): void {
+  const t = tables();
+  for (let o = 0; o < nOut; o++) {
+    const out = shards[outIdx[o]!]!;
+    for (let j = 0; j < nIn; j++) {
+      const c = coef[o * nIn + j]!;
+      mulSlice(c, t[c]!, shards[inIdx[j]!]!, out, start, end, j === 0);
+    }
+  }
+}
+
+/** For o < nOut: shards[outIdx[o]][start, end) = Σ_j coef[o·nIn + j] · shards[inIdx[j]][start, end). */
+function mulRows(coef: Uint8Array, nOut: number, nIn: number, shards: readonly Uint8Array[], inIdx: ArrayLike<number>, outIdx: ArrayLike<number>, start: number, end: number): void {
+  if (kernel) kernel.mulRows(coef, nOut, nIn, shards, inIdx, outIdx, start, end);
+  else mulRowsScalar(coef, nOut, nIn, shards, inIdx, outIdx, start, end);
+}
+
 /** D[j] = Π_{m≠j} (p_j − p_m) for the distinct points p[0, n). Subtraction is XOR. */
 function denominators(points: Uint8Array, n: number, D: Uint8Array): void {
   for (let j = 0; j < n; j++) {
@@ -129,12 +164,12 @@ function denominators(points: Uint8Array, n: number, D: Uint8Array): void {
 
 /**
  * Lagrange weights at x (not one of the points): w[j] = Π_{m≠j} (x−p_m)/(p_j−p_m),
- * so Σ w[j]·f(p_j) = f(x) for any polynomial f of degree < n.
+ * written at w[at, at+n), so Σ w[j]·f(p_j) = f(x) for any polynomial f of degree < n.
  */
-function lagrangeAt(points: Uint8Array, n: number, D: Uint8Array, x: number, w: Uint8Array): void {
+function lagrangeAt(points: Uint8Array, n: number, D: Uint8Array, x: number, w: Uint8Array, at: number): void {
   let num = 1;
   for (let m = 0; m < n; m++) num = galMul(num, x ^ points[m]!);
-  for (let j = 0; j < n; j++) w[j] = galMul(num, galInv(galMul(x ^ points[j]!, D[j]!)));
+  for (let j = 0; j < n; j++) w[at + j] = galMul(num, galInv(galMul(x ^ points[j]!, D[j]!)));
 }
 
 /**
@@ -156,11 +191,14 @@ export class ReedSolomon {
   readonly totalShards: number;
   /** The parity rows of the encoding matrix, parityShards × dataShards, row-major. */
   private readonly parityRows: Uint8Array;
-  /** Scratch for reconstructData(): chosen rows, weights, denominators. */
+  /** Shard indices of the data shards (inputs) and parity shards (outputs) for encode(). */
+  private readonly dataIdx: Uint8Array;
+  private readonly parityIdx: Uint8Array;
+  /** Scratch for reconstructData(): chosen rows, missing rows, their weights, denominators. */
   private readonly rows: Uint8Array;
+  private readonly missing: Uint8Array;
   private readonly weights: Uint8Array;
   private readonly denom: Uint8Array;
-  private readonly t: Uint8Array[];
 
   constructor(dataShards: number, parityShards: number) {
     if (!Number.isInteger(dataShards) || !Number.isInteger(parityShards) || dataShards < 1 || parityShards < 1 || dataShards + parityShards > 256) {
@@ -170,14 +208,19 @@ export class ReedSolomon {
     this.dataShards = d;
     this.parityShards = parityShards;
     this.totalShards = d + parityShards;
-    this.t = tables();
+    if (kernel === undefined) useWasmGf(true);
+    this.dataIdx = Uint8Array.from({ length: d }, (_, j) => j);
+    this.parityIdx = Uint8Array.from({ length: parityShards }, (_, p) => d + p);
     this.rows = new Uint8Array(d);
-    this.weights = new Uint8Array(d);
+    // At most min(d, p) data shards can be missing when reconstruction is possible.
+    const maxMissing = Math.min(d, parityShards);
+    this.missing = new Uint8Array(maxMissing);
+    this.weights = new Uint8Array(maxMissing * d);
     this.denom = new Uint8Array(d);
     const points = Uint8Array.from({ length: d }, (_, j) => j);
     denominators(points, d, this.denom);
     this.parityRows = new Uint8Array(parityShards * d);
-    for (let p = 0; p < parityShards; p++) lagrangeAt(points, d, this.denom, d + p, this.parityRows.subarray(p * d, p * d + d));
+    for (let p = 0; p < parityShards; p++) lagrangeAt(points, d, this.denom, d + p, this.parityRows, p * d);
   }
 
   /** The encoding matrix row by row (identity, then parity rows), for tests. */
@@ -196,16 +239,7 @@ export class ReedSolomon {
    * are read, shards[data, total) written.
    */
   encode(shards: readonly Uint8Array[], start: number, end: number): void {
-    const d = this.dataShards;
-    const m = this.parityRows;
-    const t = this.t;
-    for (let p = 0; p < this.parityShards; p++) {
-      const out = shards[d + p]!;
-      for (let c = 0; c < d; c++) {
-        const coef = m[p * d + c]!;
-        mulSlice(coef, t[coef]!, shards[c]!, out, start, end, c === 0);
-      }
-    }
+    mulRows(this.parityRows, this.parityShards, this.dataShards, shards, this.dataIdx, this.parityIdx, start, end);
   }
 
   /**
@@ -227,15 +261,15 @@ export class ReedSolomon {
     }
     if (!missing) return true;
     if (n < d) return false;
-    const w = this.weights;
-    const t = this.t;
+    // Row k of the inverse of the chosen rows: Lagrange weights of those points at x = k.
     denominators(rows, d, this.denom);
+    let nMissing = 0;
     for (let k = 0; k < d; k++) {
       if (present[k]) continue;
-      lagrangeAt(rows, d, this.denom, k, w);
-      const out = shards[k]!;
-      for (let j = 0; j < d; j++) mulSlice(w[j]!, t[w[j]!]!, shards[rows[j]!]!, out, start, end, j === 0);
+      lagrangeAt(rows, d, this.denom, k, this.weights, nMissing * d);
+      this.missing[nMissing++] = k;
     }
+    mulRows(this.weights, nMissing, d, shards, rows, this.missing, start, end);
     return true;
   }
 }

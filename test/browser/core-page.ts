@@ -5,7 +5,10 @@
  * Results go to window.__results for test/browser.test.ts to read.
  */
 import { dial, listen, CRYPT_NAMES, createBlockCrypt, type DatagramTransport, type CryptName } from '../../src/index.js';
+import { ReedSolomon, useWasmGf } from '../../src/core/reedsolomon.js';
+import { useWasmSalsa20 } from '../../src/core/crypt/salsa20.js';
 import cryptVectors from '../vectors/crypt.json';
+import fecVectors from '../vectors/fec.json';
 
 type Result = { name: string; ok: boolean; detail?: string };
 
@@ -94,6 +97,43 @@ async function run(): Promise<Result[]> {
       }
     });
   }
+  await check('salsa20: WebAssembly SIMD keystream available; kcp-go vectors with the scalar one forced', () => {
+    if (!useWasmSalsa20(true)) throw new Error('useWasmSalsa20(true) fell back to scalar code');
+    useWasmSalsa20(false);
+    try {
+      for (const v of vectors.filter((x) => x.crypt === 'salsa20')) {
+        const buf = hex(v.plain);
+        createBlockCrypt('salsa20', hex(v.key))!.encrypt(buf, buf);
+        if (toHex(buf) !== v.encrypted) throw new Error(`scalar encrypt of ${buf.length} bytes differs from kcp-go`);
+      }
+    } finally {
+      useWasmSalsa20(true);
+    }
+  });
+  await check('WebAssembly SIMD GF(2^8) kernel available', () => {
+    if (!useWasmGf(true)) throw new Error('useWasmGf(true) fell back to scalar code');
+  });
+  const rsVectors = (fecVectors as { rs: Array<{ data: number; parity: number; shards: string[]; recon: Array<{ dropped: number[]; ok: boolean; recovered: string[] | null }> }> }).rs;
+  for (const wasm of [true, false]) {
+    await check(`kcp-go Reed-Solomon vectors, ${wasm ? 'WASM SIMD' : 'scalar'} kernel`, () => {
+      useWasmGf(wasm);
+      for (const r of rsVectors) {
+        const len = r.shards[0]!.length / 2;
+        const rs = new ReedSolomon(r.data, r.parity);
+        const shards = r.shards.map((h, k) => (k < r.data ? hex(h) : new Uint8Array(len)));
+        rs.encode(shards, 0, len);
+        if (shards.map(toHex).join() !== r.shards.join()) throw new Error(`${r.data}/${r.parity}: parity differs from kcp-go`);
+        for (const c of r.recon) {
+          const present = shards.map((_, k) => !c.dropped.includes(k));
+          const trial = shards.map((s, k) => (present[k] ? s : new Uint8Array(len)));
+          if (rs.reconstructData(trial, present, 0, len) !== c.ok) throw new Error(`${r.data}/${r.parity} drop ${c.dropped}: ok differs`);
+          const rebuilt = c.ok ? c.dropped.filter((k) => k < r.data).map((k) => toHex(trial[k]!)) : [];
+          if (c.ok && rebuilt.join() !== (c.recovered ?? []).join()) throw new Error(`${r.data}/${r.parity} drop ${c.dropped}: rebuilt shards differ`);
+        }
+      }
+    });
+  }
+  useWasmGf(true);
   for (const crypt of CRYPT_NAMES) {
     for (const fec of [false, true]) await check(`echo ${crypt} fec=${fec}`, () => echoCase(crypt, fec));
   }

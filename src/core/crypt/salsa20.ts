@@ -3,10 +3,40 @@
  * (the front of the random nonce) as the Salsa20 nonce, block counter from 0,
  * XORed over the rest of the packet; those 8 bytes stay in clear. Written
  * here rather than taken from @noble/ciphers so a packet is processed in
- * place, at any byte offset, with no allocation.
+ * place, at any byte offset.
+ *
+ * Where WebAssembly SIMD is available the keystream comes from
+ * ../wasm/salsa20.wat, four blocks at a time: the packet is copied into its
+ * memory, XORed there and copied back. Elsewhere (or when a test forces it
+ * with useWasmSalsa20(false)) the scalar block function below runs.
  */
 import type { BlockCrypt } from './types.js';
 import { ldLE, stLE } from './_cfb.js';
+import { SALSA20_WASM } from '../wasm/_salsa20.js';
+import { instantiate } from '../wasm/instantiate.js';
+
+type XorFn = (k0: number, k1: number, k2: number, k3: number, k4: number, k5: number, k6: number, k7: number, n0: number, n1: number, ctr: number, ptr: number, len: number) => void;
+
+/**
+ * Bytes per pass through the module's one 64 KiB page: a multiple of 256
+ * (four blocks, so the counter carries on between passes) that leaves the
+ * 256 bytes of room the last pass may touch.
+ */
+const CHUNK = 65536 - 256;
+
+/** The SIMD keystream; undefined until the first cipher is built, null where unavailable or switched off. */
+let kernel: { mem: Uint8Array; xor: XorFn } | null | undefined;
+
+/**
+ * Switches the WebAssembly SIMD keystream on (if this runtime has it) or off
+ * (scalar code) for every salsa20 cipher; returns whether it is now in use.
+ * The bytes are the same either way: tests run kcp-go's vectors both ways.
+ */
+export function useWasmSalsa20(on: boolean): boolean {
+  const instance = on ? instantiate(SALSA20_WASM) : null;
+  kernel = instance ? { mem: instance.memory, xor: instance.exports.xor as XorFn } : null;
+  return kernel !== null;
+}
 
 // "expand 32-byte k"
 const SIGMA0 = 0x61707865;
@@ -26,9 +56,44 @@ export class Salsa20Block implements BlockCrypt {
     const k32 = new Uint8Array(32);
     k32.set(key.subarray(0, 32));
     for (let i = 0; i < 8; i++) this.k[i] = ldLE(k32, 4 * i);
+    if (kernel === undefined) useWasmSalsa20(true);
   }
 
   encrypt(dst: Uint8Array, src: Uint8Array): void {
+    if (kernel) this.encryptWasm(kernel.mem, kernel.xor, dst, src);
+    else this.encryptScalar(dst, src);
+  }
+
+  decrypt(dst: Uint8Array, src: Uint8Array): void {
+    this.encrypt(dst, src);
+  }
+
+  private encryptWasm(mem: Uint8Array, xor: XorFn, dst: Uint8Array, src: Uint8Array): void {
+    const n = src.length;
+    const k = this.k;
+    if (n <= CHUNK) {
+      // The whole packet in one pass, nonce included, so one copy back also sets dst's nonce.
+      if (n <= 8) {
+        if (dst !== src) dst.set(src);
+        return;
+      }
+      mem.set(src);
+      xor(k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], ldLE(src, 0), ldLE(src, 4), 0, 8, n - 8);
+      dst.set(mem.subarray(0, n));
+      return;
+    }
+    const n0 = ldLE(src, 0);
+    const n1 = ldLE(src, 4);
+    if (dst !== src) dst.set(src.subarray(0, 8));
+    for (let o = 8, ctr = 0; o < n; o += CHUNK, ctr += CHUNK / 64) {
+      const len = Math.min(CHUNK, n - o);
+      mem.set(src.subarray(o, o + len));
+      xor(k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], n0, n1, ctr, 0, len);
+      dst.set(mem.subarray(0, len), o);
+    }
+  }
+
+  private encryptScalar(dst: Uint8Array, src: Uint8Array): void {
     const n = src.length;
     if (dst !== src) dst.set(src.subarray(0, Math.min(8, n)));
     if (n <= 8) return;
@@ -44,10 +109,6 @@ export class Salsa20Block implements BlockCrypt {
         for (let j = 0; o < n; j++, o++) dst[o] = src[o] ^ (ks[j >> 2] >>> (8 * (j & 3)));
       }
     }
-  }
-
-  decrypt(dst: Uint8Array, src: Uint8Array): void {
-    this.encrypt(dst, src);
   }
 
   /** The Salsa20 core: 10 double rounds over the input words, plus the input. */
