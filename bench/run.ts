@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { runMicro, type MicroResult } from './micro.js';
 import { sinkSpeed } from './sink.js';
-import { sessionsLevel, type SessionsResult } from './sessions.js';
+import { sessionsLevel, udpFloor, type SessionsResult } from './sessions.js';
 import { nodeCipherBackend } from '../src/adapter/node/crypt.js';
 import { launchChromium, serveStatic, hasChromium } from '../test/helpers/browser.js';
 import { noNodeBuiltins } from '../scripts/vite-plugins.js';
@@ -114,10 +114,16 @@ for (const n of levels) {
   progress(`sessions: ${n} clients at 20 msg/s each for 10 s`);
   sessionRows.push(await sessionsLevel(n, 10, progress));
 }
+const floorRows: SessionsResult[] = [];
+for (const n of levels) {
+  progress(`sessions floor: Node dgram alone, ${n} sockets at 20 msg/s, one reply each`);
+  floorRows.push(await udpFloor(n, 10));
+}
 const sessionsTable = [
   '| sessions (aes, normal mode, 32-byte messages at 20/s each) | messages/s received | server CPU (% of one core) | server RSS |',
   '|---|---|---|---|',
   ...sessionRows.map((r) => `| ${r.sessions} | ${r.msgsPerSec.toFixed(0)} of ${r.sessions * 20} | ${r.serverCpuPct.toFixed(0)}% | ${r.serverRssMB.toFixed(0)} MB |`),
+  ...floorRows.map((r) => `| floor: ${r.sessions} plain UDP sockets, Node dgram only (receive + one 24-byte reply per message) | ${r.msgsPerSec.toFixed(0)} of ${r.sessions * 20} | ${r.serverCpuPct.toFixed(0)}% | ${r.serverRssMB.toFixed(0)} MB |`),
 ].join('\n');
 console.log(`\n${sessionsTable}`);
 
@@ -128,5 +134,5 @@ writeFileSync(
   join(dir, 'bench.md'),
   `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the load generator is one Node process, so past a few thousand sessions it, not the server, is the limit).\n\n${table}\n\n${sessionsTable}\n`,
 );
-writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
+writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
 progress(`wrote bench/results/bench.md and bench.json`);

@@ -19,7 +19,9 @@ export interface SessionsResult {
 }
 
 export async function sessionsLevel(n: number, seconds: number, progress: (m: string) => void): Promise<SessionsResult> {
-  const server = await startServer(process.execPath, ['--import', 'tsx', `${ROOT}bench/sessions-server.ts`], /^listening (\S+)/);
+  // BENCH_PROFILE_DIR: write a V8 CPU profile of the server (node --cpu-prof) there.
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const server = await startServer(process.execPath, [...profile, '--import', 'tsx', `${ROOT}bench/sessions-server.ts`], /^listening (\S+)/);
   const reports: Array<{ sessions: number; msgs: number; cpu: number; rssMB: number }> = [];
   createInterface({ input: server.child.stdout! }).on('line', (l) => {
     if (l.startsWith('{')) reports.push(JSON.parse(l));
@@ -46,6 +48,50 @@ export async function sessionsLevel(n: number, seconds: number, progress: (m: st
     return { sessions: Math.max(0, ...reports.map((r) => r.sessions)), msgsPerSec: avg((r) => r.msgs), serverCpuPct: avg((r) => r.cpu), serverRssMB: avg((r) => r.rssMB) };
   } finally {
     for (const s of sessions) s.close();
+    if (profile.length) {
+      // A clean exit writes the profile.
+      server.child.kill('SIGTERM');
+      await new Promise((r) => server.child.once('exit', r));
+    }
+    server.stop();
+  }
+}
+
+/**
+ * The same load without KCP: n plain UDP sockets sending 60-byte datagrams at
+ * 20/s each to bench/udp-floor-server.ts, which answers each with one small
+ * datagram. What Node's dgram costs per message, before any protocol work.
+ */
+export async function udpFloor(n: number, seconds: number): Promise<SessionsResult> {
+  const { createSocket } = await import('node:dgram');
+  const server = await startServer(process.execPath, ['--import', 'tsx', `${ROOT}bench/udp-floor-server.ts`], /^listening (\S+)/);
+  const reports: Array<{ msgs: number; cpu: number; rssMB: number }> = [];
+  createInterface({ input: server.child.stdout! }).on('line', (l) => {
+    if (l.startsWith('{')) reports.push(JSON.parse(l));
+  });
+  const port = Number(server.address.split(':')[1]);
+  const sockets = await Promise.all(
+    Array.from({ length: n }, () => new Promise<import('node:dgram').Socket>((resolve) => {
+      const s = createSocket('udp4');
+      s.on('message', () => {});
+      s.bind(0, '127.0.0.1', () => s.connect(port, '127.0.0.1', () => resolve(s)));
+    })),
+  );
+  try {
+    const msg = Buffer.alloc(60);
+    let k = 0;
+    const slice = Math.ceil(n / 10);
+    const timer = setInterval(() => {
+      for (let j = 0; j < slice; j++) sockets[(k + j) % n]!.send(msg);
+      k = (k + slice) % n;
+    }, 5);
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    clearInterval(timer);
+    const steady = reports.slice(-Math.max(1, seconds - 3), -1);
+    const avg = (f: (r: (typeof reports)[number]) => number) => (steady.length ? steady.reduce((a, r) => a + f(r), 0) / steady.length : NaN);
+    return { sessions: n, msgsPerSec: avg((r) => r.msgs), serverCpuPct: avg((r) => r.cpu), serverRssMB: avg((r) => r.rssMB) };
+  } finally {
+    for (const s of sockets) s.close();
     server.stop();
   }
 }
