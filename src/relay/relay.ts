@@ -275,12 +275,16 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     let answer: string | undefined;
     try {
       try {
+        // Anything that fails from here to the answer is the offer's doing (werift
+        // accepts some broken offers and only fails on answering them).
         await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+        await pc.setLocalDescription(await pc.createAnswer());
       } catch (e) {
         throw Object.assign(new Error(`not a usable SDP offer: ${(e as Error).message}`), { status: 400 });
       }
-      await pc.setLocalDescription(await pc.createAnswer());
-      await waitGathering(pc, 5000);
+      await waitGathering(pc, 5000).catch((e: Error) => {
+        throw Object.assign(e, { status: 503 });
+      });
       answer = pc.localDescription?.sdp;
       if (!answer) throw new Error('no local description');
     } catch (e) {
