@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { ReedSolomon, galExp, galMul, useWasmGf } from '../src/core/reedsolomon.js';
 import { FecDecoder, FecEncoder, FEC_EXPIRE, FEC_HEADER_SIZE, TYPE_DATA, TYPE_PARITY } from '../src/core/fec.js';
 import { Snmp } from '../src/core/snmp.js';
-import { seededRandom } from './helpers/lossy-relay.js';
+import { seededRandom } from './helpers/hostile-link.js';
 
 interface Vectors {
   rs: Array<{ data: number; parity: number; shards: string[]; recon: Array<{ dropped: number[]; ok: boolean; recovered: string[] | null }> }>;

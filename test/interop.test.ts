@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { dialUdp } from '../src/index.node.js';
 import { CRYPT_NAMES } from '../src/core/crypt/index.js';
 import { sessionOptionsFromFlags, KCP_FLAGS } from '../src/cli/kcp-flags.js';
-import { startLossyRelay } from './helpers/lossy-relay.js';
+import { startHostileLink } from './helpers/hostile-link.js';
 import { hasKcpPeer, runGoClient, startGoEcho, startKcpWebEcho, type ServerProcess } from './helpers/kcppeer.js';
 
 const BYTES = 1 << 20;
@@ -72,7 +72,7 @@ for (const crypt of CRYPT_NAMES) {
 
       for (const loss of [0, 0.1]) {
         it(`kcp-web client → kcp-go echo, loss ${loss * 100}%`, { timeout: CASE_TIMEOUT + 10_000 }, async () => {
-          const relay = await startLossyRelay(goEcho.address, { up: loss, down: loss }, 7);
+          const relay = await startHostileLink(goEcho.address, { up: { drop: loss }, down: { drop: loss } }, 7);
           try {
             const r = await echoThrough(relay.address, flags);
             assert.equal(r.received, BYTES);
@@ -84,7 +84,7 @@ for (const crypt of CRYPT_NAMES) {
         });
 
         it(`kcp-go client → kcp-web echo, loss ${loss * 100}%`, { timeout: CASE_TIMEOUT + 10_000 }, async () => {
-          const relay = await startLossyRelay(webEcho.address, { up: loss, down: loss }, 11);
+          const relay = await startHostileLink(webEcho.address, { up: { drop: loss }, down: { drop: loss } }, 11);
           try {
             const r = await runGoClient(relay.address, BYTES, flags, CASE_TIMEOUT);
             assert.equal(r.error, undefined, r.error);

@@ -19,7 +19,7 @@ import {
   IKCP_WND_RCV,
 } from '../src/core/kcp.js';
 import { Snmp, type SnmpField } from '../src/core/snmp.js';
-import { seededRandom } from './helpers/lossy-relay.js';
+import { seededRandom } from './helpers/hostile-link.js';
 
 // ---- kcp-go vectors ---------------------------------------------------------
 

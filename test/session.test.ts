@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { dial, listen, OptionError, CRYPT_NAMES, type Session, type CryptName } from '../src/index.node.js';
 import { MemoryNet } from './helpers/memory-net.js';
 import { FakeRuntime } from './helpers/fake-runtime.js';
-import { seededRandom } from './helpers/lossy-relay.js';
+import { seededRandom } from './helpers/hostile-link.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 

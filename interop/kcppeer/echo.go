@@ -1,10 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	kcp "github.com/xtaci/kcp-go"
 )
@@ -23,6 +26,16 @@ func runEcho(args []string) {
 		die("%v", err)
 	}
 	l := listenAnnounced(*listen, block, o.dataShard, o.parityShard)
+	// On SIGTERM, print kcp-go's process-wide counters as one JSON line, then exit.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+	go func() {
+		<-sig
+		out, _ := json.Marshal(map[string]interface{}{"snmp": kcp.DefaultSnmp.Copy()})
+		fmt.Println(string(out))
+		os.Stdout.Sync()
+		os.Exit(0)
+	}()
 	for {
 		s, err := l.AcceptKCP()
 		if err != nil {

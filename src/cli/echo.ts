@@ -1,5 +1,5 @@
 /** `kcp-web echo`: a KCP echo server over UDP; every session writes back what it reads. */
-import { listenUdp } from '../index.node.js';
+import { DefaultSnmp, listenUdp } from '../index.node.js';
 import type { Session } from '../core/session.js';
 import { KCP_FLAGS, KCP_FLAGS_HELP, sessionOptionsFromFlags } from './kcp-flags.js';
 import { parseFlags } from './parse.js';
@@ -30,6 +30,8 @@ export async function runEcho(args: string[]): Promise<void> {
   console.log(`kcp-web echo listening on ${listener.address} (crypt ${options.crypt}, fec ${fec}, mode ${options.mode}, mtu ${options.mtu})`);
   const stop = () => {
     listener.close();
+    // The process-wide counters (as kcp-go's DefaultSnmp), for whoever ran us: one JSON line.
+    console.log(JSON.stringify({ snmp: DefaultSnmp.copy() }));
     process.exit(0);
   };
   process.once('SIGINT', stop);

@@ -11,6 +11,18 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const KCPPEER = `${ROOT}interop/bin/kcppeer`;
 export const hasKcpPeer = existsSync(KCPPEER);
 
+/** Stops an echo server with SIGTERM and returns the SNMP counters it prints on the way out. */
+export async function stopWithCounters(server: ServerProcess): Promise<Record<string, number>> {
+  const out: string[] = [];
+  createInterface({ input: server.child.stdout! }).on('line', (l) => out.push(l));
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  server.stop();
+  const line = out.find((l) => l.startsWith('{"snmp"'));
+  return line ? (JSON.parse(line) as { snmp: Record<string, number> }).snmp : {};
+}
+
 export interface ServerProcess {
   address: string;
   child: ChildProcess;

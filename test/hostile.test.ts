@@ -1,0 +1,96 @@
+/**
+ * Integrity under a hostile link: every cipher × FEC {off, 10/3} × peer
+ * {real kcp-go echo, kcp-web echo}, through 30% loss + 5% duplication +
+ * reordering + jitter + truncation + bit flips in each direction. The echo
+ * must come back byte for byte (sha256), and each side must have rejected
+ * (counted, never delivered) every bit-flipped datagram it could detect.
+ * HOSTILE_MB sets the size each way (npm test: 128 KiB; `npm run hostile`: 100 MB).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { dialUdp, CRYPT_NAMES, type CryptName, type Session } from '../src/index.node.js';
+import { startHostileLink, type Impairments } from './helpers/hostile-link.js';
+import { hasKcpPeer, startGoEcho, startKcpWebEcho, stopWithCounters } from './helpers/kcppeer.js';
+
+const BYTES = process.env.HOSTILE_MB ? Math.round(Number(process.env.HOSTILE_MB) * (1 << 20)) : 128 << 10;
+const TIMEOUT = 60_000 + (BYTES / (1 << 20)) * 4000;
+const skip = hasKcpPeer ? false : 'interop/bin/kcppeer missing: run `node scripts/setup.mjs`';
+
+/** kcp-go has no integrity check without a cipher ('null': no header, no CRC): flips and cuts there would be delivered, by design. */
+const impairments = (crypt: CryptName): Impairments => ({
+  drop: 0.3,
+  duplicate: 0.05,
+  reorder: 0.05,
+  jitter: 8,
+  ...(crypt === 'null' ? {} : { truncate: 0.01, bitflip: 0.02 }),
+});
+
+async function echo(session: Session, bytes: number): Promise<{ ok: boolean; received: number }> {
+  const payload = randomBytes(bytes);
+  const hash = createHash('sha256');
+  let received = 0;
+  const writing = (async () => {
+    for (let off = 0; off < bytes; off += 16384) await session.write(payload.subarray(off, off + 16384));
+  })();
+  while (received < bytes) {
+    const m = await session.read();
+    if (!m) break;
+    hash.update(m);
+    received += m.length;
+  }
+  await writing.catch(() => {});
+  return { ok: received === bytes && hash.digest('hex') === createHash('sha256').update(payload).digest('hex'), received };
+}
+
+const rejected = (s: Record<string, number>) => (s.InCsumErrors ?? 0) + (s.InErrs ?? 0);
+
+describe(`hostile link: 30% loss, 5% duplicates, reordering, jitter, truncation, bit flips; ${BYTES >> 10} KiB each way`, { skip, concurrency: 4 }, () => {
+  for (const crypt of CRYPT_NAMES) {
+    for (const fec of [false, true]) {
+      for (const peer of ['kcp-go', 'kcp-web'] as const) {
+        const name = `${peer} echo, crypt=${crypt}${crypt === 'null' ? ' (no flips or cuts: null has no checksum)' : ''}, fec=${fec ? '10/3' : 'off'}`;
+        it(name, { timeout: TIMEOUT + 15_000 }, async () => {
+          const flags = ['--crypt', crypt, '--key', 'hostile', '--datashard', fec ? '10' : '0', '--parityshard', fec ? '3' : '0', '--mode', 'fast', '--sndwnd', '256', '--rcvwnd', '256'];
+          const server = await (peer === 'kcp-go' ? startGoEcho(flags) : startKcpWebEcho(flags));
+          const seed = (Math.random() * 0xffffffff) >>> 0;
+          const link = await startHostileLink(server.address, { up: impairments(crypt), down: impairments(crypt) }, seed);
+          const session = await dialUdp(link.address, {
+            crypt,
+            ...(crypt === 'null' ? {} : { key: 'hostile' }),
+            ...(fec ? { dataShards: 10, parityShards: 3 } : {}),
+            mode: 'fast',
+            streamMode: true,
+            sndwnd: 256,
+            rcvwnd: 256,
+          });
+          const started = performance.now();
+          const timer = setTimeout(() => session.close(), TIMEOUT);
+          let result: { ok: boolean; received: number };
+          let mine: Record<string, number>;
+          try {
+            result = await echo(session, BYTES);
+            mine = session.stats.copy();
+          } finally {
+            clearTimeout(timer);
+            session.close();
+            link.close();
+          }
+          const theirs = await stopWithCounters(server);
+          const s = link.stats;
+          console.log(
+            `${name}: ${(BYTES / 2 ** 20).toFixed(2)} MiB each way in ${((performance.now() - started) / 1000).toFixed(1)} s; link: dropped ${s.dropped}, duplicated ${s.duplicated}, reordered ${s.reordered}, truncated ${s.truncated}, flipped ${s.flipped}; rejected: ours ${rejected(mine)} (of ${link.down.flippedDetectable} detectable flips), ${peer}'s ${rejected(theirs)} (of ${link.up.flippedDetectable}); seed ${seed}`,
+          );
+          assert.equal(result.received, BYTES, `all bytes echoed (seed ${seed})`);
+          assert.ok(result.ok, `sha256 equal (seed ${seed})`);
+          assert.ok(s.dropped > 0 && s.duplicated > 0 && s.reordered > 0, 'the link was hostile');
+          if (crypt !== 'null') {
+            assert.ok(s.flipped > 0, 'bits were flipped');
+            assert.ok(rejected(mine) >= link.down.flippedDetectable, `kcp-web rejected every detectable flip: ${rejected(mine)} ≥ ${link.down.flippedDetectable}`);
+            assert.ok(rejected(theirs) >= link.up.flippedDetectable, `${peer} rejected every detectable flip: ${rejected(theirs)} ≥ ${link.up.flippedDetectable}`);
+          }
+        });
+      }
+    }
+  }
+});
