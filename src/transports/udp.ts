@@ -14,6 +14,8 @@ import { MTU_LIMIT } from '../core/options.js';
 export interface UdpOptions {
   /** SO_RCVBUF / SO_SNDBUF in bytes. The kernel default (~212 KB) drops bursts; kcp-go users set 4 MiB. */
   bufferSize?: number;
+  /** Client sockets: bind to this local address ("host:port") first, e.g. to come back from the same port after a restart. */
+  local?: string;
 }
 
 const DEFAULT_BUFFER = 4 << 20;
@@ -112,6 +114,10 @@ function raiseBuffers(s: dgram.Socket, size: number): void {
 async function open(address: string, what: string, connect: boolean, options: UdpOptions): Promise<UdpTransport> {
   const { host, port } = parseHostPort(address, what);
   const s = socketFor(host);
+  if (connect && options.local !== undefined) {
+    const local = parseHostPort(options.local, 'local');
+    await settle(s, (done) => s.bind(local.port, local.host, done));
+  }
   await settle(s, (done) => (connect ? s.connect(port, host, done) : s.bind(port, host, done)));
   raiseBuffers(s, options.bufferSize ?? DEFAULT_BUFFER);
   return new UdpTransport(s, connect ? address : null);

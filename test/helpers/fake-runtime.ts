@@ -23,6 +23,11 @@ export class FakeRuntime implements Runtime {
     this.timers.delete(h as number);
   };
 
+  /** Timers still scheduled: a closed session must leave none behind. */
+  get pendingTimers(): number {
+    return this.timers.size;
+  }
+
   /** Moves time forward by `ms`, firing due timers in order (bounded). */
   advance(ms: number): void {
     const end = this.t + ms;
