@@ -19,6 +19,7 @@ import { noNodeBuiltins } from '../scripts/vite-plugins.js';
 import { startRelay, type Relay } from '../src/relay/relay.js';
 import { HELPER_BINARY } from '../src/relay/webtransport-ingress.js';
 import { selfSignedCertificate } from '../src/relay/certificate.js';
+import { mintTicket, ticketKeyPair } from '../src/relay/ticket.js';
 import { loadFailsWebTransport } from '../src/adapter/node/webtransport.js';
 import { existsSync } from 'node:fs';
 
@@ -105,11 +106,24 @@ describe('browser → relay (WebRTC) → kcp-go', { skip }, () => {
       go = await startGoEcho(['--crypt', 'aes', '--key', 'e2e', '--datashard', '10', '--parityshard', '3', '--mtu', '1200']);
       cleanup.push(() => go.stop());
     });
-    const echoVia = async (relay: Relay) =>
+    const echoVia = async (relay: Relay, token?: string, bytes = BYTES) =>
       page.evaluate(
         (c) => (globalThis as unknown as { runEcho(c: object): Promise<{ ok: boolean; kind?: string; received: number; error?: string }> }).runEcho(c),
-        { relay: relay.url, transport: 'webtransport', crypt: 'aes', key: 'e2e', fec: true, bytes: BYTES },
+        { relay: relay.url, transport: 'webtransport', crypt: 'aes', key: 'e2e', fec: true, bytes, ...(token ? { token } : {}) },
       );
+
+    it('WebTransport admits by signed ticket (the helper asks the relay) and refuses a forged one', { timeout: 120_000, skip: existsSync(HELPER_BINARY) ? false : `${HELPER_BINARY} not built` }, async () => {
+      const keys = ticketKeyPair();
+      const relay = await startRelay({ upstream: go.address, listen: '127.0.0.1:0', webtransportServer: 'go', ticketPublicKey: keys.publicKey });
+      cleanup.push(() => relay.close());
+      const forged = await echoVia(relay, mintTicket(ticketKeyPair().secretKey, { ttlSeconds: 60 }), 1024);
+      assert.equal(forged.ok, false);
+      assert.match(forged.error ?? '', /webtransport/i);
+      assert.equal(relay.stats.sessionsOpened, 0, 'no session, no upstream socket');
+      const r = await echoVia(relay, mintTicket(keys.secretKey, { ttlSeconds: 60 }), 64 << 10);
+      assert.equal(r.error, undefined, r.error);
+      assert.ok(r.ok, 'sha256 equal');
+    });
 
     it('Chromium pins the certificate the Node server makes (served here by the quic-go helper)', { timeout: 120_000, skip: existsSync(HELPER_BINARY) ? false : `${HELPER_BINARY} not built` }, async () => {
       const cert = await selfSignedCertificate(['127.0.0.1', 'localhost']);

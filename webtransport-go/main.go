@@ -14,6 +14,7 @@
 package main
 
 import (
+	"io"
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -130,6 +131,8 @@ func main() {
 	bridge := flag.String("bridge", "", "the relay's UDP bridge address")
 	path := flag.String("path", "/kcp-web/wt", "WebTransport endpoint path")
 	token := flag.String("token", "", "if set, sessions must pass ?token=TOKEN")
+	auth := flag.String("auth", "", "if set, each session's ?token= is checked by GET on this URL (the relay's admission: tokens, tickets, caps)")
+	authSecret := flag.String("auth-secret", "", "sent as X-Kcp-Web-Auth with --auth requests")
 	certFile := flag.String("cert", "", "PEM certificate to serve (default: a fresh self-signed one)")
 	keyFile := flag.String("key", "", "PEM private key for --cert")
 	flag.Parse()
@@ -171,6 +174,12 @@ func main() {
 		if *token != "" && r.URL.Query().Get("token") != *token {
 			http.Error(w, "a valid token is required", http.StatusUnauthorized)
 			return
+		}
+		if *auth != "" {
+			if status, msg := admit(*auth, *authSecret, r.URL.Query().Get("token"), r.RemoteAddr); status != http.StatusNoContent {
+				http.Error(w, msg, status)
+				return
+			}
 		}
 		streamer, ok1 := r.Body.(http3.HTTPStreamer)
 		hijacker, ok2 := w.(http3.Hijacker)
@@ -259,4 +268,26 @@ func main() {
 	if err := server.Serve(pc); err != nil {
 		log.Fatalf("kcp-web-wt: %v", err)
 	}
+}
+
+// admit asks the relay whether a session with this token (or ticket) from
+// this address may open: one admission policy for every ingress.
+func admit(url, secret, token, remote string) (int, string) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return http.StatusInternalServerError, err.Error()
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("X-Kcp-Web-Auth", secret)
+	req.Header.Set("X-Forwarded-For", remote)
+	client := &http.Client{Timeout: 5 * time.Second}
+	res, err := client.Do(req)
+	if err != nil {
+		return http.StatusServiceUnavailable, "admission check failed: " + err.Error()
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(res.Body, 1024))
+	return res.StatusCode, string(body)
 }

@@ -18,6 +18,8 @@ interface EchoCase {
   key: string;
   fec: boolean;
   bytes: number;
+  /** The relay's token or signed ticket, if it wants one. */
+  token?: string;
 }
 
 async function sha256(b: Uint8Array): Promise<string> {
@@ -29,7 +31,7 @@ async function runEcho(c: EchoCase): Promise<{ ok: boolean; kind?: string; recei
   const start = performance.now();
   let connected;
   try {
-    connected = await connect(c.relay, { transports: [c.transport] });
+    connected = await connect(c.relay, { transports: [c.transport], ...(c.token ? { token: c.token } : {}) });
   } catch (e) {
     return { ok: false, received: 0, ms: 0, error: String(e) };
   }

@@ -2,6 +2,7 @@
 import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { certificateFromPem } from '../relay/certificate.js';
+import { ticketVerifier } from '../relay/ticket.js';
 import { startRelay } from '../relay/relay.js';
 import { WEBTRANSPORT_SERVERS, type WebTransportServerChoice } from '../relay/webtransport-ingress.js';
 import { parseHostPort } from '../transports/udp.js';
@@ -24,7 +25,13 @@ socket to the upstream. Encryption stays end to end.
   --webtransport SERVER  auto (default), node (@fails-components/webtransport),
                          go (the kcp-web-wt helper) or off
   --cert FILE --key FILE WebTransport certificate and key, PEM (default: a
-                         fresh self-signed one, pinned by pages by its hash)`;
+                         fresh self-signed one, pinned by pages by its hash)
+  --ticket-key PUBLIC    accept Ed25519 tickets signed by this key (base64;
+                         kcp-web ticket keygen / mint)
+  --rate N/S             per-session budget each way, datagrams/s (default 5000)
+  --bandwidth BYTES/S    per-session budget each way, bytes/s (default 8388608)
+  --session-bytes N      close a session after N bytes in all (default: no cap)
+  --signaling-timeout MS a signaling request must arrive whole in time (default 10000)`;
 
 const FLAGS = {
   upstream: { type: 'string' },
@@ -39,7 +46,19 @@ const FLAGS = {
   webtransport: { type: 'string', default: 'auto' },
   cert: { type: 'string' },
   key: { type: 'string' },
+  'ticket-key': { type: 'string' },
+  rate: { type: 'string', default: '5000' },
+  bandwidth: { type: 'string', default: String(8 << 20) },
+  'session-bytes': { type: 'string' },
+  'signaling-timeout': { type: 'string', default: '10000' },
 } as const;
+
+/** A positive integer flag, or an error naming it and the accepted range. */
+function positive(v: Record<string, unknown>, name: string, min = 1): number {
+  const n = Number(v[name]);
+  if (!Number.isInteger(n) || n < min) throw new FlagError(`--${name} must be an integer ≥ ${min}; got ${JSON.stringify(v[name])}`);
+  return n;
+}
 
 const WEBTRANSPORT_FLAG = [...WEBTRANSPORT_SERVERS, 'off'] as const;
 
@@ -88,7 +107,18 @@ export async function runRelay(args: string[]): Promise<void> {
       throw new FlagError(`--cert/--key: ${(e as Error).message}`);
     }
   }
+  if (typeof v['ticket-key'] === 'string') {
+    try {
+      ticketVerifier(v['ticket-key']);
+    } catch (e) {
+      throw new FlagError(`--ticket-key: ${(e as Error).message}`);
+    }
+  }
+  const limits = { datagramsPerSecond: positive(v, 'rate'), bytesPerSecond: positive(v, 'bandwidth', 1500), ...(v['session-bytes'] !== undefined ? { totalBytes: positive(v, 'session-bytes') } : {}) };
   const relay = await startRelay({
+    limits,
+    signalingTimeout: positive(v, 'signaling-timeout', 1000),
+    ...(typeof v['ticket-key'] === 'string' ? { ticketPublicKey: v['ticket-key'] } : {}),
     ...(webtransportCertificate ? { webtransportCertificate } : {}),
     ...(wt === 'off' ? { webtransport: false } : { webtransportServer: wt as WebTransportServerChoice }),
     maxSessions: caps[0]!,

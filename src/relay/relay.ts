@@ -23,6 +23,9 @@ import type { DatagramTransport } from '../transports/transport.js';
 import { WebSocketServer } from 'ws';
 import { WebSocketTransport, type WebSocketLike } from '../transports/websocket.js';
 import { startWebTransportIngress, WEBTRANSPORT_MTU, WT_PATH, type WebTransportServerChoice } from './webtransport-ingress.js';
+import { ticketVerifier } from './ticket.js';
+import { DEFAULT_LIMITS, directionBudget, type SessionLimits } from './limits.js';
+import { randomBytes } from 'node:crypto';
 
 export interface RelayOptions {
   /** The UDP server every session is forwarded to ("host:port"). */
@@ -51,6 +54,15 @@ export interface RelayOptions {
   websocket?: boolean;
   /** If set, every session must present it (Authorization: Bearer …, or ?token=…) before any UDP socket opens. */
   token?: string;
+  /**
+   * If set (a base64 Ed25519 public key), sessions may present a ticket signed
+   * with its secret key (see ticket.ts, `kcp-web ticket`) where a token goes.
+   */
+  ticketPublicKey?: string;
+  /** Per-session budgets (each direction): over-budget datagrams are dropped and counted. */
+  limits?: Partial<SessionLimits>;
+  /** A signaling request must arrive whole within this many ms (slow clients get 408). Default 10000. */
+  signalingTimeout?: number;
   /** Most sessions at once, in total and per client address. Defaults 1000 and 20. */
   maxSessions?: number;
   maxSessionsPerAddress?: number;
@@ -78,8 +90,14 @@ export interface RelayStats {
   bytesDown: number;
   dropped: number;
   signalingErrors: number;
-  /** Requests refused: no or bad token, or over a session cap. */
+  /** Requests refused: no or bad token or ticket, or over a session cap. */
   refused: number;
+  /** UDP sockets open towards the upstream (one per live session). */
+  upstreamSockets: number;
+  /** Datagrams dropped for going over a session's rate budget. */
+  rateLimited: number;
+  /** Sessions closed for going over their total byte cap. */
+  byteCapped: number;
 }
 
 export interface Relay {
@@ -167,22 +185,41 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     dropped: 0,
     signalingErrors: 0,
     refused: 0,
+    upstreamSockets: 0,
+    rateLimited: 0,
+    byteCapped: 0,
   };
+  const limits: SessionLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  for (const [k, v] of Object.entries(limits)) if (!(typeof v === 'number' && v > 0)) throw new TypeError(`limits.${k} must be a number > 0; got ${String(v)}`);
+  const checkTicket = options.ticketPublicKey !== undefined ? ticketVerifier(options.ticketPublicKey) : null;
+  /** Shared with the WebTransport helper so that it asks us (GET /kcp-web/auth) before opening a session. */
+  const authSecret = randomBytes(16).toString('hex');
   const maxSessions = options.maxSessions ?? 1000;
   const maxPerAddress = options.maxSessionsPerAddress ?? 20;
   const perAddress = new Map<string, number>();
 
-  /** Why a new session from `req` may not open (status, message), or null if it may. */
-  function admission(req: IncomingMessage): [number, string] | null {
-    if (options.token !== undefined) {
-      const auth = req.headers.authorization ?? '';
-      const q = requestUrl(req).searchParams.get('token');
-      if (auth !== `Bearer ${options.token}` && q !== options.token) return [401, 'a valid token is required'];
+  /** The credential a request carries: Authorization: Bearer …, else ?token=…. */
+  function credentialOf(req: IncomingMessage): string | null {
+    const auth = req.headers.authorization ?? '';
+    if (auth.startsWith('Bearer ')) return auth.slice(7);
+    return requestUrl(req).searchParams.get('token');
+  }
+  /** Why a session with `credential` from `address` may not open (status, message), or null if it may. */
+  function admit(credential: string | null, address: string): [number, string] | null {
+    if (options.token !== undefined || checkTicket) {
+      const tokenOk = options.token !== undefined && credential === options.token;
+      if (!tokenOk) {
+        if (credential === null || credential === '') return [401, `a valid ${checkTicket ? 'ticket' : 'token'} is required`];
+        if (!checkTicket) return [401, 'a valid token is required'];
+        const t = checkTicket(credential);
+        if (!t.ok) return [403, t.reason];
+      }
     }
     if (sessions.size >= maxSessions) return [503, `relay full (${maxSessions} sessions)`];
-    if ((perAddress.get(req.socket.remoteAddress ?? '') ?? 0) >= maxPerAddress) return [429, `too many sessions from this address (${maxPerAddress})`];
+    if ((perAddress.get(address) ?? 0) >= maxPerAddress) return [429, `too many sessions from this address (${maxPerAddress})`];
     return null;
   }
+  const admission = (req: IncomingMessage) => admit(credentialOf(req), req.socket.remoteAddress ?? '');
   /** Counts a session against its client address until it closes. */
   function hold(address: string): () => void {
     perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
@@ -221,8 +258,27 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     const upstreamPath = reliable ? headOfLine() : (send: () => void) => pass() && later(send);
     const downstreamPath = reliable ? headOfLine() : (send: () => void) => pass() && later(send);
     const socket = dgram.createSocket(upstream.host.includes(':') ? 'udp6' : 'udp4');
+    stats.upstreamSockets++;
     socket.on('error', () => session.close());
+    socket.on('close', () => stats.upstreamSockets--);
     socket.connect(upstream.port, upstream.host);
+    const budgetUp = directionBudget(limits, Date.now());
+    const budgetDown = directionBudget(limits, Date.now());
+    let carried = 0;
+    /** Whether `d` fits the session's budgets; over the total cap, the session ends. */
+    const within = (budget: (n: number, now: number) => boolean, d: Uint8Array): boolean => {
+      if (!budget(d.length, Date.now())) {
+        stats.rateLimited++;
+        return false;
+      }
+      carried += d.length;
+      if (carried > limits.totalBytes) {
+        stats.byteCapped++;
+        session.close();
+        return false;
+      }
+      return true;
+    };
     const session: RelaySession = {
       transport,
       socket,
@@ -242,6 +298,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     transport.receive(
       (d) => {
         session.lastActive = Date.now();
+        if (!within(budgetUp, d)) return;
         // The socket may still be connecting: a datagram before that is a drop, KCP resends.
         upstreamPath(() => {
           stats.datagramsUp++;
@@ -257,6 +314,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     );
     socket.on('message', (d) => {
       session.lastActive = Date.now();
+      if (!within(budgetDown, d)) return;
       downstreamPath(() => {
         stats.datagramsDown++;
         stats.bytesDown += d.length;
@@ -328,7 +386,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     }
   }
 
-  const server: Server = createServer((req, res) => {
+  const signalingTimeout = options.signalingTimeout ?? 10000;
+  // Node checks request deadlines on an interval (30 s by default): often enough to honour ours.
+  const server: Server = createServer({ connectionsCheckingInterval: Math.min(1000, signalingTimeout / 2), requestTimeout: signalingTimeout, headersTimeout: signalingTimeout }, (req, res) => {
     const path = requestUrl(req).pathname;
     res.setHeader('access-control-allow-origin', '*');
     if (req.method === 'OPTIONS') {
@@ -348,6 +408,12 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           reply();
         })
         .catch(() => res.writeHead(400).end('expected {"loss": 0..0.99, "delay": 0..2000}'));
+    } else if (path === '/kcp-web/auth' && req.method === 'GET' && req.headers['x-kcp-web-auth'] === authSecret) {
+      // The WebTransport helper's question: may this session open? (Only it knows the secret.)
+      const from = String(req.headers['x-forwarded-for'] ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+      const refusal = admit(credentialOf(req), from);
+      if (refusal) stats.refused++;
+      res.writeHead(refusal ? refusal[0] : 204, { 'content-type': 'text/plain' }).end(refusal ? refusal[1] : undefined);
     } else if (path === '/kcp-web/stats' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
     } else if (path === '/kcp-web/rtc' && req.method === 'POST') {
@@ -376,7 +442,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       res.writeHead(405).end();
     }
   });
-  server.requestTimeout = 15000;
+  // A request (headers and body) must arrive whole within signalingTimeout: slow-loris clients get 408.
   if (options.websocket) {
     const wss = new WebSocketServer({ noServer: true, maxPayload: 2048 });
     server.on('upgrade', (req, sock, head) => {
@@ -411,7 +477,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   async function openWebTransport() {
     if (options.webtransport === false) return { ingress: null, reason: 'disabled by option' };
-    const start = (port: number) => startWebTransportIngress(listenHost, port, (t) => forward(t), options.token, options.webtransportServer, options.webtransportCertificate);
+    const authHost = listenHost === '0.0.0.0' || listenHost === '::' ? '127.0.0.1' : listenHost.includes(':') ? `[${listenHost}]` : listenHost;
+    const admission = { check: admit, url: `http://${authHost}:${addr.port}/kcp-web/auth`, secret: authSecret };
+    const start = (port: number) => startWebTransportIngress(listenHost, port, (t) => forward(t), admission, options.webtransportServer, options.webtransportCertificate);
     const first = await start(options.webtransportPort ?? addr.port);
     // The HTTP port's number may already be taken on UDP (an ephemeral port of some
     // other socket): unless a port was asked for, take any free one instead.
@@ -440,3 +508,4 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     },
   };
 }
+export { mintTicket, verifyTicket, ticketKeyPair, ticketVerifier, type TicketClaims, type TicketCheck } from './ticket.js';

@@ -29,6 +29,13 @@ export const WT_PATH = '/kcp-web/wt';
 /** HTTP/3 datagrams Chromium accepts here (maxDatagramSize was 1215), less room for the session id. */
 export const WEBTRANSPORT_MTU = 1200;
 
+/** How a WebTransport server asks the relay whether a session may open (token, ticket, caps): in process, or over HTTP for the helper. */
+export interface Admission {
+  check(credential: string | null, address: string): [number, string] | null;
+  url: string;
+  secret: string;
+}
+
 export const WEBTRANSPORT_SERVERS = ['auto', 'node', 'go'] as const;
 export type WebTransportServerChoice = (typeof WEBTRANSPORT_SERVERS)[number];
 
@@ -77,18 +84,18 @@ export async function startWebTransportIngress(
   host: string,
   port: number,
   onSession: (t: DatagramTransport) => void,
-  token?: string,
+  admission?: Admission,
   choice: WebTransportServerChoice = 'auto',
   certificate?: { certPem: string; keyPem: string },
 ): Promise<{ ingress: WebTransportIngress | null; reason: string; skipped?: string }> {
   let skipped: string | undefined;
   const cert = certificate ? certificateFromPem(certificate.certPem, certificate.keyPem) : undefined;
   if (choice !== 'go') {
-    const node = await startNodeWebTransport(host, port, WT_PATH, WEBTRANSPORT_MTU, onSession, token, cert);
+    const node = await startNodeWebTransport(host, port, WT_PATH, WEBTRANSPORT_MTU, onSession, admission, cert);
     if (node.ingress || choice === 'node') return { ...node, reason: node.reason && `@fails-components/webtransport: ${node.reason}` };
     skipped = `@fails-components/webtransport not used: ${node.reason}`;
   }
-  const go = await startGoHelper(host, port, onSession, token, cert);
+  const go = await startGoHelper(host, port, onSession, admission, cert);
   return { ...go, ...(skipped ? { skipped, reason: go.reason && `${go.reason}; ${skipped}` } : {}) };
 }
 
@@ -96,7 +103,7 @@ async function startGoHelper(
   host: string,
   port: number,
   onSession: (t: DatagramTransport) => void,
-  token?: string,
+  admission?: Admission,
   cert?: Certificate,
 ): Promise<{ ingress: WebTransportIngress | null; reason: string }> {
   if (!existsSync(HELPER_BINARY)) {
@@ -126,7 +133,7 @@ async function startGoHelper(
     writeFileSync(join(certDir, 'key.pem'), cert.keyPem, { mode: 0o600 });
   }
   const certArgs = certDir ? ['--cert', join(certDir, 'cert.pem'), '--key', join(certDir, 'key.pem')] : [];
-  const child: ChildProcess = spawn(HELPER_BINARY, ['--listen', formatHostPort(host, port), '--bridge', `127.0.0.1:${bridge.address().port}`, '--path', WT_PATH, ...certArgs, ...(token !== undefined ? ['--token', token] : [])], {
+  const child: ChildProcess = spawn(HELPER_BINARY, ['--listen', formatHostPort(host, port), '--bridge', `127.0.0.1:${bridge.address().port}`, '--path', WT_PATH, ...certArgs, ...(admission ? ['--auth', admission.url, '--auth-secret', admission.secret] : [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -10,7 +10,7 @@ import { loadFailsWebTransport, type FailsServerSession } from '../adapter/node/
 import { WebTransportDatagrams } from '../transports/webtransport.js';
 import type { DatagramTransport } from '../transports/transport.js';
 import { selfSignedCertificate, type Certificate } from './certificate.js';
-import type { WebTransportIngress } from './webtransport-ingress.js';
+import type { Admission, WebTransportIngress } from './webtransport-ingress.js';
 
 export async function startNodeWebTransport(
   host: string,
@@ -18,20 +18,26 @@ export async function startNodeWebTransport(
   path: string,
   mtu: number,
   onSession: (t: DatagramTransport) => void,
-  token?: string,
+  admission?: Admission,
   given?: Certificate,
 ): Promise<{ ingress: WebTransportIngress | null; reason: string }> {
   const lib = await loadFailsWebTransport();
   if ('reason' in lib) return { ingress: null, reason: lib.reason };
   const cert = given ?? await selfSignedCertificate([host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, 'localhost']);
   const server = new lib.Http3Server({ port, host, secret: randomBytes(16).toString('hex'), cert: cert.certPem, privKey: cert.keyPem });
-  // Every session request passes here first: the token is checked before the
-  // session (and so any upstream UDP socket) exists; the query is stripped
-  // so sessions reach the one path stream below.
+  // Every session request passes here first: the relay's admission (token,
+  // ticket, caps) runs before the session, and so any upstream UDP socket,
+  // exists; the query is stripped so sessions reach the one path stream below.
   server.setRequestCallback(async ({ header }) => {
-    const url = new URL(header[':path'] ?? '/', 'https://relay');
+    let url: URL;
+    try {
+      url = new URL(header[':path'] ?? '/', 'https://relay');
+    } catch {
+      return { status: 400 };
+    }
     if (url.pathname !== path) return { status: 404 };
-    if (token !== undefined && url.searchParams.get('token') !== token) return { status: 403 };
+    const refusal = admission?.check(url.searchParams.get('token'), '');
+    if (refusal) return { status: refusal[0] };
     return { status: 200, path };
   });
   const sessions = server.sessionStream(path);
