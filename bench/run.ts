@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { runMicro, type MicroResult } from './micro.js';
 import { sinkSpeed } from './sink.js';
+import { echoSpeed } from './echo.js';
 import { sessionsLevel, udpFloor, type SessionsResult } from './sessions.js';
+import { latencyLevels, type LatencyRow } from './latency.js';
 import { nodeCipherBackend } from '../src/adapter/node/crypt.js';
 import { launchChromium, serveStatic, hasChromium } from '../test/helpers/browser.js';
 import { noNodeBuiltins } from '../scripts/vite-plugins.js';
@@ -21,6 +23,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KCP_GO = '/usr/share/gocode/src/github.com/xtaci/kcp-go';
 const MS = Number(process.env.BENCH_MS ?? 500);
 const SINK_BYTES = 64 << 20;
+/** Echo speed: this many 1 MiB round trips per run, on both sides. */
+const ECHO_ROUNDS = 32;
 const progress = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 /** BENCH_ONLY=fec|salsa20 keeps only the rows whose measure matches (case-insensitive); default: all. */
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
@@ -45,10 +49,12 @@ function runGo(names: string[]): Map<string, GoResult> {
     });
   };
   const sink = names.filter((n) => n.startsWith('BenchmarkSinkSpeed'));
-  const micro = names.filter((n) => !sink.includes(n));
+  const echo = names.filter((n) => n.startsWith('BenchmarkEchoSpeed'));
+  const micro = names.filter((n) => !sink.includes(n) && !echo.includes(n));
   // Sink speed sends b.N × 1 MiB: a fixed count, the same 64 MiB kcp-web sends, not a time budget.
   // Loopback sink runs swing widely from run to run (an RTO stall or not): three runs, the median.
-  const out = go(`^(${micro.join('|')})$`, `${MS}ms`) + (sink.length ? ['', '', ''].map(() => go(`^(${sink.join('|')})$`, `${SINK_BYTES >> 20}x`)).join('') : '');
+  const out = go(`^(${micro.join('|')})$`, `${MS}ms`) + (sink.length ? ['', '', ''].map(() => go(`^(${sink.join('|')})$`, `${SINK_BYTES >> 20}x`)).join('') : '') +
+    (echo.length ? ['', '', ''].map(() => go(`^(${echo.join('|')})$`, `${ECHO_ROUNDS}x`)).join('') : '');
   const runs = new Map<string, GoResult[]>();
   for (const line of out.split('\n')) {
     const m = /^(Benchmark\w+)-\d+\s+\d+\s+([\d.]+) ns\/op(?:\s+([\d.]+) MB\/s)?/.exec(line);
@@ -97,6 +103,13 @@ for (const server of ['kcp-web', 'kcp-go'] as const) {
   const mbps = median([await sinkSpeed(server, 1 << 20, SINK_BYTES), await sinkSpeed(server, 1 << 20, SINK_BYTES), await sinkSpeed(server, 1 << 20, SINK_BYTES)], (x) => x);
   node.push({ go: 'BenchmarkSinkSpeed1M', measure: `sink speed, loopback UDP, median of 3: kcp-web → ${server} (vs kcp-go → kcp-go)`, nsPerOp: 1e9 / ((mbps * 1e6) / (1 << 20)), mbPerSec: mbps });
 }
+// Echo speed against kcp-go's BenchmarkEchoSpeed1M (kcp-go ↔ kcp-go, the anchor).
+for (const server of ['kcp-web', 'kcp-go'] as const) {
+  if (!wanted({ measure: 'echo speed' })) break;
+  progress(`echo speed: kcp-web client → ${server} echo, ${ECHO_ROUNDS} × 1 MiB round trips, median of 3`);
+  const mbps = median([await echoSpeed(server, 1 << 20, ECHO_ROUNDS), await echoSpeed(server, 1 << 20, ECHO_ROUNDS), await echoSpeed(server, 1 << 20, ECHO_ROUNDS)], (x) => x);
+  node.push({ go: 'BenchmarkEchoSpeed1M', measure: `echo speed, loopback UDP, median of 3: kcp-web → ${server} echo (vs kcp-go → kcp-go)`, nsPerOp: 1e9 / ((mbps * 1e6) / (1 << 20)), mbPerSec: mbps });
+}
 const go = runGo([...new Set(node.map((r) => r.go))]);
 
 const rows = node.map((n) => {
@@ -127,12 +140,34 @@ const sessionsTable = [
 ].join('\n');
 console.log(`\n${sessionsTable}`);
 
+// Message latency under loss, KCP vs WebSocket over TCP, on a lossy link in a network namespace (nftables loss; needs root).
+let latencyTable = '';
+let latency: { rows: LatencyRow[] } | { skipped: string } = { skipped: 'filtered out by BENCH_ONLY' };
+if (!ONLY || ONLY.test('latency')) {
+  try {
+    execFileSync('sh', ['-c', 'command -v nft || (apt-get install -y nftables || (apt-get update && apt-get install -y nftables))'], { stdio: 'ignore' });
+  } catch {
+    /* latencyLevels reports it missing */
+  }
+  latency = await latencyLevels([0, 5, 10], Number(process.env.BENCH_LATENCY_S ?? 20), progress);
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  latencyTable =
+    'rows' in latency
+      ? [
+          '| loss (each packet, each way) | KCP fast3 p50 / p99 | KCP fast3 + FEC 10/3 p50 / p99 | WebSocket (TCP) p50 / p99 | p99 KCP / WebSocket |',
+          '|---|---|---|---|---|',
+          ...latency.rows.map((r) => `| ${r.loss}% | ${ms(r.kcp.p50)} / ${ms(r.kcp.p99)} | ${ms(r.kcpFec.p50)} / ${ms(r.kcpFec.p99)} | ${ms(r.ws.p50)} / ${ms(r.ws.p99)} | ${(r.kcp.p99 / r.ws.p99).toFixed(2)} (FEC ${(r.kcpFec.p99 / r.ws.p99).toFixed(2)}) |`),
+        ].join('\n')
+      : `latency: skipped (${latency.skipped})`;
+  console.log(`\n${latencyTable}`);
+}
+
 const dir = join(ROOT, 'bench/results');
 mkdirSync(dir, { recursive: true });
 const stamp = new Date().toISOString();
 writeFileSync(
   join(dir, 'bench.md'),
-  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the load generator is one Node process, so past a few thousand sessions it, not the server, is the limit).\n\n${table}\n\n${sessionsTable}\n`,
+  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the load generator is one Node process, so past a few thousand sessions it, not the server, is the limit).\n\n${table}\n\n${sessionsTable}\n\nMessage round trips, 64-byte messages every 20 ms, KCP and WebSocket at the same time on one loopback link in a network namespace with random loss applied by nftables to every packet (no netem here, so no added delay):\n\n${latencyTable}\n`,
 );
-writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
+writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, latency, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
 progress(`wrote bench/results/bench.md and bench.json`);
