@@ -15,6 +15,7 @@ import { sinkSpeed } from './sink.js';
 import { echoSpeed } from './echo.js';
 import { sessionsLevel, udpFloor, type SessionsResult } from './sessions.js';
 import { latencyLevels, type LatencyRow } from './latency.js';
+import { relayThroughput } from './relay-throughput.js';
 import { nodeCipherBackend } from '../src/adapter/node/crypt.js';
 import { launchChromium, serveStatic, hasChromium } from '../test/helpers/browser.js';
 import { noNodeBuiltins } from '../scripts/vite-plugins.js';
@@ -140,6 +141,19 @@ const sessionsTable = [
 ].join('\n');
 console.log(`\n${sessionsTable}`);
 
+// Browser ⇄ relay ⇄ kcp-go against the raw data channel on the same link.
+let relayTable = '';
+let relayResult: Awaited<ReturnType<typeof relayThroughput>> = { skipped: 'filtered out by BENCH_ONLY' };
+if (!ONLY || ONLY.test('relay')) {
+  progress('relay: Chromium → relay (WebRTC) → kcp-go sink, 16 MiB through KCP, against raw datagrams on the same channel for 5 s');
+  relayResult = await relayThroughput(16 << 20, 5000);
+  relayTable =
+    'rawMBps' in relayResult
+      ? `| browser → relay → kcp-go (WebRTC, werift in the relay) | raw unordered data channel: ${relayResult.rawMBps.toFixed(2)} MB/s | KCP to kcp-go sink: ${relayResult.kcpMBps.toFixed(2)} MB/s | ratio ${(relayResult.kcpMBps / relayResult.rawMBps).toFixed(2)}× |\n|---|---|---|---|`
+      : `relay throughput: skipped (${relayResult.skipped})`;
+  console.log(`\n${relayTable}`);
+}
+
 // Message latency under loss, KCP vs WebSocket over TCP, on a lossy link in a network namespace (nftables loss; needs root).
 let latencyTable = '';
 let latency: { rows: LatencyRow[] } | { skipped: string } = { skipped: 'filtered out by BENCH_ONLY' };
@@ -167,7 +181,7 @@ mkdirSync(dir, { recursive: true });
 const stamp = new Date().toISOString();
 writeFileSync(
   join(dir, 'bench.md'),
-  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the load generator is one Node process, so past a few thousand sessions it, not the server, is the limit).\n\n${table}\n\n${sessionsTable}\n\nMessage round trips, 64-byte messages every 20 ms, KCP and WebSocket at the same time on one loopback link in a network namespace with random loss applied by nftables to every packet (no netem here, so no added delay):\n\n${latencyTable}\n`,
+  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the load generator is one Node process, so past a few thousand sessions it, not the server, is the limit).\n\n${table}\n\n${sessionsTable}\n\n${relayTable}\n\nMessage round trips, 64-byte messages every 20 ms, KCP and WebSocket at the same time on one loopback link in a network namespace with random loss applied by nftables to every packet (no netem here, so no added delay):\n\n${latencyTable}\n`,
 );
-writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, latency, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
+writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, latency, relay: relayResult, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
 progress(`wrote bench/results/bench.md and bench.json`);

@@ -2,3 +2,41 @@
 import { runMicro } from '../micro.js';
 
 (globalThis as { runBench?: (ms: number) => unknown }).runBench = (ms: number) => runMicro({ ms });
+
+import { connectWebRTC } from '../../src/transports/webrtc.js';
+import { dial } from '../../src/lite.js';
+
+/** Raw datagrams over the relay's unordered, no-retransmit data channel for `ms`: what the link carries without KCP. */
+async function runRawChannel(signalingUrl: string, ms: number): Promise<number> {
+  const t = await connectWebRTC(signalingUrl);
+  const d = new Uint8Array(1200);
+  const end = performance.now() + ms;
+  let sent = 0;
+  // Best case for the raw channel: keep its send buffer fed (up to the transport's own bound), never past it.
+  while (performance.now() < end) {
+    while (t.channel.bufferedAmount < 48 * 1024) {
+      t.send(d);
+      sent++;
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  t.close();
+  return sent;
+}
+
+/** KCP (no crypto, no FEC, kcp-go's sink settings) through the relay to a kcp-go sink: ms until `bytes` are written and acknowledged. */
+async function runKcpSink(signalingUrl: string, bytes: number): Promise<number> {
+  const t = await connectWebRTC(signalingUrl);
+  // Congestion control on: the data channel drops (rather than queues) past its buffer, and KCP must back off.
+  const s = dial(t, { crypt: 'null', sndwnd: 64, rcvwnd: 1024, nodelay: 1, interval: 10, resend: 2, nc: 1, mtu: 1200, streamMode: true });
+  const chunk = new Uint8Array(65536);
+  const start = performance.now();
+  for (let n = 0; n < bytes; n += chunk.length) await s.write(chunk);
+  while (s.waitSnd > 0) await new Promise((r) => setTimeout(r, 5));
+  const ms = performance.now() - start;
+  s.close();
+  return ms;
+}
+
+Object.assign(globalThis, { runRawChannel, runKcpSink });

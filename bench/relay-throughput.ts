@@ -1,0 +1,53 @@
+/**
+ * Browser ⇄ relay ⇄ kcp-go throughput against the raw data channel on the
+ * same link: headless Chromium opens the relay's unordered, no-retransmit
+ * WebRTC data channel and (1) pushes raw 1200-byte datagrams for a while —
+ * what arrives at a UDP counter behind the relay is the raw channel's
+ * goodput — then (2) sends `bytes` through KCP (kcp-go's sink settings, no
+ * crypto) to a real kcp-go sink behind the relay, until all is acknowledged.
+ */
+import dgram from 'node:dgram';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'vite';
+import { startRelay } from '../src/relay/relay.js';
+import { launchChromium, serveStatic, hasChromium } from '../test/helpers/browser.js';
+import { startServer, KCPPEER, ROOT } from '../test/helpers/kcppeer.js';
+import { noNodeBuiltins } from '../scripts/vite-plugins.js';
+
+/** The relay's per-session budgets would cap the measure: lift them. */
+const UNLIMITED = { datagramsPerSecond: 1e9, bytesPerSecond: 1e12 };
+
+export async function relayThroughput(bytes: number, rawMs: number): Promise<{ rawMBps: number; kcpMBps: number } | { skipped: string }> {
+  if (!hasChromium) return { skipped: '/usr/bin/chromium missing' };
+  const outDir = mkdtempSync(join(tmpdir(), 'kcp-web-relay-bench-'));
+  await build({ root: join(ROOT, 'bench/page'), configFile: false, logLevel: 'warn', plugins: [noNodeBuiltins()], build: { outDir, emptyOutDir: true, target: 'es2022' } });
+  const counter = dgram.createSocket('udp4');
+  let counted = 0;
+  counter.on('message', (m) => (counted += m.length));
+  await new Promise<void>((r) => counter.bind(0, '127.0.0.1', r));
+  const sink = await startServer(KCPPEER, ['sink', '--listen', '127.0.0.1:0'], /^listening (\S+)/);
+  const rawRelay = await startRelay({ upstream: `127.0.0.1:${counter.address().port}`, listen: '127.0.0.1:0', webtransport: false, limits: UNLIMITED });
+  const kcpRelay = await startRelay({ upstream: sink.address, listen: '127.0.0.1:0', webtransport: false, limits: UNLIMITED });
+  const { url, server } = await serveStatic(outDir);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => typeof (globalThis as { runKcpSink?: unknown }).runKcpSink === 'function');
+    type Fns = { runRawChannel(u: string, ms: number): Promise<number>; runKcpSink(u: string, b: number): Promise<number> };
+    const start = performance.now();
+    await page.evaluate(([u, ms]) => (globalThis as unknown as Fns).runRawChannel(u, ms), [`${rawRelay.url}kcp-web/rtc`, rawMs] as [string, number]);
+    const rawMBps = counted / 1e6 / ((performance.now() - start) / 1000);
+    const ms = await page.evaluate(([u, b]) => (globalThis as unknown as Fns).runKcpSink(u, b), [`${kcpRelay.url}kcp-web/rtc`, bytes] as [string, number]);
+    return { rawMBps, kcpMBps: bytes / 1e6 / (ms / 1000) };
+  } finally {
+    await browser.close();
+    server.close();
+    await rawRelay.close();
+    await kcpRelay.close();
+    sink.stop();
+    counter.close();
+  }
+}
