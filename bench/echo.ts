@@ -1,7 +1,7 @@
 /**
  * Echo speed over loopback UDP, kcp-go's BenchmarkEchoSpeed1M setup: the
- * client (salsa20, FEC 10/3, windows 1024, nodelay 1/10/2/1, MTU 1400,
- * ack-no-delay) writes 1 MiB and reads it back, `rounds` times; the server
+ * client (salsa20, FEC 10/3, windows 1024, nodelay 1/10/2/1, MTU 1400;
+ * dialEcho turns ack-no-delay on and off again) writes 1 MiB and reads it back, `rounds` times; the server
  * is kcp-go's listenEcho + handleEcho (salsa20, no FEC coder, windows 4096)
  * — as kcp-web's twin (bench/echo-server.ts) or the real kcp-go through our
  * Go peer. MB/s counts one direction, as `b.SetBytes(nbytes)` does.
@@ -18,7 +18,7 @@ export async function echoSpeed(server: 'kcp-web' | 'kcp-go', bytes: number, rou
       ? await startServer(KCPPEER, ['echo', '--listen', '127.0.0.1:0', '--crypt', 'salsa20', '--key', ECHO_KEY, '--datashard', '0', '--parityshard', '0', '--sndwnd', '4096', '--rcvwnd', '4096', '--mode', 'manual', '--nodelay', '1', '--interval', '10', '--resend', '2', '--nc', '1', '--mtu', '1400'], /^listening (\S+)/)
       : await startServer(process.execPath, ['--import', 'tsx', `${ROOT}bench/echo-server.ts`, '127.0.0.1:0'], /^listening (\S+)/);
   try {
-    const s = await dialUdp(proc.address, { crypt: 'salsa20', key: ECHO_KEY, dataShards: 10, parityShards: 3, sndwnd: 1024, rcvwnd: 1024, nodelay: 1, interval: 10, resend: 2, nc: 1, mtu: 1400, streamMode: true, ackNoDelay: true });
+    const s = await dialUdp(proc.address, { crypt: 'salsa20', key: ECHO_KEY, dataShards: 10, parityShards: 3, sndwnd: 1024, rcvwnd: 1024, nodelay: 1, interval: 10, resend: 2, nc: 1, mtu: 1400, streamMode: true });
     const buf = new Uint8Array(bytes);
     const start = performance.now();
     for (let i = 0; i < rounds; i++) {

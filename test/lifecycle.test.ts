@@ -73,6 +73,29 @@ describe('what closes a session frees everything', () => {
   });
 });
 
+describe('an unreachable peer', () => {
+  it('ends a dialed session with the send error (ECONNREFUSED), never an exception', async () => {
+    const crashes: unknown[] = [];
+    const onCrash = (e: unknown) => crashes.push(e);
+    process.on('uncaughtException', onCrash);
+    try {
+      const dead = await listenUdp('127.0.0.1:0');
+      const address = dead.address;
+      dead.close();
+      const s = await dialUdp(address, { key: 'k', mode: 'fast3' });
+      for (let i = 0; i < 50 && s.isOpen; i++) {
+        s.send(new Uint8Array(100));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(s.isOpen, false);
+      assert.match(String(s.error), /ECONNREFUSED/);
+      assert.deepEqual(crashes, []);
+    } finally {
+      process.off('uncaughtException', onCrash);
+    }
+  });
+});
+
 describe('a flood of new conversations', () => {
   it('10,000 new addresses stop at the session cap; the rest are refused and counted', async () => {
     const rt = new FakeRuntime();

@@ -60,15 +60,21 @@ class UdpTransport extends BaseTransport {
       if (this.connectedTo !== null) this.fail(err);
       else this.sendErrors++;
     };
-    if (this.connectedTo !== null) {
-      this.socket.send(datagram, cb);
-    } else {
-      if (to === undefined) {
-        this.fail(new TypeError('udp listener send needs a destination address'));
-        return;
+    // dgram can also throw synchronously (a socket the runtime already tore
+    // down after an ICMP error): the same handling, never an exception into KCP.
+    try {
+      if (this.connectedTo !== null) {
+        this.socket.send(datagram, cb);
+      } else {
+        if (to === undefined) {
+          this.fail(new TypeError('udp listener send needs a destination address'));
+          return;
+        }
+        const { host, port } = parseHostPort(to, 'destination');
+        this.socket.send(datagram, port, host, cb);
       }
-      const { host, port } = parseHostPort(to, 'destination');
-      this.socket.send(datagram, port, host, cb);
+    } catch (e) {
+      cb(e as Error);
     }
   }
 
