@@ -25,7 +25,10 @@ import { WebSocketTransport, type WebSocketLike } from '../transports/websocket.
 import { startWebTransportIngress, WEBTRANSPORT_MTU, WT_PATH, type WebTransportServerChoice } from './webtransport-ingress.js';
 import { ticketVerifier } from './ticket.js';
 import { DEFAULT_LIMITS, directionBudget, type SessionLimits } from './limits.js';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** Compares digests in constant time, so response timing says nothing about the token. */
+const sameSecret = (a: string, b: string): boolean => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 export interface RelayOptions {
   /** The UDP server every session is forwarded to ("host:port"). */
@@ -207,7 +210,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   /** Why a session with `credential` from `address` may not open (status, message), or null if it may. */
   function admit(credential: string | null, address: string): [number, string] | null {
     if (options.token !== undefined || checkTicket) {
-      const tokenOk = options.token !== undefined && credential === options.token;
+      const tokenOk = options.token !== undefined && credential !== null && sameSecret(credential, options.token);
       if (!tokenOk) {
         if (credential === null || credential === '') return [401, `a valid ${checkTicket ? 'ticket' : 'token'} is required`];
         if (!checkTicket) return [401, 'a valid token is required'];
