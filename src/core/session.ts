@@ -42,6 +42,9 @@ export function openDatagram(data: Uint8Array, block: BlockCrypt | null, stats: 
   return data;
 }
 
+/** How long a peer must also have been silent before a dead-link mark closes the session. */
+export const DEAD_LINK_SILENCE_MS = 2000;
+
 export class SessionClosedError extends Error {
   constructor(message = 'session closed') {
     super(message);
@@ -214,9 +217,17 @@ export class Session implements AsyncIterable<Uint8Array> {
     this.timer = null;
     if (this.isClosed) return;
     const next = this.kcp.flush(false);
+    // KCP marks the link dead once any segment was sent dead_link times, but
+    // early retransmits count too: under reordering and jitter a segment whose
+    // ack is merely late is resent on every flush and reaches that count while
+    // the peer answers all along (kcp-go ignores the mark). So the session
+    // closes only once the peer has also been silent for a while.
     if (this.kcp.state !== 0 && this.options.closeOnDeadLink) {
-      this.fail(new SessionClosedError(`dead link: a segment was retransmitted ${this.kcp.dead_link} times without an ack`));
-      return;
+      const silent = this.runtime.now() - this.lastInput;
+      if (silent >= Math.max(DEAD_LINK_SILENCE_MS, 4 * this.kcp.rx_rto)) {
+        this.fail(new SessionClosedError(`dead link: a segment was sent ${this.kcp.dead_link} times without an ack and nothing was received for ${Math.round(silent)} ms`));
+        return;
+      }
     }
     const idle = this.options.idleTimeout;
     if (idle > 0 && this.runtime.now() - this.lastInput > idle) {
