@@ -161,3 +161,27 @@ describe('a restarted peer (same address, new conv, sn 0)', () => {
     }
   });
 });
+
+describe('dead link needs a silent peer (kcp-go only marks it; early retransmits count towards it)', () => {
+  it('a segment resent 20 times while the peer keeps answering does not close the session; silence then does', async () => {
+    const rt = new FakeRuntime();
+    const net = new MemoryNet();
+    // The client's datagrams whose first segment is sn 0 never arrive; everything else does.
+    net.filter = (d, from) => (from === 'client' && new DataView(d.buffer, d.byteOffset).getUint32(12, true) === 0 ? null : d);
+    const listener = listen(net.endpoint('server'), { runtime: rt, mode: 'fast3', sndwnd: 1024, rcvwnd: 1024 });
+    const client = dial(net.endpoint('client', 'server'), { runtime: rt, mode: 'fast3', sndwnd: 1024, rcvwnd: 1024 });
+    // 10 s of messages every 50 ms: each ack of a later segment makes sn 0 a fast/early retransmit.
+    for (let t = 0; t < 10_000; t += 50) {
+      client.send(new Uint8Array([t & 0xff]));
+      rt.advance(50);
+      await tick();
+    }
+    assert.ok(client.stats.FastRetransSegs + client.stats.EarlyRetransSegs >= 20, JSON.stringify(client.stats.copy()));
+    assert.equal(client.isOpen, true, String(client.error));
+    rt.advance(60_000); // the peer falls silent
+    await tick();
+    assert.equal(client.isOpen, false);
+    assert.match(String(client.error), /dead link/);
+    listener.close();
+  });
+});
