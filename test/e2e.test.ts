@@ -112,6 +112,18 @@ describe('browser → relay (WebRTC) → kcp-go', { skip }, () => {
         { relay: relay.url, transport: 'webtransport', crypt: 'aes', key: 'e2e', fec: true, bytes, ...(token ? { token } : {}) },
       );
 
+    it('WebTransport sessions count against the per-address cap from admission on (the helper tells the relay its bridge port)', { timeout: 120_000, skip: existsSync(HELPER_BINARY) ? false : `${HELPER_BINARY} not built` }, async () => {
+      const relay = await startRelay({ upstream: go.address, listen: '127.0.0.1:0', webtransportServer: 'go', maxSessionsPerAddress: 1 });
+      cleanup.push(() => relay.close());
+      const first = await echoVia(relay, undefined, 1024);
+      assert.ok(first.ok, first.error);
+      assert.equal(relay.stats.sessionsActive, 1, 'the first session is still held (until reaped)');
+      const second = await echoVia(relay, undefined, 1024);
+      assert.equal(second.ok, false, 'a second WebTransport session from the same address is refused');
+      assert.equal(relay.stats.refused, 1);
+      assert.equal(relay.stats.sessionsOpened, 1);
+    });
+
     it('WebTransport admits by signed ticket (the helper asks the relay) and refuses a forged one', { timeout: 120_000, skip: existsSync(HELPER_BINARY) ? false : `${HELPER_BINARY} not built` }, async () => {
       const keys = ticketKeyPair();
       const relay = await startRelay({ upstream: go.address, listen: '127.0.0.1:0', webtransportServer: 'go', ticketPublicKey: keys.publicKey });

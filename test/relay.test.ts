@@ -9,6 +9,7 @@ import { connect } from '../src/transports/connect.js';
 import { createWeriftPeerConnection, weriftMessage } from '../src/adapter/node/werift.js';
 import { dial } from '../src/index.node.js';
 import { udpListen } from '../src/transports/udp.js';
+import { WebSocket } from 'ws';
 
 describe('relay admission', () => {
   let relay: Relay;
@@ -163,6 +164,154 @@ describe('relay tickets, budgets and slow clients', () => {
       c.transport.close();
     } finally {
       await capped.close();
+    }
+  });
+});
+
+// Probes beyond the cases above: the WebSocket ingress refuses tickets too, ?token= works on
+// WebRTC signaling, slow headers get 408, abandoned WebSocket and WebRTC sessions are reaped back
+// to baseline with their address slots, a junk flood is rate-limited yet the session echoes.
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(done: () => boolean, tries = 200): Promise<boolean> {
+  for (let i = 0; i < tries && !done(); i++) await sleep(50);
+  return done();
+}
+/** Raw bytes to the relay's HTTP port, then `trickle` a byte per 100 ms (at most 100); resolves with the answer once closed. */
+function rawHttp(url: string, head: string, trickle = ''): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const sock = netConnect(Number(port), hostname);
+    let answer = '';
+    let i = 0;
+    const timer = setInterval(() => {
+      if (i < Math.min(trickle.length, 100) && !sock.destroyed) sock.write(trickle[i++]!);
+      else {
+        clearInterval(timer);
+        if (i >= Math.min(trickle.length, 100)) setTimeout(() => sock.destroy(), 3000);
+      }
+    }, 100);
+    sock.on('data', (d) => (answer += d.toString()));
+    sock.on('error', () => {});
+    sock.on('close', () => {
+      clearInterval(timer);
+      resolve(answer);
+    });
+    sock.write(head);
+  });
+}
+const wsUpgrade = (query: string) =>
+  `GET /kcp-web/ws${query} HTTP/1.1\r\nhost: relay\r\nconnection: Upgrade\r\nupgrade: websocket\r\nsec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
+
+describe('relay probes: tickets on every HTTP ingress', () => {
+  const keys = ticketKeyPair();
+  let relay: Relay;
+  let upstream: Awaited<ReturnType<typeof udpListen>>;
+  before(async () => {
+    upstream = await udpListen('127.0.0.1:0');
+    relay = await startRelay({ upstream: upstream.localAddress, listen: '127.0.0.1:0', ticketPublicKey: keys.publicKey, webtransport: false, websocket: true });
+  });
+  after(async () => {
+    await relay?.close();
+    upstream?.close();
+  });
+
+  it('WebSocket upgrade: no ticket 401, expired/forged/foreign/malformed 403 with the reason; ?token= on WebRTC signaling too; zero sockets', async () => {
+    const other = ticketKeyPair();
+    const fresh = mintTicket(keys.secretKey, { ttlSeconds: 60 });
+    const cases: [string | null, number, RegExp][] = [
+      [null, 401, /ticket is required/],
+      [mintTicket(keys.secretKey, { ttlSeconds: 60, now: Date.now() - 3600_000 }), 403, /expired/],
+      [`${Buffer.from('{"exp":9999999999}').toString('base64url')}.${fresh.split('.')[1]}`, 403, /signature/],
+      [mintTicket(other.secretKey, { ttlSeconds: 60 }), 403, /signature/],
+      ['not-a-ticket', 403, /malformed/],
+    ];
+    for (const [ticket, status, why] of cases) {
+      const ws = await rawHttp(relay.url, wsUpgrade(ticket === null ? '' : `?token=${ticket}`));
+      assert.match(ws, new RegExp(`^HTTP/1.1 ${status} `), String(ticket));
+      assert.match(ws, why);
+      const rtc = await fetch(`${relay.url}kcp-web/rtc${ticket === null ? '' : `?token=${ticket}`}`, { method: 'POST', body: 'hello' });
+      assert.equal(rtc.status, status);
+    }
+    assert.equal(relay.stats.sessionsOpened, 0);
+    assert.equal(relay.stats.upstreamSockets, 0);
+    const ok = await fetch(`${relay.url}kcp-web/rtc?token=${fresh}`, { method: 'POST', body: 'hello' });
+    assert.equal(ok.status, 400, 'past admission: "hello" is no SDP offer');
+    const { transport } = await connect(relay.url, { token: fresh, transports: ['websocket'], WebSocket: WebSocket as never });
+    assert.equal(relay.stats.upstreamSockets, 1);
+    transport.close();
+    assert.ok(await until(() => relay.stats.upstreamSockets === 0));
+  });
+});
+
+describe('relay probes: abandoned sessions and slow headers', () => {
+  let relay: Relay;
+  let upstream: Awaited<ReturnType<typeof udpListen>>;
+  before(async () => {
+    upstream = await udpListen('127.0.0.1:0');
+    relay = await startRelay({ upstream: upstream.localAddress, listen: '127.0.0.1:0', token: 't', idleTimeout: 300, maxSessionsPerAddress: 6, signalingTimeout: 500, webtransport: false, websocket: true });
+  });
+  after(async () => {
+    await relay?.close();
+    upstream?.close();
+  });
+
+  it('5 WebSockets left open and silent + 1 WebRTC answer never used: all reaped, sockets and address slots back', { timeout: 60_000 }, async () => {
+    const sockets: WebSocket[] = [];
+    for (let i = 0; i < 5; i++) {
+      const ws = new WebSocket(`${relay.url.replace('http', 'ws')}kcp-web/ws?token=t`);
+      await new Promise((r, j) => ws.once('open', r).once('error', j));
+      ws.send(new Uint8Array(24));
+      sockets.push(ws);
+    }
+    const pc = createWeriftPeerConnection({ hostAddresses: ['127.0.0.1'] });
+    pc.createDataChannel('kcp');
+    await pc.setLocalDescription(await pc.createOffer());
+    for (let i = 0; i < 100 && pc.iceGatheringState !== 'complete'; i++) await sleep(20);
+    const answer = await fetch(`${relay.url}kcp-web/rtc`, { method: 'POST', body: pc.localDescription!.sdp, headers: { authorization: 'Bearer t' } });
+    assert.equal(answer.status, 200);
+    assert.equal(relay.stats.sessionsActive, 6);
+    assert.equal(relay.stats.upstreamSockets, 6);
+    assert.ok(await until(() => relay.stats.sessionsActive === 0), `all reaped (active ${relay.stats.sessionsActive})`);
+    assert.equal(relay.stats.sessionsReaped, 6);
+    assert.ok(await until(() => relay.stats.upstreamSockets === 0));
+    assert.ok(await until(() => sockets.every((w) => w.readyState === WebSocket.CLOSED)), 'abandoned WebSockets closed by the relay');
+    await pc.close();
+    const again = await Promise.all(Array.from({ length: 6 }, () => new Promise<WebSocket>((r, j) => {
+      const ws = new WebSocket(`${relay.url.replace('http', 'ws')}kcp-web/ws?token=t`);
+      ws.once('open', () => r(ws)).once('error', j);
+    })));
+    for (const ws of again) ws.close();
+    assert.ok(await until(() => relay.stats.sessionsActive === 0));
+  });
+
+  it('slow headers (one byte per 100 ms) are cut off with 408', { timeout: 30_000 }, async () => {
+    const answer = await rawHttp(relay.url, 'POST /kcp-web/rtc HTTP/1.1\r\n', 'x-slow: ' + 'a'.repeat(90));
+    assert.match(answer, /^HTTP\/1.1 408 /);
+  });
+});
+
+describe('relay probes: a junk flood against the real kcp-go echo', { skip: hasKcpPeer ? false : 'interop/bin/kcppeer missing' }, () => {
+  let go: ServerProcess;
+  let relay: Relay;
+  before(async () => {
+    go = await startGoEcho(['--crypt', 'aes', '--key', 'rl', '--datashard', '0', '--parityshard', '0', '--mtu', '1200']);
+    relay = await startRelay({ upstream: go.address, listen: '127.0.0.1:0', webtransport: false, websocket: true, limits: { datagramsPerSecond: 100, bytesPerSecond: 100_000 } });
+  });
+  after(async () => {
+    await relay?.close();
+    go?.stop();
+  });
+
+  it('3,000 junk datagrams at once are mostly dropped and counted; the session still echoes 32 KiB', { timeout: 60_000 }, async () => {
+    const { transport } = await connect(relay.url, { transports: ['websocket'], WebSocket: WebSocket as never });
+    for (let i = 0; i < 3000; i++) transport.send(new Uint8Array(64).fill(i & 0xff));
+    assert.ok(await until(() => relay.stats.rateLimited >= 2000), `dropped ${relay.stats.rateLimited}`);
+    const session = dial(transport, { crypt: 'aes', key: 'rl', mtu: 1200, sndwnd: 64, rcvwnd: 64 });
+    try {
+      assert.ok(await echoChecked(session, 32 << 10));
+      assert.equal(relay.stats.sessionsActive, 1);
+    } finally {
+      session.close();
     }
   });
 });

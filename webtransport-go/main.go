@@ -14,7 +14,6 @@
 package main
 
 import (
-	"io"
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -26,11 +25,13 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"math/big"
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -175,8 +176,18 @@ func main() {
 			http.Error(w, "a valid token is required", http.StatusUnauthorized)
 			return
 		}
+		// The session's bridge socket first (local, no upstream yet): the relay's
+		// admission check is told its port, so that the relay counts the session
+		// against the client's address from the moment it is admitted.
+		udp, err := net.DialUDP("udp", nil, bridgeAddr)
+		if err != nil {
+			http.Error(w, "bridge unreachable", http.StatusBadGateway)
+			return
+		}
+		defer udp.Close()
 		if *auth != "" {
-			if status, msg := admit(*auth, *authSecret, r.URL.Query().Get("token"), r.RemoteAddr); status != http.StatusNoContent {
+			bridgePort := udp.LocalAddr().(*net.UDPAddr).Port
+			if status, msg := admit(*auth, *authSecret, r.URL.Query().Get("token"), r.RemoteAddr, bridgePort); status != http.StatusNoContent {
 				http.Error(w, msg, status)
 				return
 			}
@@ -196,12 +207,6 @@ func main() {
 		if debug {
 			log.Printf("session on stream %d from %s", str.StreamID(), qc.RemoteAddr())
 		}
-		udp, err := net.DialUDP("udp", nil, bridgeAddr)
-		if err != nil {
-			http.Error(w, "bridge unreachable", http.StatusBadGateway)
-			return
-		}
-		defer udp.Close()
 		qsid := uint64(str.StreamID()) / 4
 		c := connFor(qc)
 		c.mu.Lock()
@@ -272,7 +277,7 @@ func main() {
 
 // admit asks the relay whether a session with this token (or ticket) from
 // this address may open: one admission policy for every ingress.
-func admit(url, secret, token, remote string) (int, string) {
+func admit(url, secret, token, remote string, bridgePort int) (int, string) {
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		return http.StatusInternalServerError, err.Error()
@@ -282,6 +287,7 @@ func admit(url, secret, token, remote string) (int, string) {
 	}
 	req.Header.Set("X-Kcp-Web-Auth", secret)
 	req.Header.Set("X-Forwarded-For", remote)
+	req.Header.Set("X-Kcp-Web-Bridge-Port", strconv.Itoa(bridgePort))
 	client := &http.Client{Timeout: 5 * time.Second}
 	res, err := client.Do(req)
 	if err != nil {

@@ -232,6 +232,33 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       else perAddress.set(address, n);
     };
   }
+  /**
+   * WebTransport sessions admitted by the quic-go helper, by the port of the
+   * helper's bridge socket for them: counted against the client's address from
+   * admission on (so that concurrent CONNECTs cannot overrun the cap), and
+   * handed to the session once its first datagram arrives; released after
+   * BRIDGE_GRACE_MS if none ever does.
+   */
+  const bridged = new Map<number, { release: () => void; timer: ReturnType<typeof setTimeout> }>();
+  const BRIDGE_GRACE_MS = 30_000;
+  function holdForBridge(port: number, address: string): void {
+    if (!Number.isInteger(port) || port <= 0 || port > 65535 || bridged.has(port)) return;
+    const release = hold(address);
+    const timer = setTimeout(() => {
+      bridged.delete(port);
+      release();
+    }, BRIDGE_GRACE_MS);
+    timer.unref();
+    bridged.set(port, { release, timer });
+  }
+  /** The address hold of the bridged session on `port`, taken over by its session. */
+  function takeBridgeHold(port: number | undefined): (() => void) | undefined {
+    const b = port === undefined ? undefined : bridged.get(port);
+    if (!b) return undefined;
+    clearTimeout(b.timer);
+    bridged.delete(port!);
+    return b.release;
+  }
   const sessions = new Set<RelaySession>();
   const pass = () => netem.loss <= 0 || Math.random() >= netem.loss || (stats.dropped++, false);
   /** Runs `send` now, or after the configured delay. */
@@ -416,6 +443,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       const from = String(req.headers['x-forwarded-for'] ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
       const refusal = admit(credentialOf(req), from);
       if (refusal) stats.refused++;
+      else holdForBridge(Number(req.headers['x-kcp-web-bridge-port']), from);
       res.writeHead(refusal ? refusal[0] : 204, { 'content-type': 'text/plain' }).end(refusal ? refusal[1] : undefined);
     } else if (path === '/kcp-web/stats' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
@@ -482,7 +510,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     if (options.webtransport === false) return { ingress: null, reason: 'disabled by option' };
     const authHost = listenHost === '0.0.0.0' || listenHost === '::' ? '127.0.0.1' : listenHost.includes(':') ? `[${listenHost}]` : listenHost;
     const admission = { check: admit, url: `http://${authHost}:${addr.port}/kcp-web/auth`, secret: authSecret };
-    const start = (port: number) => startWebTransportIngress(listenHost, port, (t) => forward(t), admission, options.webtransportServer, options.webtransportCertificate);
+    const start = (port: number) => startWebTransportIngress(listenHost, port, (t, bridgePort) => forward(t, takeBridgeHold(bridgePort)), admission, options.webtransportServer, options.webtransportCertificate);
     const first = await start(options.webtransportPort ?? addr.port);
     // The HTTP port's number may already be taken on UDP (an ephemeral port of some
     // other socket): unless a port was asked for, take any free one instead.

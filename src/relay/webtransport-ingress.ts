@@ -83,7 +83,7 @@ class BridgedTransport extends BaseTransport {
 export async function startWebTransportIngress(
   host: string,
   port: number,
-  onSession: (t: DatagramTransport) => void,
+  onSession: (t: DatagramTransport, bridgePort?: number) => void,
   admission?: Admission,
   choice: WebTransportServerChoice = 'auto',
   certificate?: { certPem: string; keyPem: string },
@@ -102,7 +102,7 @@ export async function startWebTransportIngress(
 async function startGoHelper(
   host: string,
   port: number,
-  onSession: (t: DatagramTransport) => void,
+  onSession: (t: DatagramTransport, bridgePort?: number) => void,
   admission?: Admission,
   cert?: Certificate,
 ): Promise<{ ingress: WebTransportIngress | null; reason: string }> {
@@ -120,7 +120,7 @@ async function startGoHelper(
     if (!t) {
       t = new BridgedTransport(bridge, rinfo.address, rinfo.port, () => peers.delete(key));
       peers.set(key, t);
-      onSession(t);
+      onSession(t, rinfo.port);
     }
     t.arrive(msg);
   });
