@@ -17,6 +17,8 @@ export interface UdpOptions {
 }
 
 const DEFAULT_BUFFER = 4 << 20;
+/** Peers whose parsed address a listening socket keeps (past the default session cap). */
+const MAX_DESTINATIONS = 65536;
 
 /** Splits "host:port" / "[v6]:port"; throws naming the accepted form. */
 export function parseHostPort(addr: string, what = 'address'): { host: string; port: number } {
@@ -32,8 +34,8 @@ export function formatHostPort(host: string, port: number): string {
 
 class UdpTransport extends BaseTransport {
   readonly mtu = MTU_LIMIT;
-  /** Send errors on a listening socket: counted, not fatal. */
-  sendErrors = 0;
+  /** Parsed "host:port" of the peers a listening socket sends to. */
+  private readonly destinations = new Map<string, { host: string; port: number }>();
 
   constructor(
     readonly socket: dgram.Socket,
@@ -51,24 +53,31 @@ class UdpTransport extends BaseTransport {
 
   send(datagram: Uint8Array, to?: string): void {
     if (this.closed) return;
-    // A client's send error (ECONNREFUSED: nobody at that port) ends its
-    // session; a server's (one peer unreachable, ENOBUFS) must not end all.
-    const cb = (err: Error | null) => {
-      if (!err) return;
-      if (this.connectedTo !== null) this.fail(err);
-      else this.sendErrors++;
-    };
     if (this.connectedTo !== null) {
-      this.socket.send(datagram, cb);
-    } else {
-      if (to === undefined) {
-        this.fail(new TypeError('udp listener send needs a destination address'));
-        return;
-      }
-      const { host, port } = parseHostPort(to, 'destination');
-      this.socket.send(datagram, port, host, cb);
+      // A client's send error (ECONNREFUSED: nobody at that port) ends its session.
+      this.socket.send(datagram, this.onClientSent);
+      return;
     }
+    if (to === undefined) {
+      this.fail(new TypeError('udp listener send needs a destination address'));
+      return;
+    }
+    let dest = this.destinations.get(to);
+    if (dest === undefined) {
+      // Bounded: entries of closed sessions go when the cache is rebuilt.
+      if (this.destinations.size >= MAX_DESTINATIONS) this.destinations.clear();
+      dest = parseHostPort(to, 'destination');
+      this.destinations.set(to, dest);
+    }
+    // No callback: one peer's failure (unreachable, ENOBUFS) must not end the
+    // others, it is a lost datagram KCP retransmits; and without a callback
+    // Node skips a completion callback into JS for every datagram.
+    this.socket.send(datagram, dest.port, dest.host);
   }
+
+  private readonly onClientSent = (err: Error | null): void => {
+    if (err) this.fail(err);
+  };
 
   protected release(): void {
     try {
