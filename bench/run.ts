@@ -181,7 +181,7 @@ mkdirSync(dir, { recursive: true });
 const stamp = new Date().toISOString();
 writeFileSync(
   join(dir, 'bench.md'),
-  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the load generator is one Node process, so past a few thousand sessions it, not the server, is the limit).\n\n${table}\n\n${sessionsTable}\n\n${relayTable}\n\nMessage round trips, 64-byte messages every 20 ms, KCP and WebSocket at the same time on one loopback link in a network namespace with random loss applied by nftables to every packet (no netem here, so no added delay):\n\n${latencyTable}\n`,
+  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the load comes from child processes of 2,500 sessions each, sharing the 2 cores with the server).\n\n${table}\n\n${sessionsTable}\n\n${relayTable}\n\nMessage round trips, 64-byte messages every 20 ms, KCP and WebSocket at the same time on one loopback link in a network namespace with random loss applied by nftables to every packet (no netem here, so no added delay):\n\n${latencyTable}\n`,
 );
 writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, latency, relay: relayResult, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
 progress(`wrote bench/results/bench.md and bench.json`);

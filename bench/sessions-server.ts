@@ -14,9 +14,10 @@ setInterval(() => {
   const c = process.cpuUsage(cpu);
   const now = performance.now();
   const pct = ((c.user + c.system) / 1000 / (now - t)) * 100;
-  console.log(JSON.stringify({ sessions: listener.sessions.size, msgs, cpu: pct, userPct: (c.user / 1000 / (now - t)) * 100, rssMB: process.memoryUsage().rss / 2 ** 20 }));
+  console.log(JSON.stringify({ sessions: listener.sessions.size, msgs, cpu: pct, rssMB: process.memoryUsage().rss / 2 ** 20 }));
   msgs = 0;
   cpu = process.cpuUsage();
   t = now;
 }, 1000);
-process.on('SIGTERM', () => process.exit(0));
+// A normal exit on SIGINT, so a --cpu-prof profile gets written.
+process.on('SIGINT', () => process.exit(0));

@@ -187,6 +187,49 @@ describe('lifecycle with a fake clock', () => {
     assert.match(s.error!.message, /idle timeout/);
   });
 
+  it('a quiescent session sleeps, and wakes on the interval grid it would have ticked on', () => {
+    const rt = new FakeRuntime();
+    let timers = 0;
+    const setTimer = rt.setTimer;
+    rt.setTimer = (fn, ms) => (timers++, setTimer(fn, ms));
+    const sent: Array<{ at: number; cmd: number }> = [];
+    let input: (d: Uint8Array, from: string) => void = () => {};
+    const transport = {
+      mtu: 1500,
+      send: (d: Uint8Array) => void sent.push({ at: rt.now(), cmd: d[4]! }),
+      receive: (f: (d: Uint8Array, from: string) => void) => void (input = f),
+      close: () => {},
+    };
+    const conv = 7;
+    const s = dial(transport, { runtime: rt, conv, mode: 'normal' }); // interval 40 ms
+    const segment = (cmd: number, sn: number, una: number, payload = 0) => {
+      const d = new Uint8Array(24 + payload);
+      const v = new DataView(d.buffer);
+      v.setUint32(0, conv, true);
+      d[4] = cmd;
+      v.setUint16(6, 32, true);
+      v.setUint32(12, sn, true);
+      v.setUint32(16, una, true);
+      v.setUint32(20, payload, true);
+      return d;
+    };
+    rt.advance(0);
+    s.send(new Uint8Array(10));
+    assert.deepEqual(sent, [{ at: 0, cmd: 81 }]);
+    rt.advance(15);
+    input(segment(82, 0, 1), 'peer'); // its ACK: nothing left to send or time
+    rt.advance(1000);
+    const armed = timers;
+    rt.advance(1000);
+    assert.equal(timers, armed, 'no flush is scheduled while quiescent');
+    assert.equal(sent.length, 1);
+    // A PUSH from the peer at 2015 ms: its ACK leaves at the next 40 ms grid tick, 2040.
+    input(segment(81, 0, 1, 5), 'peer');
+    rt.advance(100);
+    assert.deepEqual(sent.slice(1), [{ at: 2040, cmd: 82 }]);
+    s.close();
+  });
+
   it('write() waits for window room, then resumes in order', { timeout: 30_000 }, async () => {
     const { listener, client } = setup({ mode: 'fast3', sndwnd: 4, rcvwnd: 4 });
     const msgs = Array.from({ length: 40 }, (_, i) => new Uint8Array(1000).fill(i));

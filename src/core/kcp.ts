@@ -749,6 +749,16 @@ export class Kcp {
     if (rcvwnd > 0) this.rcv_wnd = rcvwnd >>> 0;
   }
 
+  /**
+   * True when flush(false) has nothing to send and nothing to time: no ACK or
+   * probe pending, nothing queued or unacknowledged, and a nonzero remote
+   * window (a zero one is probed on a timer). Such a flush emits nothing and
+   * changes no state, so it can be skipped until input or a send.
+   */
+  isQuiescent(): boolean {
+    return this.acks === 0 && this.probe === 0 && this.snd_queue.length === 0 && this.snd_buf.length === 0 && this.rmt_wnd !== 0;
+  }
+
   /** Segments queued or in flight, not yet passed by the peer's una. */
   waitSnd(): number {
     return this.snd_buf.length + this.snd_queue.length;

@@ -96,6 +96,10 @@ export class Session implements AsyncIterable<Uint8Array> {
   private readonly onClose: ((s: Session) => void) | undefined;
   private resolveClosed!: (e: Error | null) => void;
   private timer: unknown = null;
+  /** When tick last ran: sleeping sessions wake on its interval grid. */
+  private lastTick: number;
+  /** Quiescent: no flush is scheduled until input, a send or a read wakes it. */
+  private sleeping = false;
   private lastInput: number;
   private isClosed = false;
   private readonly readers: Array<{ resolve: (m: Uint8Array | null) => void; reject: (e: Error) => void }> = [];
@@ -113,6 +117,7 @@ export class Session implements AsyncIterable<Uint8Array> {
     this.nonce = new NoncePool(init.runtime.random);
     this.closed = new Promise((r) => (this.resolveClosed = r));
     this.lastInput = init.runtime.now();
+    this.lastTick = this.lastInput;
 
     const { dataShards, parityShards } = init.options;
     const fec = dataShards > 0 && parityShards > 0;
@@ -182,6 +187,7 @@ export class Session implements AsyncIterable<Uint8Array> {
     this.stats.add('InBytes', data.length);
     this.deliver();
     this.wakeWriters();
+    this.wake();
   }
 
   /** A failure of the underlying transport: the session cannot go on. */
@@ -216,6 +222,8 @@ export class Session implements AsyncIterable<Uint8Array> {
   private readonly tick = (): void => {
     this.timer = null;
     if (this.isClosed) return;
+    const now = this.runtime.now();
+    this.lastTick = now;
     const next = this.kcp.flush(false);
     // KCP marks the link dead once any segment was sent dead_link times, but
     // early retransmits count too: under reordering and jitter a segment whose
@@ -230,13 +238,39 @@ export class Session implements AsyncIterable<Uint8Array> {
       }
     }
     const idle = this.options.idleTimeout;
-    if (idle > 0 && this.runtime.now() - this.lastInput > idle) {
+    if (idle > 0 && now - this.lastInput > idle) {
       this.fail(new SessionClosedError(`idle timeout: nothing received for ${idle} ms`));
       return;
     }
     this.wakeWriters();
-    this.schedule(next);
+    if (!this.kcp.isQuiescent()) {
+      this.schedule(next);
+      return;
+    }
+    // kcp-go flushes every interval, but a quiescent flush sends nothing and
+    // changes nothing: sleep until input, a send or a read (wake) instead of
+    // waking thousands of idle sessions 25 times a second. Only the idle
+    // timeout still needs the clock: the first tick of the grid past it.
+    this.sleeping = true;
+    if (idle > 0) {
+      const interval = this.kcp.interval;
+      this.schedule(Math.floor((this.lastInput + idle - now) / interval + 1) * interval);
+    }
   };
+
+  /**
+   * Ends a sleep: the next flush runs where the interval grid would have put
+   * it had the session kept ticking (lastTick + k·interval), so everything
+   * leaves at the same time as from a session that never slept.
+   */
+  private wake(): void {
+    if (!this.sleeping || this.isClosed) return;
+    this.sleeping = false;
+    if (this.timer !== null) this.runtime.clearTimer(this.timer);
+    const interval = this.kcp.interval;
+    const since = this.runtime.now() - this.lastTick;
+    this.schedule(Math.max(1, Math.ceil(since / interval)) * interval - since);
+  }
 
   // ---- application side ------------------------------------------------------
 
@@ -361,6 +395,7 @@ export class Session implements AsyncIterable<Uint8Array> {
     this.stats.add('BytesSent', data.length);
     const waitsnd = kcp.waitSnd();
     if (waitsnd >= kcp.snd_wnd || waitsnd >= kcp.rmt_wnd || !this.options.writeDelay) kcp.flush(false);
+    this.wake();
   }
 
   private hasWindowRoom(): boolean {
@@ -379,6 +414,8 @@ export class Session implements AsyncIterable<Uint8Array> {
     const n = this.kcp.recv(buf);
     if (n < 0) return null;
     this.stats.add('BytesReceived', n);
+    // A reopened receive window is announced at the next flush (kcp "fast recover").
+    if (this.kcp.probe !== 0) this.wake();
     return n === size ? buf : buf.subarray(0, n);
   }
 

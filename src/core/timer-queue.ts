@@ -26,14 +26,17 @@ export class TimerQueue {
   schedule(at: number, fn: () => void): TimerHandle {
     const h: TimerHandle = { at, seq: this.seq++, fn };
     const heap = this.heap;
+    // Sift up with a hole: move parents down, write h once at its place.
+    let i = heap.length;
     heap.push(h);
-    let i = heap.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!before(heap[i]!, heap[p]!)) break;
-      [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+      const parent = heap[p]!;
+      if (!before(h, parent)) break;
+      heap[i] = parent;
       i = p;
     }
+    heap[i] = h;
     return h;
   }
 
@@ -66,19 +69,21 @@ export class TimerQueue {
     const heap = this.heap;
     const top = heap[0]!;
     const last = heap.pop()!;
-    if (heap.length) {
-      heap[0] = last;
+    const n = heap.length;
+    if (n) {
+      // Sift down with a hole (thousands of sessions pop here every interval).
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < heap.length && before(heap[l]!, heap[m]!)) m = l;
-        if (r < heap.length && before(heap[r]!, heap[m]!)) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-        i = m;
+        const c = r < n && before(heap[r]!, heap[l]!) ? r : l;
+        const child = heap[c]!;
+        if (!before(child, last)) break;
+        heap[i] = child;
+        i = c;
       }
+      heap[i] = last;
     }
     return top;
   }
