@@ -31,7 +31,8 @@ export interface LinkStats {
    * Flipped datagrams, and of those the ones any checksummed receiver must
    * reject: the bit lies past the 16-byte nonce (which kcp-go does not check)
    * in a datagram still at least a crypto header (20 bytes) long (kcp-go drops
-   * shorter ones without counting).
+   * shorter ones without counting). Counted as they are sent on, not when
+   * a delayed one is still held.
    */
   flipped: number;
   flippedDetectable: number;
@@ -85,23 +86,29 @@ export async function startHostileLink(upstream: string, impair: { up: Impairmen
         d = d.subarray(0, Math.floor(rand() * d.length));
         st.truncated++;
       }
+      let detectable = false;
       if (p.bitflip && d.length > 0 && rand() < p.bitflip) {
         const bit = Math.floor(rand() * d.length * 8);
         d[bit >> 3]! ^= 1 << (bit & 7);
         st.flipped++;
-        if (bit >> 3 >= 16 && d.length >= 20) st.flippedDetectable++;
+        detectable = bit >> 3 >= 16 && d.length >= 20;
       }
+      // Counted when it really leaves: a delayed datagram still held when the link closes never reaches anyone.
+      const out = (x: Buffer) => {
+        if (detectable) st.flippedDetectable++;
+        send(x);
+      };
       let delay = p.jitter ? rand() * p.jitter : 0;
       if (p.reorder && rand() < p.reorder) {
         delay += (p.jitter ?? 0) + 5 + rand() * 15;
         st.reordered++;
       }
       st.forwarded++;
-      if (delay < 1) send(d);
+      if (delay < 1) out(d);
       else {
         const t = setTimeout(() => {
           timers.delete(t);
-          if (!closed) send(d);
+          if (!closed) out(d);
         }, delay);
         timers.add(t);
       }
