@@ -8,8 +8,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { dialUdp, CRYPT_NAMES, type CryptName, type Session } from '../src/index.node.js';
+import { dialUdp, CRYPT_NAMES, type CryptName } from '../src/index.node.js';
+import { echoed } from './helpers/echo.js';
 import { startHostileLink, type Impairments } from './helpers/hostile-link.js';
 import { hasKcpPeer, startGoEcho, startKcpWebEcho, stopWithCounters } from './helpers/kcppeer.js';
 
@@ -25,23 +25,6 @@ const impairments = (crypt: CryptName): Impairments => ({
   jitter: 8,
   ...(crypt === 'null' ? {} : { truncate: 0.01, bitflip: 0.02 }),
 });
-
-async function echo(session: Session, bytes: number): Promise<{ ok: boolean; received: number }> {
-  const payload = randomBytes(bytes);
-  const hash = createHash('sha256');
-  let received = 0;
-  const writing = (async () => {
-    for (let off = 0; off < bytes; off += 16384) await session.write(payload.subarray(off, off + 16384));
-  })();
-  while (received < bytes) {
-    const m = await session.read();
-    if (!m) break;
-    hash.update(m);
-    received += m.length;
-  }
-  await writing.catch(() => {});
-  return { ok: received === bytes && hash.digest('hex') === createHash('sha256').update(payload).digest('hex'), received };
-}
 
 const rejected = (s: Record<string, number>) => (s.InCsumErrors ?? 0) + (s.InErrs ?? 0);
 
@@ -69,7 +52,7 @@ describe(`hostile link: 30% loss, 5% duplicates, reordering, jitter, truncation,
           let result: { ok: boolean; received: number };
           let mine: Record<string, number>;
           try {
-            result = await echo(session, BYTES);
+            result = await echoed(session, BYTES, 16384);
             // Let datagrams the link still holds (jitter, reordering) arrive and be judged before counting.
             await new Promise((r) => setTimeout(r, 150));
             mine = session.stats.copy();

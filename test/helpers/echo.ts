@@ -2,19 +2,38 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Session } from '../../src/core/session.js';
 
-export async function echoChecked(session: Session, bytes: number): Promise<boolean> {
+export interface Echoed {
+  /** All bytes came back and their sha256 equals what was sent. */
+  ok: boolean;
+  received: number;
+  /** Why writing stopped, if it did (e.g. the session closed). */
+  writeError?: unknown;
+}
+
+export async function echoed(session: Session, bytes: number, chunk = 4096): Promise<Echoed> {
   const payload = randomBytes(bytes);
   const hash = createHash('sha256');
-  let got = 0;
+  let received = 0;
   const writing = (async () => {
-    for (let off = 0; off < bytes; off += 4096) await session.write(payload.subarray(off, off + 4096));
+    for (let off = 0; off < bytes; off += chunk) await session.write(payload.subarray(off, off + chunk));
   })();
-  while (got < bytes) {
+  while (received < bytes) {
     const m = await session.read();
     if (!m) break;
     hash.update(m);
-    got += m.length;
+    received += m.length;
   }
-  await writing;
-  return got === bytes && hash.digest('hex') === createHash('sha256').update(payload).digest('hex');
+  const writeError = await writing.then(
+    () => undefined,
+    (e: unknown) => e ?? new Error('write failed'),
+  );
+  const ok = received === bytes && hash.digest('hex') === createHash('sha256').update(payload).digest('hex');
+  return { ok, received, ...(writeError !== undefined ? { writeError } : {}) };
+}
+
+/** As echoed(), for tests that only need the verdict; a failed write throws. */
+export async function echoChecked(session: Session, bytes: number): Promise<boolean> {
+  const r = await echoed(session, bytes);
+  if (r.writeError !== undefined) throw r.writeError;
+  return r.ok;
 }
