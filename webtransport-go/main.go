@@ -131,7 +131,6 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "UDP address for HTTP/3")
 	bridge := flag.String("bridge", "", "the relay's UDP bridge address")
 	path := flag.String("path", "/kcp-web/wt", "WebTransport endpoint path")
-	token := flag.String("token", "", "if set, sessions must pass ?token=TOKEN")
 	auth := flag.String("auth", "", "if set, each session's ?token= is checked by GET on this URL (the relay's admission: tokens, tickets, caps)")
 	authSecret := flag.String("auth-secret", "", "sent as X-Kcp-Web-Auth with --auth requests")
 	certFile := flag.String("cert", "", "PEM certificate to serve (default: a fresh self-signed one)")
@@ -170,10 +169,6 @@ func main() {
 	mux.HandleFunc(*path, func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodConnect || r.Proto != "webtransport" {
 			http.Error(w, "WebTransport CONNECT only", http.StatusBadRequest)
-			return
-		}
-		if *token != "" && r.URL.Query().Get("token") != *token {
-			http.Error(w, "a valid token is required", http.StatusUnauthorized)
 			return
 		}
 		// The session's bridge socket first (local, no upstream yet): the relay's
