@@ -8,7 +8,7 @@ import { sealPacket, openPacket, CRYPT_HEADER_SIZE } from '../src/core/crypt/pac
 import { utf8 } from '../src/core/crypt/kdf.js';
 import { crc32 } from '../src/core/crc32.js';
 import { useWasmSalsa20 } from '../src/core/crypt/salsa20.js';
-import { createNodeBlockCrypt, nodeCipherBackend } from '../src/adapter/node/crypt.js';
+import { createNodeBlockCrypt, nodeCipherBackend, nodeChecksum } from '../src/adapter/node/crypt.js';
 
 type Vector = { plain: string; encrypted: string; decrypted: string; key: string };
 const vectors = JSON.parse(readFileSync(new URL('./vectors/crypt.json', import.meta.url), 'utf8')) as {
@@ -83,6 +83,16 @@ describe('crc32', () => {
     for (const v of vectors.ciphers) {
       const p = hex(v.plain);
       assert.equal(crc32(p, CRYPT_HEADER_SIZE), Buffer.from(p).readUInt32LE(16));
+      if (nodeChecksum) assert.equal(nodeChecksum(p, CRYPT_HEADER_SIZE), crc32(p, CRYPT_HEADER_SIZE));
+    }
+  });
+  it('node:zlib checksum (Node backend) equals the core one on both sides of its size switch', { skip: nodeChecksum ? false : 'this Node has no zlib.crc32' }, () => {
+    const data = Uint8Array.from({ length: 1600 }, (_, i) => (i * 151 + 17) & 0xff);
+    for (const start of [0, 1, 20]) {
+      for (let end = start; end <= data.length; end += 7) {
+        const p = data.subarray(0, end);
+        assert.equal(nodeChecksum!(p, start), crc32(p, start), `[${start}, ${end})`);
+      }
     }
   });
 });
@@ -227,6 +237,19 @@ describe('packet header (sealPacket / openPacket)', () => {
       });
     }
   }
+  it('packets sealed with the Node backend (OpenSSL AES, zlib CRC) open with the pure core, and the other way round', () => {
+    for (const name of ['aes', 'salsa20'] as const) {
+      const node = createBlockCrypt(name, deriveKey('k'), nodeCipherBackend)!;
+      const core = createBlockCrypt(name, deriveKey('k'))!;
+      for (const size of [10, 300, 1380]) {
+        for (const [from, to] of [[node, core], [core, node]]) {
+          const packet = new Uint8Array(CRYPT_HEADER_SIZE + size).map((_, i) => i * 7);
+          sealPacket(from!, packet, nonce);
+          assert.ok(openPacket(to!, packet), `${name} ${size}`);
+        }
+      }
+    }
+  });
   it('sealPacket rejects a packet without header room', () => {
     assert.throws(() => sealPacket(crypt.newNoneBlockCrypt(), new Uint8Array(19), nonce), RangeError);
   });

@@ -1,19 +1,22 @@
 /**
  * node:crypto fast path for kcp-go's CFB ciphers that OpenSSL has: AES
- * (aes-*-cfb, CFB-128), SM4 (sm4-cfb) and 3DES (des-ede3-cfb, CFB-64).
+ * (CFB-128), SM4 and 3DES (CFB-64).
  *
  * kcp-go restarts CFB from its fixed IV on every packet, and a node Cipher
  * cannot be rewound, so creating one per packet costs more than AES itself.
- * Instead each direction keeps one long-lived stream and steers its CFB
- * register back to the IV after every packet, in the same native call:
- * - decryption needs no register at all: CFB's keystream block i is E(C[i-1])
- *   (E(IV) for the first), all known from the ciphertext, so one ECB call
- *   over [IV, C0 … C(m-2)] yields the whole keystream — and, unlike the
- *   serial CFB call, OpenSSL pipelines ECB across blocks;
- * - encryption: the register becomes the last ciphertext block produced, so
- *   the next call starts with the one plaintext block P = IV ^ E(last) whose
- *   ciphertext is the IV. E(last) is one block of our TypeScript cipher.
- * Output bytes for the padding and the steering block are discarded.
+ * Instead each direction keeps one long-lived stream that needs no rewinding,
+ * and works out CFB's keystream from it in one native call per packet:
+ * - CFB's keystream block i is E(C[i-1]), and E(IV) for the first, which is
+ *   a constant per key, computed once.
+ * - decryption: all C[i-1] are known, so one ECB call over C0 … C(m-2)
+ *   yields the rest of the keystream (and OpenSSL pipelines ECB).
+ * - encryption: CBC computes Y[i] = E(P[i] ^ Y[i-1]); with Y[-1] = E(IV),
+ *   P[i] ^ Y[i-1] is exactly CFB's C[i], so CBC's output is CFB's keystream
+ *   shifted by one block. One stream serves every packet: its register holds
+ *   the last output of the previous packet, which the first input block
+ *   cancels (P0 ^ E(IV) ^ register). OpenSSL's CBC runs in one assembly
+ *   loop, where its CFB calls the block function once per block.
+ * Either way the packet is then src ^ keystream.
  *
  * Each cipher is checked against the TypeScript implementation when this
  * module loads; any that this OpenSSL lacks (or gets wrong) is left to the
@@ -21,7 +24,9 @@
  * by speed: see NATIVE_BY_DEFAULT.
  */
 import { createCipheriv, type Cipher } from 'node:crypto';
-import type { BlockCrypt, CipherBackend, CryptName } from '../../core/crypt/index.js';
+import * as zlib from 'node:zlib';
+import { crc32 } from '../../core/crc32.js';
+import type { BlockCrypt, Checksum, CipherBackend, CryptName } from '../../core/crypt/index.js';
 import { INITIAL_VECTOR } from '../../core/crypt/_cfb.js';
 import { AesBlock } from '../../core/crypt/aes.js';
 import { TripleDesBlock } from '../../core/crypt/des.js';
@@ -29,117 +34,111 @@ import { Sm4Block } from '../../core/crypt/sm4.js';
 
 type Family = 'aes' | 'sm4' | '3des';
 
-/** A pure TypeScript cipher of the same family: one block for steering, and the reference for the self-test. */
-type Reference = BlockCrypt & { encryptBlock(src: Uint8Array, so: number, dst: Uint8Array, dof: number): void };
-
 const FAMILY: Partial<Record<CryptName, Family>> = { aes: 'aes', 'aes-128': 'aes', 'aes-192': 'aes', sm4: 'sm4', '3des': '3des' };
 
 /**
  * Measured on the development machine (Node 20, OpenSSL 3, x86-64 with
- * AES-NI), encrypt+decrypt of 1500 bytes: AES-128 ~730 MB/s native (encrypt
- * ~2.7 µs: OpenSSL's CFB calls the block function once per 16 bytes;
- * decrypt ~1.4 µs through ECB) vs ~150 in TypeScript, so AES goes native;
- * SM4 (~130) and 3DES (~33) run as fast in TypeScript as through OpenSSL
- * plus node's ~0.7 µs per call.
+ * AES-NI), encrypt+decrypt of 1500 bytes: AES-128 ~730 MB/s native vs ~200
+ * in TypeScript, so AES goes native. Each node:crypto call costs ~0.9 µs
+ * whatever its size, and CBC's serial chain ~1.1 µs more per 1488 bytes,
+ * ECB's ~0.4 µs. SM4 (~127 vs 125) and 3DES (~35 vs 31) gain too little
+ * to be worth a second implementation on the default path.
  */
 const NATIVE_BY_DEFAULT: ReadonlySet<Family> = new Set(['aes']);
 
+/** OpenSSL's name of the block cipher, to which the mode is appended. */
 function algorithm(family: Family, keyLength: number): string {
-  return family === 'aes' ? `aes-${keyLength * 8}-cfb` : family === 'sm4' ? 'sm4-cfb' : 'des-ede3-cfb';
+  return family === 'aes' ? `aes-${keyLength * 8}` : family === 'sm4' ? 'sm4' : 'des-ede3';
 }
 
-/** The same block cipher in ECB, for decryption's one-call keystream. */
-function ecbOf(cfb: string): string {
-  return cfb.replace(/-cfb$/, '-ecb');
-}
-
-function reference(family: Family, key: Uint8Array): Reference {
+/** The pure TypeScript cipher of the same family: the reference for the self-test. */
+function reference(family: Family, key: Uint8Array): BlockCrypt {
   return family === 'aes' ? new AesBlock(key) : family === 'sm4' ? new Sm4Block(key) : new TripleDesBlock(key);
 }
 
 class NodeCfb implements BlockCrypt {
   private readonly enc: Cipher;
   private readonly ecb: Cipher;
-  private readonly iv: Uint8Array;
-  /** Input assembled for one native call: [steering block | IV] packet [padding]. */
-  private stage = new Uint8Array(2048);
-  /** Word-aligned copies for decryption's XOR (packets and OpenSSL's output may sit at any offset). */
+  /** E(IV): the first keystream block of every packet. */
+  private readonly first: Uint8Array;
+  /** The encryption stream's CBC register: its last output block. */
+  private readonly register: Uint8Array;
+  /** Word-aligned keystream and packet, for an XOR 4 bytes at a time (packets and OpenSSL's output may sit at any offset). */
   private ks = new Int32Array(512);
-  private ct = new Int32Array(512);
-  /** The plaintext block that returns the encryption stream's register to the IV, once a packet has gone through. */
-  private readonly steer: Uint8Array;
-  private steering = false;
+  private data = new Int32Array(512);
+  private stage = new Uint8Array(2048);
 
   constructor(
     algo: string,
     key: Uint8Array,
-    private readonly ref: Reference,
     private readonly bs: 8 | 16,
   ) {
-    this.iv = INITIAL_VECTOR.slice(0, bs);
-    this.steer = new Uint8Array(bs);
-    this.enc = createCipheriv(algo, key, this.iv);
-    this.ecb = createCipheriv(ecbOf(algo), key, null).setAutoPadding(false);
-  }
-
-  private room(n: number): Uint8Array {
-    if (this.stage.length < n) this.stage = new Uint8Array(Math.max(n, 2 * this.stage.length));
-    return this.stage;
+    this.ecb = createCipheriv(`${algo}-ecb`, key, null).setAutoPadding(false);
+    this.first = new Uint8Array(this.ecb.update(INITIAL_VECTOR.subarray(0, bs)));
+    this.register = new Uint8Array(bs);
+    this.enc = createCipheriv(`${algo}-cbc`, key, this.register).setAutoPadding(false);
   }
 
   encrypt(dst: Uint8Array, src: Uint8Array): void {
-    const { bs } = this;
+    const { bs, register } = this;
     const n = src.length;
-    const pre = this.steering ? bs : 0;
-    const padded = Math.ceil(n / bs) * bs;
-    if (pre + padded === 0) return;
-    const stage = this.room(pre + padded);
-    if (pre) stage.set(this.steer, 0);
-    stage.set(src, pre);
-    const out = this.enc.update(stage.subarray(0, pre + padded));
-    dst.set(out.subarray(pre, pre + n));
-    // The register now holds the last ciphertext block: prepare the block that brings it back to the IV.
-    const steer = this.steer;
-    this.ref.encryptBlock(out, out.length - bs, steer, 0);
-    for (let i = 0; i < bs; i++) steer[i] ^= this.iv[i];
-    this.steering = true;
+    if (n === 0) return;
+    // Only whole blocks before the last one feed the keystream.
+    const feed = (Math.ceil(n / bs) - 1) * bs;
+    const ks = this.keystream(n);
+    if (feed > 0) {
+      if (this.stage.length < feed) this.stage = new Uint8Array(2 * feed);
+      const stage = this.stage;
+      stage.set(src.subarray(0, feed));
+      for (let i = 0; i < bs; i++) stage[i] ^= this.first[i]! ^ register[i]!;
+      const out = this.enc.update(stage.subarray(0, feed));
+      ks.set(out, bs);
+      register.set(out.subarray(feed - bs));
+    }
+    this.xor(dst, src, n);
   }
 
   decrypt(dst: Uint8Array, src: Uint8Array): void {
     const { bs } = this;
     const n = src.length;
     if (n === 0) return;
-    const blocks = Math.ceil(n / bs);
-    const stage = this.room(blocks * bs);
-    stage.set(this.iv, 0);
-    stage.set(src.subarray(0, (blocks - 1) * bs), bs);
-    const out = this.ecb.update(stage.subarray(0, blocks * bs));
-    const words = blocks * (bs >> 2);
-    if (this.ks.length < words) {
-      this.ks = new Int32Array(words * 2);
-      this.ct = new Int32Array(words * 2);
+    const feed = (Math.ceil(n / bs) - 1) * bs;
+    const ks = this.keystream(n);
+    if (feed > 0) ks.set(this.ecb.update(src.subarray(0, feed)), bs);
+    this.xor(dst, src, n);
+  }
+
+  /** Room for n bytes of keystream, starting with E(IV). */
+  private keystream(n: number): Uint8Array {
+    const words = (n + 3) >> 2;
+    if (this.ks.length < words + 4) {
+      this.ks = new Int32Array(2 * words + 4);
+      this.data = new Int32Array(2 * words + 4);
     }
-    const ks = this.ks;
-    const ct = this.ct;
-    const ks8 = new Uint8Array(ks.buffer, 0, blocks * bs);
-    const ct8 = new Uint8Array(ct.buffer, 0, blocks * bs);
-    ks8.set(out);
-    ct8.set(src);
-    for (let i = 0; i < words; i++) ct[i] = ct[i]! ^ ks[i]!;
-    dst.set(ct8.subarray(0, n));
+    const ks = new Uint8Array(this.ks.buffer);
+    ks.set(this.first);
+    return ks;
+  }
+
+  /** dst = src ^ keystream over n bytes (dst may be src). */
+  private xor(dst: Uint8Array, src: Uint8Array, n: number): void {
+    const { ks, data } = this;
+    const data8 = new Uint8Array(data.buffer, 0, n);
+    data8.set(src);
+    for (let i = 0, words = (n + 3) >> 2; i < words; i++) data[i] = data[i]! ^ ks[i]!;
+    dst.set(data8);
   }
 }
 
 /** Packet lengths the load-time self-test runs, covering whole and partial last blocks. */
-const PROBE_LENGTHS = [0, 1, 20, 27, 64, 100];
+const PROBE_LENGTHS = [0, 1, 16, 17, 20, 27, 32, 64, 100];
 
 /** Whether OpenSSL has the algorithm and produces kcp-go's bytes through NodeCfb, packet after packet. */
 function works(family: Family, keyLength: number): boolean {
   try {
     const key = Uint8Array.from({ length: keyLength }, (_, i) => (i * 29 + 7) & 0xff);
     const ref = reference(family, key);
-    const bs = family === '3des' ? 8 : 16;
-    const native = new NodeCfb(algorithm(family, keyLength), key, reference(family, key), bs);
+    const native = new NodeCfb(algorithm(family, keyLength), key, family === '3des' ? 8 : 16);
     for (const n of PROBE_LENGTHS) {
       const plain = Uint8Array.from({ length: n }, (_, i) => (i * 131 + n) & 0xff);
       const a = new Uint8Array(n);
@@ -172,11 +171,19 @@ export function createNodeBlockCrypt(name: CryptName, key: Uint8Array): BlockCry
   if (!family) return undefined;
   const algo = algorithm(family, key.length);
   if (!AVAILABLE.get(algo)) return undefined;
-  return new NodeCfb(algo, key, reference(family, key), family === '3des' ? 8 : 16);
+  return new NodeCfb(algo, key, family === '3des' ? 8 : 16);
 }
 
-/** Node's default backend: OpenSSL where it is faster than the TypeScript cipher (AES), else undefined. */
+/** Below this many bytes the TypeScript CRC beats zlib's plus the native call (~0.1 µs); at 1480 bytes zlib takes 0.4 µs against 1.1. */
+const ZLIB_CRC_FROM = 256;
+
+/** The packet checksum through zlib's crc32 (Node ≥ 20.15), which is SIMD-accelerated, for packets long enough to pay for the call. */
+export const nodeChecksum: Checksum | undefined =
+  typeof zlib.crc32 === 'function' ? (data, start) => (data.length - start >= ZLIB_CRC_FROM ? zlib.crc32(data.subarray(start)) : crc32(data, start)) : undefined;
+
+/** Node's default backend: OpenSSL where it is faster than the TypeScript cipher (AES), else undefined; zlib's CRC-32 for every cipher. */
 export const nodeCipherBackend: CipherBackend = {
+  checksum: nodeChecksum,
   create(name, key) {
     const family = FAMILY[name];
     return family && NATIVE_BY_DEFAULT.has(family) ? createNodeBlockCrypt(name, key) : undefined;

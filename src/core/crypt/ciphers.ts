@@ -45,5 +45,8 @@ export function buildCipher(cipher: Cipher, key: Uint8Array, backend?: CipherBac
   const need = cipher.keyBytes;
   if (need !== 'whole' && key.length < need) throw new RangeError(`cipher '${cipher.name}' needs at least ${need} key bytes; got ${key.length}`);
   const k = need === 'whole' ? key : key.subarray(0, need);
-  return backend?.create(cipher.name, k) ?? cipher.create(k);
+  const block = backend?.create(cipher.name, k) ?? cipher.create(k);
+  const checksum = backend?.checksum;
+  if (!checksum || block.checksum) return block;
+  return { encrypt: (dst, src) => block.encrypt(dst, src), decrypt: (dst, src) => block.decrypt(dst, src), checksum };
 }

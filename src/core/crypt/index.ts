@@ -20,7 +20,7 @@ import { CRYPT_NAMES, type BlockCrypt, type CipherBackend, type CryptName } from
 export { deriveKey } from './kdf.js';
 export { INITIAL_VECTOR } from './_cfb.js';
 
-export { CRYPT_NAMES, isCryptName, type BlockCrypt, type CipherBackend, type CryptName } from './types.js';
+export { CRYPT_NAMES, isCryptName, type BlockCrypt, type CipherBackend, type Checksum, type CryptName } from './types.js';
 export type { Cipher } from './ciphers.js';
 
 // kcp-go's constructors, by the names its users know, taking raw keys as kcp-go does.

@@ -14,7 +14,7 @@ export const CRYPT_HEADER_SIZE = NONCE_SIZE + CRC_SIZE;
 export function sealPacket(block: BlockCrypt, packet: Uint8Array, fillNonce: (nonce: Uint8Array) => void): void {
   if (packet.length < CRYPT_HEADER_SIZE) throw new RangeError(`a packet needs ${CRYPT_HEADER_SIZE} bytes of header room; got ${packet.length}`);
   fillNonce(packet.subarray(0, NONCE_SIZE));
-  const sum = crc32(packet, CRYPT_HEADER_SIZE);
+  const sum = block.checksum ? block.checksum(packet, CRYPT_HEADER_SIZE) : crc32(packet, CRYPT_HEADER_SIZE);
   packet[16] = sum;
   packet[17] = sum >>> 8;
   packet[18] = sum >>> 16;
@@ -31,5 +31,5 @@ export function openPacket(block: BlockCrypt, packet: Uint8Array): boolean {
   if (packet.length < CRYPT_HEADER_SIZE) return false;
   block.decrypt(packet, packet);
   const sum = (packet[16] | (packet[17] << 8) | (packet[18] << 16) | (packet[19] << 24)) >>> 0;
-  return sum === crc32(packet, CRYPT_HEADER_SIZE);
+  return sum === (block.checksum ? block.checksum(packet, CRYPT_HEADER_SIZE) : crc32(packet, CRYPT_HEADER_SIZE));
 }

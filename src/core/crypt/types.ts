@@ -4,7 +4,12 @@
 export interface BlockCrypt {
   encrypt(dst: Uint8Array, src: Uint8Array): void;
   decrypt(dst: Uint8Array, src: Uint8Array): void;
+  /** The packet header's CRC-32/IEEE of data[start, end), when a runtime has a faster one than the core's (see CipherBackend). */
+  checksum?(data: Uint8Array, start: number): number;
 }
+
+/** CRC-32/IEEE of data[start, end), as kcp-go's crc32.ChecksumIEEE. */
+export type Checksum = (data: Uint8Array, start: number) => number;
 
 export const CRYPT_NAMES = ['aes', 'aes-128', 'aes-192', 'salsa20', 'blowfish', 'twofish', 'cast5', '3des', 'tea', 'xtea', 'xor', 'sm4', 'none', 'null'] as const;
 export type CryptName = (typeof CRYPT_NAMES)[number];
@@ -16,4 +21,6 @@ export function isCryptName(s: string): s is CryptName {
 /** A runtime's faster implementation of some ciphers; undefined means "use the pure TypeScript one". */
 export interface CipherBackend {
   create(name: CryptName, key: Uint8Array): BlockCrypt | undefined;
+  /** A faster packet checksum (node:zlib's crc32), given to every cipher built with this backend. */
+  checksum?: Checksum;
 }
