@@ -5,8 +5,11 @@ import { TimerQueue, type TimerHandle } from './core/timer-queue.js';
 const queue = new TimerQueue();
 let hostTimer: ReturnType<typeof setTimeout> | null = null;
 let hostAt = Infinity;
+/** The host timer has fired and fire() waits for the input to be read; it re-arms when it runs. */
+let firing = false;
 
 function arm(): void {
+  if (firing) return;
   const next = queue.next;
   if (next === null) {
     if (hostTimer !== null) clearTimeout(hostTimer);
@@ -17,12 +20,36 @@ function arm(): void {
   if (hostTimer !== null && hostAt <= next) return;
   if (hostTimer !== null) clearTimeout(hostTimer);
   hostAt = next;
-  hostTimer = setTimeout(fire, Math.max(0, next - performance.now()));
+  hostTimer = setTimeout(fireAfterInput, Math.max(0, next - performance.now()));
+}
+
+/**
+ * Node's setImmediate runs after the event loop's I/O poll, i.e. after every
+ * datagram already received has been delivered; browsers have no such hook
+ * (a data channel's messages are separate tasks), so there the flush waits
+ * for the current task's microtasks only.
+ */
+function afterInput(): (fn: () => void) => void {
+  const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+  return immediate ? (fn) => void immediate(fn) : (fn) => queueMicrotask(fn);
+}
+
+/**
+ * A due timer runs once the datagrams that arrived meanwhile are read: Node
+ * runs timers before its I/O poll, so a retransmission timeout would
+ * otherwise fire on a segment whose ACK is already waiting in the socket —
+ * on a busy loop that made a third of all RTO resends spurious.
+ */
+const runAfterInput = afterInput();
+function fireAfterInput(): void {
+  hostTimer = null;
+  hostAt = Infinity;
+  firing = true;
+  runAfterInput(fire);
 }
 
 function fire(): void {
-  hostTimer = null;
-  hostAt = Infinity;
+  firing = false;
   queue.runDue(performance.now());
   arm();
 }
@@ -49,5 +76,6 @@ export function defaultRuntime(): Runtime {
       return h;
     },
     clearTimer: (h) => queue.cancel(h as TimerHandle),
+    afterInput: runAfterInput,
   };
 }

@@ -29,6 +29,9 @@
 import { DefaultSnmp, type Snmp } from './snmp.js';
 import { SegQueue, Segment, encodeHeader, readU32 } from './_segment.js';
 
+const FLUSH_ACKS = 1;
+const FLUSH_ALL = 2;
+
 export const IKCP_RTO_NDL = 30; // no-delay min rto
 export const IKCP_RTO_MIN = 100; // normal min rto
 export const IKCP_RTO_DEF = 200;
@@ -100,6 +103,10 @@ export class Kcp {
   nocwnd = false;
   /** Stream mode: sends merge into full segments and frg is always 0. */
   stream = false;
+  /** Leave the flushes input asks for to the owner (pendingFlush, flushPending) instead of running them inside input. */
+  deferFlush = false;
+  /** The flush input asked for while deferFlush was set: 0 none, 1 ACKs only, 2 everything. */
+  pendingFlush = 0;
 
   private readonly snd_queue = new SegQueue();
   private readonly rcv_queue = new SegQueue();
@@ -453,9 +460,27 @@ export class Kcp {
       }
     }
 
-    if (windowSlides) this.flush(false);
-    else if (ackNoDelay && this.acks > 0) this.flush(true);
+    if (windowSlides) this.flushAfterInput(FLUSH_ALL);
+    else if (ackNoDelay && this.acks > 0) this.flushAfterInput(FLUSH_ACKS);
     return 0;
+  }
+
+  /**
+   * With deferFlush set, the flush input asks for is recorded in
+   * pendingFlush for the owner to run once the datagrams that have already
+   * arrived are in (kcp-go reads up to 16 at a time with recvmmsg before
+   * its flushes go out); otherwise it runs now, as in kcp-go.
+   */
+  private flushAfterInput(kind: typeof FLUSH_ACKS | typeof FLUSH_ALL): void {
+    if (!this.deferFlush) this.flush(kind === FLUSH_ACKS);
+    else if (kind > this.pendingFlush) this.pendingFlush = kind;
+  }
+
+  /** Runs the flush deferred input asked for, if any. */
+  flushPending(): void {
+    const kind = this.pendingFlush;
+    this.pendingFlush = 0;
+    if (kind !== 0) this.flush(kind === FLUSH_ACKS);
   }
 
   private wndUnused(): number {

@@ -10,6 +10,13 @@ export interface Runtime {
   random(buf: Uint8Array): void;
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
+  /**
+   * Runs fn once the datagrams that have already arrived have been handed to
+   * the sessions (Node: setImmediate, after the I/O poll). Sessions use it to
+   * send one flush for a burst of input, as kcp-go does for its recvmmsg
+   * batches. Without it, every datagram's flush runs at once.
+   */
+  afterInput?(fn: () => void): void;
 }
 
 /**

@@ -101,6 +101,8 @@ export class Session implements AsyncIterable<Uint8Array> {
   /** Quiescent: no flush is scheduled until input, a send or a read wakes it. */
   private sleeping = false;
   private lastInput: number;
+  /** Input has arrived and endBurst is waiting in runtime.afterInput. */
+  private inBurst = false;
   private isClosed = false;
   private readonly readers: Array<{ resolve: (m: Uint8Array | null) => void; reject: (e: Error) => void }> = [];
   private readonly writers: Waiter[] = [];
@@ -135,6 +137,7 @@ export class Session implements AsyncIterable<Uint8Array> {
     this.kcp.wndSize(o.sndwnd, o.rcvwnd);
     this.kcp.noDelay(o.nodelay, o.interval, o.resend, o.nc);
     this.kcp.stream = o.streamMode;
+    this.kcp.deferFlush = init.runtime.afterInput !== undefined;
 
     this.stats.add(init.passive ? 'PassiveOpens' : 'ActiveOpens');
     this.stats.add('CurrEstab');
@@ -188,7 +191,23 @@ export class Session implements AsyncIterable<Uint8Array> {
     this.deliver();
     this.wakeWriters();
     this.wake();
+    if (this.kcp.deferFlush && !this.inBurst) {
+      this.inBurst = true;
+      this.runtime.afterInput!(this.endBurst);
+    }
   }
+
+  /**
+   * The end of a burst of input (every datagram that had arrived is read):
+   * the flush input asked for, and the one writes asked for meanwhile, run
+   * now as one. The burst's ACKs go in one packet instead of one per
+   * datagram, and what the application wrote back (an echo, a reply) follows
+   * them instead of each reply going out behind an ACK packet of its own.
+   */
+  private readonly endBurst = (): void => {
+    this.inBurst = false;
+    if (!this.isClosed) this.kcp.flushPending();
+  };
 
   /** A failure of the underlying transport: the session cannot go on. */
   transportError(error: Error): void {
@@ -394,7 +413,15 @@ export class Session implements AsyncIterable<Uint8Array> {
     }
     this.stats.add('BytesSent', data.length);
     const waitsnd = kcp.waitSnd();
-    if (waitsnd >= kcp.snd_wnd || waitsnd >= kcp.rmt_wnd || !this.options.writeDelay) kcp.flush(false);
+    if (waitsnd >= kcp.snd_wnd || waitsnd >= kcp.rmt_wnd) kcp.flush(false);
+    else if (!this.options.writeDelay) {
+      // Written while a burst of input is being read (a reply, an echo):
+      // leave it to the flush after the burst, with the burst's ACKs in front,
+      // rather than a packet for each ACK and one for each reply — the way
+      // kcp-go's writers catch up with a recvmmsg batch.
+      if (this.inBurst) kcp.pendingFlush = 2;
+      else kcp.flush(false);
+    }
     this.wake();
   }
 

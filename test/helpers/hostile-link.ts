@@ -115,7 +115,9 @@ export async function startHostileLink(upstream: string, impair: { up: Impairmen
     }
   }
 
-  const front = dgram.createSocket('udp4');
+  // Room for a window's burst (as our UDP transport and kcptun ask for): with the default ~200 KB the kernel itself dropped thousands of datagrams per MiB, and a '0% loss' case was not lossless.
+  const socket = () => dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+  const front = socket();
   front.bind(0, '127.0.0.1');
   await once(front, 'listening');
   const peers = new Map<string, dgram.Socket>();
@@ -131,7 +133,7 @@ export async function startHostileLink(upstream: string, impair: { up: Impairmen
     const key = `${rinfo.address}:${rinfo.port}`;
     let s = peers.get(key);
     if (!s) {
-      const sock = dgram.createSocket('udp4');
+      const sock = socket();
       sock.on('message', (back) => pass(back, impair.down, down, (d) => front.send(d, rinfo.port, rinfo.address)));
       sock.on('error', () => {});
       sock.connect(uport, uhost);
