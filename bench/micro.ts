@@ -15,6 +15,8 @@ export interface MicroResult {
   measure: string;
   nsPerOp: number;
   mbPerSec?: number;
+  /** MB/s of each run, where the measure is the median of several. */
+  runs?: number[];
 }
 
 /** kcp-go's benchmark for each cipher name (kcptun's key slicing decides AES's size). */

@@ -26,12 +26,33 @@ function arm(): void {
 /**
  * Node's setImmediate runs after the event loop's I/O poll, i.e. after every
  * datagram already received has been delivered; browsers have no such hook
- * (a data channel's messages are separate tasks), so there the flush waits
- * for the current task's microtasks only.
+ * (a data channel's messages are separate tasks), so there the work waits
+ * for the current task's microtasks only. One host callback serves every
+ * session that asked during this turn of the loop.
  */
 function afterInput(): (fn: () => void) => void {
   const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
-  return immediate ? (fn) => void immediate(fn) : (fn) => queueMicrotask(fn);
+  const host = immediate ? (fn: () => void) => void immediate(fn) : (fn: () => void) => queueMicrotask(fn);
+  let waiting: (() => void)[] = [];
+  let spare: (() => void)[] = [];
+  const runAll = () => {
+    const list = waiting;
+    waiting = spare;
+    for (let i = 0; i < list.length; i++) {
+      try {
+        list[i]!();
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
+    list.length = 0;
+    spare = list;
+  };
+  return (fn) => {
+    if (waiting.push(fn) === 1) host(runAll);
+  };
 }
 
 /**

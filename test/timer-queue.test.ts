@@ -54,3 +54,21 @@ describe('TimerQueue', () => {
     assert.ok(fired.every((late) => late >= -1), 'no timer fired early');
   });
 });
+
+describe('defaultRuntime().afterInput', () => {
+  it('runs callbacks in order after the I/O poll (Node: setImmediate), one host callback for all, and what they queue in the next round', async () => {
+    const rt = defaultRuntime();
+    const seen: string[] = [];
+    rt.afterInput!(() => seen.push('a'));
+    rt.afterInput!(() => {
+      seen.push('b');
+      rt.afterInput!(() => seen.push('d'));
+    });
+    rt.afterInput!(() => seen.push('c'));
+    assert.deepEqual(seen, [], 'nothing runs synchronously');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(seen, ['a', 'b', 'c']);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(seen, ['a', 'b', 'c', 'd']);
+  });
+});

@@ -107,6 +107,13 @@ export class Kcp {
   deferFlush = false;
   /** The flush input asked for while deferFlush was set: 0 none, 1 ACKs only, 2 everything. */
   pendingFlush = 0;
+  /**
+   * At most this many new segments per flush (kcp-go: no limit); when it
+   * stops a flush, pendingFlush asks the owner for another. A single-threaded
+   * owner uses it so a large write leaves in slices with input read between
+   * them, instead of one long burst during which no ACK is read.
+   */
+  flushLimit = Infinity;
 
   private readonly snd_queue = new SegQueue();
   private readonly rcv_queue = new SegQueue();
@@ -576,13 +583,16 @@ export class Kcp {
     const sq = this.snd_queue;
     const sb = this.snd_buf;
     let newSegs = 0;
-    while (newSegs < sq.length && diff(this.snd_nxt, (this.snd_una + cwnd) >>> 0) < 0) {
+    const take = Math.min(sq.length, this.flushLimit);
+    while (newSegs < take && diff(this.snd_nxt, (this.snd_una + cwnd) >>> 0) < 0) {
       const seg = sq.at(newSegs);
       seg.sn = this.snd_nxt;
       sb.push(seg);
       this.snd_nxt = (this.snd_nxt + 1) >>> 0;
       newSegs++;
     }
+    // Stopped by the limit with window to spare: the rest is the owner's next flush.
+    if (newSegs < sq.length && newSegs === this.flushLimit && diff(this.snd_nxt, (this.snd_una + cwnd) >>> 0) < 0) this.pendingFlush = FLUSH_ALL;
     if (newSegs > 0) sq.dropFront(newSegs);
 
     const resent = this.fastresend > 0 ? this.fastresend : 0xffffffff;

@@ -42,6 +42,13 @@ export function openDatagram(data: Uint8Array, block: BlockCrypt | null, stats: 
   return data;
 }
 
+/**
+ * New segments per flush when the runtime can run work after input
+ * (Kcp.flushLimit): ~64 × 1.4 KB leave in well under a millisecond, so a
+ * 1 MiB write no longer holds the event loop for ~15 ms while ACKs wait.
+ */
+const FLUSH_SLICE = 64;
+
 /** How long a peer must also have been silent before a dead-link mark closes the session (2 s still closed a live session once under 30% loss on a loaded machine). */
 export const DEAD_LINK_SILENCE_MS = 5000;
 
@@ -101,8 +108,8 @@ export class Session implements AsyncIterable<Uint8Array> {
   /** Quiescent: no flush is scheduled until input, a send or a read wakes it. */
   private sleeping = false;
   private lastInput: number;
-  /** Input has arrived and endBurst is waiting in runtime.afterInput. */
-  private inBurst = false;
+  /** endBurst is waiting in runtime.afterInput (input has arrived, or a large write goes on). */
+  private flushQueued = false;
   private isClosed = false;
   private readonly readers: Array<{ resolve: (m: Uint8Array | null) => void; reject: (e: Error) => void }> = [];
   private readonly writers: Waiter[] = [];
@@ -137,7 +144,10 @@ export class Session implements AsyncIterable<Uint8Array> {
     this.kcp.wndSize(o.sndwnd, o.rcvwnd);
     this.kcp.noDelay(o.nodelay, o.interval, o.resend, o.nc);
     this.kcp.stream = o.streamMode;
-    this.kcp.deferFlush = init.runtime.afterInput !== undefined;
+    if (init.runtime.afterInput) {
+      this.kcp.deferFlush = true;
+      this.kcp.flushLimit = FLUSH_SLICE;
+    }
 
     this.stats.add(init.passive ? 'PassiveOpens' : 'ActiveOpens');
     this.stats.add('CurrEstab');
@@ -158,6 +168,8 @@ export class Session implements AsyncIterable<Uint8Array> {
   /** A decrypted datagram (FEC header or KCP segments), as kcp-go's kcpInput. */
   kcpInput(data: Uint8Array): void {
     if (this.isClosed) return;
+    // Before anything is delivered: replies written from here on join the flush after the burst.
+    if (this.kcp.deferFlush) this.queueFlush();
     this.lastInput = this.runtime.now();
     const ackNoDelay = this.options.ackNoDelay;
     // kcp cmd (81–84) and frg share these two bytes; they never read 0xf1/0xf2.
@@ -191,10 +203,18 @@ export class Session implements AsyncIterable<Uint8Array> {
     this.deliver();
     this.wakeWriters();
     this.wake();
-    if (this.kcp.deferFlush && !this.inBurst) {
-      this.inBurst = true;
-      this.runtime.afterInput!(this.endBurst);
-    }
+  }
+
+  /** Runs the deferred flush (pendingFlush) after the input that has arrived is read; writes meanwhile join it. */
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    this.runtime.afterInput!(this.endBurst);
+  }
+
+  /** After a flush: a write larger than flushLimit segments goes on in the next one, once input has been read. */
+  private flushed(): void {
+    if (this.kcp.pendingFlush !== 0) this.queueFlush();
   }
 
   /**
@@ -205,8 +225,10 @@ export class Session implements AsyncIterable<Uint8Array> {
    * them instead of each reply going out behind an ACK packet of its own.
    */
   private readonly endBurst = (): void => {
-    this.inBurst = false;
-    if (!this.isClosed) this.kcp.flushPending();
+    this.flushQueued = false;
+    if (this.isClosed) return;
+    this.kcp.flushPending();
+    this.flushed();
   };
 
   /** A failure of the underlying transport: the session cannot go on. */
@@ -244,6 +266,7 @@ export class Session implements AsyncIterable<Uint8Array> {
     const now = this.runtime.now();
     this.lastTick = now;
     const next = this.kcp.flush(false);
+    this.flushed();
     // KCP marks the link dead once any segment was sent dead_link times, but
     // early retransmits count too: under reordering and jitter a segment whose
     // ack is merely late is resent on every flush and reaches that count while
@@ -413,14 +436,19 @@ export class Session implements AsyncIterable<Uint8Array> {
     }
     this.stats.add('BytesSent', data.length);
     const waitsnd = kcp.waitSnd();
-    if (waitsnd >= kcp.snd_wnd || waitsnd >= kcp.rmt_wnd) kcp.flush(false);
-    else if (!this.options.writeDelay) {
+    if (waitsnd >= kcp.snd_wnd || waitsnd >= kcp.rmt_wnd) {
+      kcp.flush(false);
+      this.flushed();
+    } else if (!this.options.writeDelay) {
       // Written while a burst of input is being read (a reply, an echo):
       // leave it to the flush after the burst, with the burst's ACKs in front,
       // rather than a packet for each ACK and one for each reply — the way
       // kcp-go's writers catch up with a recvmmsg batch.
-      if (this.inBurst) kcp.pendingFlush = 2;
-      else kcp.flush(false);
+      if (this.flushQueued) kcp.pendingFlush = 2;
+      else {
+        kcp.flush(false);
+        this.flushed();
+      }
     }
     this.wake();
   }
