@@ -135,7 +135,14 @@ func main() {
 	authSecret := flag.String("auth-secret", "", "sent as X-Kcp-Web-Auth with --auth requests")
 	certFile := flag.String("cert", "", "PEM certificate to serve (default: a fresh self-signed one)")
 	keyFile := flag.String("key", "", "PEM private key for --cert")
+	exitWithStdin := flag.Bool("exit-with-stdin", false, "exit when stdin closes: the relay holds its write end, so the helper ends with the relay even if the relay is killed")
 	flag.Parse()
+	if *exitWithStdin {
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			os.Exit(0)
+		}()
+	}
 	if *bridge == "" {
 		log.Fatal("kcp-web-wt: --bridge HOST:PORT is required")
 	}

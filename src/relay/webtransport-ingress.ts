@@ -133,8 +133,9 @@ async function startGoHelper(
     writeFileSync(join(certDir, 'key.pem'), cert.keyPem, { mode: 0o600 });
   }
   const certArgs = certDir ? ['--cert', join(certDir, 'cert.pem'), '--key', join(certDir, 'key.pem')] : [];
-  const child: ChildProcess = spawn(HELPER_BINARY, ['--listen', formatHostPort(host, port), '--bridge', `127.0.0.1:${bridge.address().port}`, '--path', WT_PATH, ...certArgs, ...(admission ? ['--auth', admission.url, '--auth-secret', admission.secret] : [])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  // --exit-with-stdin: the helper ends when this process does, however it ends (its stdin pipe closes).
+  const child: ChildProcess = spawn(HELPER_BINARY, ['--listen', formatHostPort(host, port), '--bridge', `127.0.0.1:${bridge.address().port}`, '--path', WT_PATH, '--exit-with-stdin', ...certArgs, ...(admission ? ['--auth', admission.url, '--auth-secret', admission.secret] : [])], {
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
