@@ -19,7 +19,7 @@ import { noNodeBuiltins } from '../scripts/vite-plugins.js';
 /** The relay's per-session budgets would cap the measure: lift them. */
 const UNLIMITED = { datagramsPerSecond: 1e9, bytesPerSecond: 1e12 };
 
-export async function relayThroughput(bytes: number, rawMs: number): Promise<{ rawMBps: number; kcpMBps: number } | { skipped: string }> {
+export async function relayThroughput(bytes: number, rawMs: number, sndwnd = 128): Promise<{ rawMBps: number; kcpMBps: number } | { skipped: string }> {
   if (!hasChromium) return { skipped: '/usr/bin/chromium missing' };
   const outDir = mkdtempSync(join(tmpdir(), 'kcp-web-relay-bench-'));
   await build({ root: join(ROOT, 'bench/page'), configFile: false, logLevel: 'warn', plugins: [noNodeBuiltins()], build: { outDir, emptyOutDir: true, target: 'es2022' } });
@@ -36,11 +36,11 @@ export async function relayThroughput(bytes: number, rawMs: number): Promise<{ r
     const page = await browser.newPage();
     await page.goto(url);
     await page.waitForFunction(() => typeof (globalThis as { runKcpSink?: unknown }).runKcpSink === 'function');
-    type Fns = { runRawChannel(u: string, ms: number): Promise<number>; runKcpSink(u: string, b: number): Promise<number> };
+    type Fns = { runRawChannel(u: string, ms: number): Promise<number>; runKcpSink(u: string, b: number, w: number): Promise<number> };
     const start = performance.now();
     await page.evaluate(([u, ms]) => (globalThis as unknown as Fns).runRawChannel(u, ms), [`${rawRelay.url}kcp-web/rtc`, rawMs] as [string, number]);
     const rawMBps = counted / 1e6 / ((performance.now() - start) / 1000);
-    const ms = await page.evaluate(([u, b]) => (globalThis as unknown as Fns).runKcpSink(u, b), [`${kcpRelay.url}kcp-web/rtc`, bytes] as [string, number]);
+    const ms = await page.evaluate(([u, b, w]) => (globalThis as unknown as Fns).runKcpSink(u, b, w), [`${kcpRelay.url}kcp-web/rtc`, bytes, sndwnd] as [string, number, number]);
     return { rawMBps, kcpMBps: bytes / 1e6 / (ms / 1000) };
   } finally {
     await browser.close();

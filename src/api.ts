@@ -66,6 +66,7 @@ export function dialWith(lookup: CipherLookup, transport: DatagramTransport, opt
     runtime,
     output: (d) => transport.send(d),
     transportMtu: transport.mtu,
+    ...(transport.sendRoom ? { sendRoom: () => transport.sendRoom!() } : {}),
     passive: false,
     onClose: () => {
       if (closeTransport) transport.close();
@@ -75,6 +76,7 @@ export function dialWith(lookup: CipherLookup, transport: DatagramTransport, opt
     (d) => session.packetInput(d),
     (e) => session.transportError(e),
   );
+  transport.whenDrained?.(() => session.drained());
   return session;
 }
 

@@ -313,6 +313,35 @@ describe('lifecycle with a fake clock', () => {
     B.close();
   });
 
+  it('a transport with a full send buffer gets no new segments until it drains, and none are dropped', () => {
+    const rt = new FakeRuntime();
+    const sent: Uint8Array[] = [];
+    let room = 5;
+    let drained: () => void = () => {};
+    const transport = {
+      mtu: 1500,
+      send: (d: Uint8Array) => {
+        assert.ok(room > 0, 'send() is never called past the room it reported');
+        room--;
+        sent.push(d);
+      },
+      receive: () => {},
+      close: () => {},
+      sendRoom: () => room,
+      whenDrained: (fn: () => void) => void (drained = fn),
+    };
+    const s = dial(transport, { runtime: rt, conv: 3, mode: 'fast', sndwnd: 128, streamMode: true });
+    rt.advance(0);
+    void s.write(new Uint8Array(40 * 1000));
+    assert.equal(sent.length, 5, 'five segments: the room there was');
+    rt.advance(30); // ticks with no room send nothing new
+    assert.equal(sent.length, 5);
+    room = 10;
+    drained();
+    assert.equal(sent.length, 15, 'the drain resumes sending');
+    s.close();
+  });
+
   it('write() waits for window room, then resumes in order', { timeout: 30_000 }, async () => {
     const { listener, client } = setup({ mode: 'fast3', sndwnd: 4, rcvwnd: 4 });
     const msgs = Array.from({ length: 40 }, (_, i) => new Uint8Array(1000).fill(i));

@@ -26,10 +26,10 @@ async function runRawChannel(signalingUrl: string, ms: number): Promise<number> 
 }
 
 /** KCP (no crypto, no FEC, kcp-go's sink settings) through the relay to a kcp-go sink: ms until `bytes` are written and acknowledged. */
-async function runKcpSink(signalingUrl: string, bytes: number): Promise<number> {
+async function runKcpSink(signalingUrl: string, bytes: number, sndwnd = 128): Promise<number> {
   const t = await connectWebRTC(signalingUrl);
-  // Congestion control on: the data channel drops (rather than queues) past its buffer, and KCP must back off.
-  const s = dial(t, { crypt: 'null', sndwnd: 64, rcvwnd: 1024, nodelay: 1, interval: 10, resend: 2, nc: 1, mtu: 1200, streamMode: true });
+  // kcptun's default send window; the session sends no new segments past the channel's buffer (sendRoom) and resumes when it drains.
+  const s = dial(t, { crypt: 'null', sndwnd, rcvwnd: 1024, nodelay: 1, interval: 10, resend: 2, nc: 1, mtu: 1200, streamMode: true });
   const chunk = new Uint8Array(65536);
   const start = performance.now();
   for (let n = 0; n < bytes; n += chunk.length) await s.write(chunk);

@@ -103,7 +103,7 @@ export class Kcp {
   nocwnd = false;
   /** Stream mode: sends merge into full segments and frg is always 0. */
   stream = false;
-  /** Leave the flushes input asks for to the owner (pendingFlush, flushPending) instead of running them inside input. */
+  /** Leave the flushes input asks for to the owner (pendingFlush) instead of running them inside input. */
   deferFlush = false;
   /** The flush input asked for while deferFlush was set: 0 none, 1 ACKs only, 2 everything. */
   pendingFlush = 0;
@@ -483,12 +483,6 @@ export class Kcp {
     else if (kind > this.pendingFlush) this.pendingFlush = kind;
   }
 
-  /** Runs the flush deferred input asked for, if any. */
-  flushPending(): void {
-    const kind = this.pendingFlush;
-    this.pendingFlush = 0;
-    if (kind !== 0) this.flush(kind === FLUSH_ACKS);
-  }
 
   private wndUnused(): number {
     // uint16 on the wire: kcp-go truncates a receive window above 65535.

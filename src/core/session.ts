@@ -73,6 +73,8 @@ export interface SessionInit {
   passive: boolean;
   /** Called once, after the session closed (listener bookkeeping, client socket). */
   onClose?: (session: Session) => void;
+  /** The transport's room for more datagrams (DatagramTransport.sendRoom); unlimited if absent. */
+  sendRoom?: () => number;
 }
 
 interface Waiter {
@@ -99,6 +101,9 @@ export class Session implements AsyncIterable<Uint8Array> {
   private readonly options: ResolvedOptions;
   private readonly runtime: Runtime;
   private readonly output: (datagram: Uint8Array) => void;
+  private readonly sendRoom: (() => number) | null;
+  /** New segments per flush: FLUSH_SLICE when the runtime can run work after input, else no limit. */
+  private sliceLimit = Infinity;
   private readonly nonce: NoncePool;
   private readonly onClose: ((s: Session) => void) | undefined;
   private resolveClosed!: (e: Error | null) => void;
@@ -121,6 +126,7 @@ export class Session implements AsyncIterable<Uint8Array> {
     this.options = init.options;
     this.runtime = init.runtime;
     this.output = init.output;
+    this.sendRoom = init.sendRoom ?? null;
     this.onClose = init.onClose;
     this.block = init.options.block;
     this.nonce = new NoncePool(init.runtime.random);
@@ -146,7 +152,7 @@ export class Session implements AsyncIterable<Uint8Array> {
     this.kcp.stream = o.streamMode;
     if (init.runtime.afterInput) {
       this.kcp.deferFlush = true;
-      this.kcp.flushLimit = FLUSH_SLICE;
+      this.sliceLimit = FLUSH_SLICE;
     }
 
     this.stats.add(init.passive ? 'PassiveOpens' : 'ActiveOpens');
@@ -212,9 +218,30 @@ export class Session implements AsyncIterable<Uint8Array> {
     this.runtime.afterInput!(this.endBurst);
   }
 
-  /** After a flush: a write larger than flushLimit segments goes on in the next one, once input has been read. */
-  private flushed(): void {
-    if (this.kcp.pendingFlush !== 0) this.queueFlush();
+  /**
+   * kcp.flush(false) with at most sliceLimit new segments, and no more than
+   * the transport has room for. What the slice limit held back goes on after
+   * the input that has arrived is read; what a full send buffer held back
+   * waits for the transport to drain (or the next tick) instead of being
+   * sent only to be dropped.
+   */
+  private flushAll(): number {
+    const room = this.sendRoom ? Math.max(0, this.sendRoom()) : Infinity;
+    const kcp = this.kcp;
+    kcp.flushLimit = Math.min(this.sliceLimit, room);
+    const next = kcp.flush(false);
+    if (kcp.pendingFlush !== 0) {
+      if (room < this.sliceLimit) kcp.pendingFlush = 0;
+      else this.queueFlush();
+    }
+    return next;
+  }
+
+  /** The transport's send buffer has room again (DatagramTransport.whenDrained). */
+  drained(): void {
+    if (this.isClosed || this.kcp.waitSnd() === 0) return;
+    if (this.flushQueued) this.kcp.pendingFlush = 2;
+    else this.flushAll();
   }
 
   /**
@@ -227,8 +254,10 @@ export class Session implements AsyncIterable<Uint8Array> {
   private readonly endBurst = (): void => {
     this.flushQueued = false;
     if (this.isClosed) return;
-    this.kcp.flushPending();
-    this.flushed();
+    const kind = this.kcp.pendingFlush;
+    this.kcp.pendingFlush = 0;
+    if (kind === 2) this.flushAll();
+    else if (kind === 1) this.kcp.flush(true);
   };
 
   /** A failure of the underlying transport: the session cannot go on. */
@@ -265,8 +294,7 @@ export class Session implements AsyncIterable<Uint8Array> {
     if (this.isClosed) return;
     const now = this.runtime.now();
     this.lastTick = now;
-    const next = this.kcp.flush(false);
-    this.flushed();
+    const next = this.flushAll();
     // KCP marks the link dead once any segment was sent dead_link times, but
     // early retransmits count too: under reordering and jitter a segment whose
     // ack is merely late is resent on every flush and reaches that count while
@@ -436,19 +464,14 @@ export class Session implements AsyncIterable<Uint8Array> {
     }
     this.stats.add('BytesSent', data.length);
     const waitsnd = kcp.waitSnd();
-    if (waitsnd >= kcp.snd_wnd || waitsnd >= kcp.rmt_wnd) {
-      kcp.flush(false);
-      this.flushed();
-    } else if (!this.options.writeDelay) {
+    if (waitsnd >= kcp.snd_wnd || waitsnd >= kcp.rmt_wnd) this.flushAll();
+    else if (!this.options.writeDelay) {
       // Written while a burst of input is being read (a reply, an echo):
       // leave it to the flush after the burst, with the burst's ACKs in front,
       // rather than a packet for each ACK and one for each reply — the way
       // kcp-go's writers catch up with a recvmmsg batch.
       if (this.flushQueued) kcp.pendingFlush = 2;
-      else {
-        kcp.flush(false);
-        this.flushed();
-      }
+      else this.flushAll();
     }
     this.wake();
   }
@@ -497,7 +520,7 @@ export class Session implements AsyncIterable<Uint8Array> {
   private shutdown(error: Error | null): void {
     if (this.isClosed) return;
     // Best effort to send what is queued, as kcp-go's Close does.
-    if (!error) this.kcp.flush(false);
+    if (!error) this.flushAll();
     this.isClosed = true;
     this.error = error;
     if (this.timer !== null) this.runtime.clearTimer(this.timer);

@@ -21,4 +21,12 @@ export interface DatagramTransport {
   receive(onDatagram: (datagram: Uint8Array, from: string) => void, onError?: (error: Error) => void): void;
   /** Releases the pipe; no handler fires afterwards. */
   close(): void;
+  /**
+   * Optional backpressure, for a pipe with a send buffer (a data channel):
+   * how many more datagrams send() takes now before it starts dropping them.
+   * A session sends no new segments past it, and resumes on whenDrained.
+   */
+  sendRoom?(): number;
+  /** Registers `fn` to run whenever the send buffer has drained enough to take datagrams again. */
+  whenDrained?(fn: () => void): void;
 }

@@ -24,6 +24,11 @@ export interface DataChannelLike {
   onmessage?: ((ev: { data: unknown }) => void) | null;
   onclose?: (() => void) | null;
   onerror?: ((ev: unknown) => void) | null;
+  /** Browsers: 'bufferedamountlow' fires when bufferedAmount falls to this threshold. */
+  bufferedAmountLowThreshold?: number;
+  onbufferedamountlow?: (() => void) | null;
+  /** werift's form of the same event. */
+  readonly bufferedAmountLow?: { subscribe(fn: () => void): unknown };
 }
 
 export interface DataChannelTransportOptions {
@@ -65,6 +70,22 @@ export class DataChannelTransport extends BaseTransport {
     };
     channel.onclose = () => this.fail(new Error('WebRTC data channel closed'));
     channel.onerror = (ev) => this.fail(new Error(`WebRTC data channel error: ${String((ev as { error?: unknown })?.error ?? ev)}`));
+  }
+
+  /** Datagrams the channel's buffer takes before send() drops (a session sends no new segments past it). */
+  sendRoom(): number {
+    return Math.max(0, Math.floor((this.maxBuffered - this.channel.bufferedAmount) / this.mtu));
+  }
+
+  /** Runs `fn` each time the channel's buffer has drained to half the limit. */
+  whenDrained(fn: () => void): void {
+    const channel = this.channel;
+    channel.bufferedAmountLowThreshold = this.maxBuffered >> 1;
+    const run = () => {
+      if (!this.closed) fn();
+    };
+    if (channel.bufferedAmountLow) channel.bufferedAmountLow.subscribe(run);
+    else channel.onbufferedamountlow = run;
   }
 
   send(datagram: Uint8Array): void {
