@@ -16,6 +16,7 @@ import { echoSpeed } from './echo.js';
 import { sessionsLevel, udpFloor, type SessionsResult } from './sessions.js';
 import { latencyLevels, type LatencyRow } from './latency.js';
 import { relayThroughput } from './relay-throughput.js';
+import { allocationRows } from './alloc.js';
 import { nodeCipherBackend } from '../src/adapter/node/crypt.js';
 import { launchChromium, serveStatic, hasChromium } from '../test/helpers/browser.js';
 import { noNodeBuiltins } from '../scripts/vite-plugins.js';
@@ -162,6 +163,22 @@ const sessionsTable = [
 ].join('\n');
 console.log(`\n${sessionsTable}`);
 
+// Heap and buffer bytes allocated per datagram in steady state (no kcp-go anchor: a Go allocation is not the same thing).
+let allocTable = '';
+let allocResult: ReturnType<typeof allocationRows> = { skipped: 'filtered out by BENCH_ONLY' };
+if (!ONLY || ONLY.test('allocation')) {
+  progress('allocation: bytes allocated per datagram in steady state, two sessions in one process');
+  allocResult = allocationRows();
+  allocTable = Array.isArray(allocResult)
+    ? [
+        '| allocation per datagram, steady state (1000-byte messages, sender + receiver) | JS heap | ArrayBuffer memory |',
+        '|---|---|---|',
+        ...allocResult.map((r) => `| ${r.setup} | ${r.heapPerDatagram} B | ${r.buffersPerDatagram} B |`),
+      ].join('\n')
+    : `allocation: skipped (${allocResult.skipped})`;
+  console.log(`\n${allocTable}`);
+}
+
 // Browser ⇄ relay ⇄ kcp-go against the raw data channel on the same link.
 let relayTable = '';
 let relayResult: Awaited<ReturnType<typeof relayThroughput>> = { skipped: 'filtered out by BENCH_ONLY' };
@@ -202,7 +219,7 @@ mkdirSync(dir, { recursive: true });
 const stamp = new Date().toISOString();
 writeFileSync(
   join(dir, 'bench.md'),
-  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the load comes from child processes of 2,500 sessions each, sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the medians):\n${loopbackRuns}\n\n` : ''}${sessionsTable}\n\n${relayTable}\n\nMessage round trips, 64-byte messages every 20 ms, KCP and WebSocket at the same time on one loopback link in a network namespace with random loss applied by nftables to every packet (no netem here, so no added delay):\n\n${latencyTable}\n`,
+  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the load comes from child processes of 2,500 sessions each, sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the medians):\n${loopbackRuns}\n\n` : ''}${sessionsTable}\n\n${allocTable ? `${allocTable}\n\nIncluded: the copy of each datagram a send makes (a transport may send later), the message each receive hands to the application, node:crypto's output for AES; not included: the Buffer Node's dgram makes per received datagram (bench/alloc.ts).\n\n` : ''}${relayTable}\n\nMessage round trips, 64-byte messages every 20 ms, KCP and WebSocket at the same time on one loopback link in a network namespace with random loss applied by nftables to every packet (no netem here, so no added delay):\n\n${latencyTable}\n`,
 );
-writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, latency, relay: relayResult, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
+writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, latency, allocation: allocResult, relay: relayResult, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
 progress(`wrote bench/results/bench.md and bench.json`);
