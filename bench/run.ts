@@ -15,7 +15,7 @@ import { sinkSpeed } from './sink.js';
 import { echoSpeed } from './echo.js';
 import { sessionsLevel, udpFloor, type SessionsResult } from './sessions.js';
 import { latencyLevels, type LatencyRow } from './latency.js';
-import { relayThroughput } from './relay-throughput.js';
+import { relayThroughput, RELAY_SNDWND } from './relay-throughput.js';
 import { allocationRows } from './alloc.js';
 import { nodeCipherBackend } from '../src/adapter/node/crypt.js';
 import { launchChromium, serveStatic, hasChromium } from '../test/helpers/browser.js';
@@ -183,11 +183,11 @@ if (!ONLY || ONLY.test('allocation')) {
 let relayTable = '';
 let relayResult: Awaited<ReturnType<typeof relayThroughput>> = { skipped: 'filtered out by BENCH_ONLY' };
 if (!ONLY || ONLY.test('relay')) {
-  progress('relay: Chromium → relay (WebRTC) → kcp-go sink, 16 MiB through KCP, against raw datagrams on the same channel for 5 s');
-  relayResult = await relayThroughput(16 << 20, 5000);
+  progress(`relay: Chromium → relay (WebRTC) → kcp-go sink, 16 MiB through KCP (sndwnd ${RELAY_SNDWND}), against raw datagrams on the same channel for 4 s, 3 rounds alternating`);
+  relayResult = await relayThroughput(16 << 20, 4000);
   relayTable =
     'rawMBps' in relayResult
-      ? `| browser → relay → kcp-go (WebRTC, werift in the relay) | raw unordered data channel: ${relayResult.rawMBps.toFixed(2)} MB/s | KCP to kcp-go sink: ${relayResult.kcpMBps.toFixed(2)} MB/s | ratio ${(relayResult.kcpMBps / relayResult.rawMBps).toFixed(2)}× |\n|---|---|---|---|`
+      ? `| browser → relay → kcp-go (WebRTC, werift in the relay; KCP sndwnd ${RELAY_SNDWND}), median of ${relayResult.raw.length} alternating rounds | raw unordered data channel: ${relayResult.rawMBps.toFixed(2)} MB/s | KCP to kcp-go sink: ${relayResult.kcpMBps.toFixed(2)} MB/s | ratio ${(relayResult.kcpMBps / relayResult.rawMBps).toFixed(2)}× |\n|---|---|---|---|\n| every round | ${relayResult.raw.map((x) => x.toFixed(2)).join(', ')} | ${relayResult.kcp.map((x) => x.toFixed(2)).join(', ')} | |`
       : `relay throughput: skipped (${relayResult.skipped})`;
   console.log(`\n${relayTable}`);
 }

@@ -6,29 +6,29 @@ import { runMicro } from '../micro.js';
 import { connectWebRTC } from '../../src/transports/webrtc.js';
 import { dial } from '../../src/lite.js';
 
-/** Raw datagrams over the relay's unordered, no-retransmit data channel for `ms`: what the link carries without KCP. */
+/** Raw datagrams over the relay's unordered, no-retransmit data channel for `ms`: what the link carries without KCP. Returns the ms from the first send until the channel's buffer is empty. */
 async function runRawChannel(signalingUrl: string, ms: number): Promise<number> {
   const t = await connectWebRTC(signalingUrl);
   const d = new Uint8Array(1200);
-  const end = performance.now() + ms;
-  let sent = 0;
+  const start = performance.now();
+  const end = start + ms;
   // Best case for the raw channel: keep its send buffer fed (up to the transport's own bound), never past it.
   while (performance.now() < end) {
-    while (t.channel.bufferedAmount < 48 * 1024) {
-      t.send(d);
-      sent++;
-    }
+    while (t.channel.bufferedAmount < 48 * 1024) t.send(d);
     await new Promise((r) => setTimeout(r, 1));
   }
-  await new Promise((r) => setTimeout(r, 500));
+  // Until the channel's buffer is empty: the time the link took to carry what was sent.
+  while (t.channel.bufferedAmount > 0) await new Promise((r) => setTimeout(r, 1));
+  const elapsed = performance.now() - start;
+  await new Promise((r) => setTimeout(r, 300)); // stragglers still reach the counter
   t.close();
-  return sent;
+  return elapsed;
 }
 
 /** KCP (no crypto, no FEC, kcp-go's sink settings) through the relay to a kcp-go sink: ms until `bytes` are written and acknowledged. */
-async function runKcpSink(signalingUrl: string, bytes: number, sndwnd = 128): Promise<number> {
-  const t = await connectWebRTC(signalingUrl);
-  // kcptun's default send window; the session sends no new segments past the channel's buffer (sendRoom) and resumes when it drains.
+async function runKcpSink(signalingUrl: string, bytes: number, sndwnd: number, maxBufferedAmount?: number): Promise<number> {
+  const t = await connectWebRTC(signalingUrl, maxBufferedAmount ? { maxBufferedAmount } : {});
+  // The session sends no new segments past the channel's buffer (sendRoom) and resumes when it drains.
   const s = dial(t, { crypt: 'null', sndwnd, rcvwnd: 1024, nodelay: 1, interval: 10, resend: 2, nc: 1, mtu: 1200, streamMode: true });
   const chunk = new Uint8Array(65536);
   const start = performance.now();
