@@ -29,8 +29,9 @@
 import { DefaultSnmp, type Snmp } from './snmp.js';
 import { SegQueue, Segment, encodeHeader, readU32 } from './_segment.js';
 
-const FLUSH_ACKS = 1;
-const FLUSH_ALL = 2;
+/** Kcp.pendingFlush values: the flush input asked for. */
+export const FLUSH_ACKS = 1;
+export const FLUSH_ALL = 2;
 
 export const IKCP_RTO_NDL = 30; // no-delay min rto
 export const IKCP_RTO_MIN = 100; // normal min rto

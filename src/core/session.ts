@@ -9,7 +9,7 @@
  * (waits for window room, as kcp-go's Write blocks), `send()` (never waits,
  * for game state updates) and `writable`.
  */
-import { Kcp, IKCP_OVERHEAD } from './kcp.js';
+import { Kcp, IKCP_OVERHEAD, FLUSH_ACKS, FLUSH_ALL } from './kcp.js';
 import { FecDecoder, FecEncoder, FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY } from './fec.js';
 import { CRYPT_HEADER_SIZE, openPacket, sealPacket } from './crypt/packet.js';
 import type { BlockCrypt } from './crypt/index.js';
@@ -240,7 +240,7 @@ export class Session implements AsyncIterable<Uint8Array> {
   /** The transport's send buffer has room again (DatagramTransport.whenDrained). */
   drained(): void {
     if (this.isClosed || this.kcp.waitSnd() === 0) return;
-    if (this.flushQueued) this.kcp.pendingFlush = 2;
+    if (this.flushQueued) this.kcp.pendingFlush = FLUSH_ALL;
     else this.flushAll();
   }
 
@@ -256,8 +256,8 @@ export class Session implements AsyncIterable<Uint8Array> {
     if (this.isClosed) return;
     const kind = this.kcp.pendingFlush;
     this.kcp.pendingFlush = 0;
-    if (kind === 2) this.flushAll();
-    else if (kind === 1) this.kcp.flush(true);
+    if (kind === FLUSH_ALL) this.flushAll();
+    else if (kind === FLUSH_ACKS) this.kcp.flush(true);
   };
 
   /** A failure of the underlying transport: the session cannot go on. */
@@ -470,7 +470,7 @@ export class Session implements AsyncIterable<Uint8Array> {
       // leave it to the flush after the burst, with the burst's ACKs in front,
       // rather than a packet for each ACK and one for each reply — the way
       // kcp-go's writers catch up with a recvmmsg batch.
-      if (this.flushQueued) kcp.pendingFlush = 2;
+      if (this.flushQueued) kcp.pendingFlush = FLUSH_ALL;
       else this.flushAll();
     }
     this.wake();
