@@ -6,6 +6,7 @@
  * goodput — then (2) sends `bytes` through KCP (kcp-go's sink settings, no
  * crypto) to a real kcp-go sink behind the relay, until all is acknowledged.
  * Three rounds of both, alternating; the medians are the measure.
+ * BENCH_RELAY_DEBUG=1 prints each KCP run's counters (resends, drops, RTT).
  */
 import dgram from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
@@ -57,6 +58,7 @@ export async function relayThroughput(bytes: number, rawMs: number, rounds = 3, 
       raw.push(counted / 1e6 / (sendMs / 1000));
       const ms = await page.evaluate(([u, b, w, m]) => (globalThis as unknown as Fns).runKcpSink(u, b, w, m), [`${kcpRelay.url}kcp-web/rtc`, bytes, sndwnd, maxBuffered] as [string, number, number, number]);
       kcp.push(bytes / 1e6 / (ms / 1000));
+      if (process.env.BENCH_RELAY_DEBUG) console.error(JSON.stringify(await page.evaluate(() => (globalThis as { lastKcpStats?: unknown }).lastKcpStats)));
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
     return { rawMBps: median(raw), kcpMBps: median(kcp), raw, kcp };

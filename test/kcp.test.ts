@@ -491,6 +491,27 @@ describe('KCP behaviour', () => {
     }
   });
 
+  it('outputRoom: a flush emits no more datagrams than the room, leaves the rest due and untouched, and sends them on the next flush', () => {
+    const now = 0;
+    const sent: Uint8Array[] = [];
+    const k = new Kcp(1, (p) => void sent.push(p.slice()), { clock: () => now });
+    k.setMtu(1400);
+    k.wndSize(128, 128);
+    k.noDelay(1, 10, 2, 1);
+    k.rmt_wnd = 128;
+    for (let i = 0; i < 10; i++) k.send(new Uint8Array(1000));
+    k.outputRoom = 3;
+    k.flush(false);
+    assert.equal(sent.length, 3, 'three datagrams');
+    assert.equal(k.blocked, true);
+    const sns = (ps: Uint8Array[]) => ps.map((p) => new DataView(p.buffer).getUint32(12, true));
+    assert.deepEqual(sns(sent), [0, 1, 2]);
+    k.outputRoom = Infinity;
+    k.flush(false);
+    assert.equal(k.blocked, false);
+    assert.deepEqual(sns(sent), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'the held segments go next, each once');
+  });
+
   it('a dead link sets state after dead_link transmissions of a segment', () => {
     let now = 0;
     let sent = 0;

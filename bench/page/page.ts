@@ -35,6 +35,7 @@ async function runKcpSink(signalingUrl: string, bytes: number, sndwnd: number, m
   for (let n = 0; n < bytes; n += chunk.length) await s.write(chunk);
   while (s.waitSnd > 0) await new Promise((r) => setTimeout(r, 5));
   const ms = performance.now() - start;
+  (globalThis as { lastKcpStats?: unknown }).lastKcpStats = { retrans: s.stats.RetransSegs, lost: s.stats.LostSegs, fast: s.stats.FastRetransSegs, early: s.stats.EarlyRetransSegs, out: s.stats.OutSegs, dropped: t.dropped, srtt: s.srtt, rto: s.rto };
   s.close();
   return ms;
 }

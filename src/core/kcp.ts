@@ -115,6 +115,15 @@ export class Kcp {
    * them, instead of one long burst during which no ACK is read.
    */
   flushLimit = Infinity;
+  /**
+   * At most this many datagrams with segments per flush (kcp-go: no limit):
+   * the room a transport's send buffer has left. Segments due past it stay
+   * due, untouched, and `blocked` tells the owner to flush again once the
+   * transport has drained, rather than hand it datagrams it would drop.
+   */
+  outputRoom = Infinity;
+  /** The last flush left due segments unsent for want of outputRoom. */
+  blocked = false;
 
   private readonly snd_queue = new SegQueue();
   private readonly rcv_queue = new SegQueue();
@@ -485,6 +494,11 @@ export class Kcp {
   }
 
 
+  /** Whether flush would (re)send `seg` now: new, fast or early retransmit, or its RTO is due — the tests of flush's loop, without their effects. */
+  private wouldSend(seg: Segment, current: number, resent: number, newSegs: number): boolean {
+    return seg.xmit === 0 || seg.fastack >= resent || (seg.fastack > 0 && newSegs === 0) || diff(current, seg.resendts) >= 0;
+  }
+
   private wndUnused(): number {
     // uint16 on the wire: kcp-go truncates a receive window above 65535.
     const q = this.rcv_queue.length;
@@ -599,6 +613,11 @@ export class Kcp {
     let minrto = this.interval;
     const rxRto = this.rx_rto;
 
+    // Datagrams this flush may still emit with segments in them (outputRoom; the ACKs above are not counted).
+    const outputRoom = this.outputRoom;
+    let outputs = 0;
+    this.blocked = false;
+
     // Walk the ring directly: this loop runs over the whole window on every flush.
     const ring = sb.ring;
     const mask = sb.mask;
@@ -610,6 +629,11 @@ export class Kcp {
       if (seg.xmit !== 0 && seg.fastack === 0 && diff(current, seg.resendts) < 0) {
         const rto = diff(seg.resendts, current);
         if (rto > 0 && rto < minrto) minrto = rto;
+        continue;
+      }
+      // Room for one more datagram after the one being filled (and this segment's own, if it overflows that)?
+      if (outputs + (ptr + IKCP_OVERHEAD + seg.len > mtu ? 2 : 1) > outputRoom && this.wouldSend(seg, current, resent, newSegs)) {
+        this.blocked = true;
         continue;
       }
       let needsend = false;
@@ -651,6 +675,7 @@ export class Kcp {
         const need = IKCP_OVERHEAD + seg.len;
         if (ptr + need > mtu) {
           this.output(buf.subarray(0, ptr));
+          outputs++;
           ptr = reserved;
         }
         if (reserved + need > buf.length) {

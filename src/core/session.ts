@@ -226,12 +226,18 @@ export class Session implements AsyncIterable<Uint8Array> {
    * sent only to be dropped.
    */
   private flushAll(): number {
-    const room = this.sendRoom ? Math.max(0, this.sendRoom()) : Infinity;
     const kcp = this.kcp;
+    let room = Infinity;
+    if (this.sendRoom) {
+      room = Math.max(0, this.sendRoom());
+      // FEC adds parityShards datagrams to every dataShards.
+      const { dataShards, parityShards } = this.options;
+      kcp.outputRoom = this.fecEncoder ? Math.floor((room * dataShards) / (dataShards + parityShards)) : room;
+    }
     kcp.flushLimit = Math.min(this.sliceLimit, room);
     const next = kcp.flush(false);
     if (kcp.pendingFlush !== 0) {
-      if (room < this.sliceLimit) kcp.pendingFlush = 0;
+      if (kcp.blocked || room < this.sliceLimit) kcp.pendingFlush = 0;
       else this.queueFlush();
     }
     return next;
