@@ -42,8 +42,9 @@ interface GoResult {
 /**
  * Loopback sink and echo runs, kcp-go's and ours, are bimodal on this
  * machine: kcp-go's own BenchmarkSinkSpeed1M gave 8.9 MB/s three runs in a
- * row, then 127 and 128 (no kernel drops either way). Five runs each, the
- * median in the table and every run listed under it.
+ * row, then 127 and 128 (no kernel drops either way). Five runs each, every
+ * run listed under the table; the table shows the best sink run (the stall
+ * mode is kcp-go's sink server's, whichever client) and the median echo run.
  */
 const LOOPBACK_RUNS = 5;
 
@@ -73,7 +74,8 @@ function runGo(names: string[]): Map<string, GoResult> {
     const m = /^(Benchmark\w+)-\d+\s+\d+\s+([\d.]+) ns\/op(?:\s+([\d.]+) MB\/s)?/.exec(line);
     if (m) runs.set(m[1]!, [...(runs.get(m[1]!) ?? []), { nsPerOp: Number(m[2]), ...(m[3] ? { mbPerSec: Number(m[3]) } : {}) }]);
   }
-  return new Map([...runs].map(([k, v]) => [k, { ...median(v, (r) => r.nsPerOp), ...(v.length > 1 ? { runs: v.map((r) => r.mbPerSec ?? 0) } : {}) }]));
+  const pick = (name: string, v: GoResult[]) => (name.startsWith('BenchmarkSinkSpeed') ? best(v, (r) => r.nsPerOp) : median(v, (r) => r.nsPerOp));
+  return new Map([...runs].map(([k, v]) => [k, { ...pick(k, v), ...(v.length > 1 ? { runs: v.map((r) => r.mbPerSec ?? 0) } : {}) }]));
 }
 
 async function runChromium(): Promise<MicroResult[] | null> {
@@ -91,6 +93,11 @@ async function runChromium(): Promise<MicroResult[] | null> {
     await browser.close();
     server.close();
   }
+}
+
+/** The run with the smallest key (the fastest, for ns/op). */
+function best<T>(xs: T[], key: (x: T) => number): T {
+  return xs.reduce((a, b) => (key(b) < key(a) ? b : a));
 }
 
 function median<T>(xs: T[], key: (x: T) => number): T {
@@ -112,11 +119,12 @@ const chromium = (await runChromium())?.filter(wanted) ?? null;
 // Sink speed over loopback UDP against kcp-go's BenchmarkSinkSpeed1M (kcp-go ↔ kcp-go, the anchor).
 for (const server of ['kcp-web', 'kcp-go'] as const) {
   if (!wanted({ measure: 'sink speed' })) break;
-  progress(`sink speed: kcp-web client → ${server} sink, ${SINK_BYTES >> 20} MiB in 1 MiB writes, median of ${LOOPBACK_RUNS}`);
+  progress(`sink speed: kcp-web client → ${server} sink, ${SINK_BYTES >> 20} MiB in 1 MiB writes, best of ${LOOPBACK_RUNS}`);
   const runs: number[] = [];
   for (let i = 0; i < LOOPBACK_RUNS; i++) runs.push(await sinkSpeed(server, 1 << 20, SINK_BYTES));
-  const mbps = median(runs, (x) => x);
-  node.push({ go: 'BenchmarkSinkSpeed1M', measure: `sink speed, loopback UDP, median of ${LOOPBACK_RUNS}: kcp-web → ${server} (vs kcp-go → kcp-go)`, nsPerOp: 1e9 / ((mbps * 1e6) / (1 << 20)), mbPerSec: mbps, runs });
+  // Best, not median: kcp-go's sink server has a stall mode (8.9 MB/s, 118 ms per MiB, no kernel drops) in 0–3 of 5 runs here, for kcp-go's client and ours alike.
+  const mbps = Math.max(...runs);
+  node.push({ go: 'BenchmarkSinkSpeed1M', measure: `sink speed, loopback UDP, best of ${LOOPBACK_RUNS}: kcp-web → ${server} (vs kcp-go → kcp-go)`, nsPerOp: 1e9 / ((mbps * 1e6) / (1 << 20)), mbPerSec: mbps, runs });
 }
 // Echo speed against kcp-go's BenchmarkEchoSpeed1M (kcp-go ↔ kcp-go, the anchor).
 for (const server of ['kcp-web', 'kcp-go'] as const) {
@@ -139,7 +147,7 @@ const table = [header, ...rows.map((r) => `| ${r.measure} | ${r.kcpGo} | ${r.nod
 const runList = (xs: number[] | undefined) => (xs ? xs.map((x) => x.toFixed(1)).join(', ') : '–');
 const loopbackRuns = node
   .filter((n) => n.runs)
-  .map((n) => `- ${n.measure.replace(/, median of \d+/, '')}: kcp-web ${runList(n.runs)} MB/s; kcp-go ${runList(go.get(n.go)?.runs)} MB/s`)
+  .map((n) => `- ${n.measure.replace(/, (median|best) of \d+/, '')}: kcp-web ${runList(n.runs)} MB/s; kcp-go ${runList(go.get(n.go)?.runs)} MB/s`)
   .join('\n');
 console.log(table);
 if (loopbackRuns) console.log(`\nEvery loopback run:\n${loopbackRuns}`);
@@ -219,7 +227,7 @@ mkdirSync(dir, { recursive: true });
 const stamp = new Date().toISOString();
 writeFileSync(
   join(dir, 'bench.md'),
-  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the load comes from child processes of 2,500 sessions each, sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the medians):\n${loopbackRuns}\n\n` : ''}${sessionsTable}\n\n${allocTable ? `${allocTable}\n\nIncluded: the copy of each datagram a send makes (a transport may send later), the message each receive hands to the application, node:crypto's output for AES; not included: the Buffer Node's dgram makes per received datagram (bench/alloc.ts).\n\n` : ''}${relayTable}\n\nMessage round trips, 64-byte messages every 20 ms, KCP and WebSocket at the same time on one loopback link in a network namespace with random loss applied by nftables to every packet (no netem here, so no added delay):\n\n${latencyTable}\n`,
+  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the load comes from child processes of 2,500 sessions each, sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the best sink run and the median echo run):\n${loopbackRuns}\n\n` : ''}${sessionsTable}\n\n${allocTable ? `${allocTable}\n\nIncluded: the copy of each datagram a send makes (a transport may send later), the message each receive hands to the application, node:crypto's output for AES; not included: the Buffer Node's dgram makes per received datagram (bench/alloc.ts).\n\n` : ''}${relayTable}\n\nMessage round trips, 64-byte messages every 20 ms, KCP and WebSocket at the same time on one loopback link in a network namespace with random loss applied by nftables to every packet (no netem here, so no added delay):\n\n${latencyTable}\n`,
 );
 writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, latency, allocation: allocResult, relay: relayResult, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
 progress(`wrote bench/results/bench.md and bench.json`);
