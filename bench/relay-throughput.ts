@@ -9,14 +9,10 @@
  * BENCH_RELAY_DEBUG=1 prints each KCP run's counters (resends, drops, RTT).
  */
 import dgram from 'node:dgram';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'vite';
 import { startRelay } from '../src/relay/relay.js';
-import { launchChromium, serveStatic, hasChromium } from '../test/helpers/browser.js';
-import { startServer, KCPPEER, ROOT } from '../test/helpers/kcppeer.js';
-import { noNodeBuiltins } from '../scripts/vite-plugins.js';
+import { hasChromium } from '../test/helpers/browser.js';
+import { withBenchPage } from './bench-page.js';
+import { startServer, KCPPEER } from '../test/helpers/kcppeer.js';
 
 /** The relay's per-session budgets would cap the measure: lift them. */
 const UNLIMITED = { datagramsPerSecond: 1e9, bytesPerSecond: 1e12 };
@@ -32,8 +28,6 @@ export const RELAY_SNDWND = 256;
 
 export async function relayThroughput(bytes: number, rawMs: number, rounds = 3, sndwnd = RELAY_SNDWND, maxBuffered = 0): Promise<{ rawMBps: number; kcpMBps: number; raw: number[]; kcp: number[] } | { skipped: string }> {
   if (!hasChromium) return { skipped: '/usr/bin/chromium missing' };
-  const outDir = mkdtempSync(join(tmpdir(), 'kcp-web-relay-bench-'));
-  await build({ root: join(ROOT, 'bench/page'), configFile: false, logLevel: 'warn', plugins: [noNodeBuiltins()], build: { outDir, emptyOutDir: true, target: 'es2022' } });
   const counter = dgram.createSocket('udp4');
   let counted = 0;
   counter.on('message', (m) => (counted += m.length));
@@ -41,30 +35,25 @@ export async function relayThroughput(bytes: number, rawMs: number, rounds = 3, 
   const sink = await startServer(KCPPEER, ['sink', '--listen', '127.0.0.1:0'], /^listening (\S+)/);
   const rawRelay = await startRelay({ upstream: `127.0.0.1:${counter.address().port}`, listen: '127.0.0.1:0', webtransport: false, limits: UNLIMITED });
   const kcpRelay = await startRelay({ upstream: sink.address, listen: '127.0.0.1:0', webtransport: false, limits: UNLIMITED });
-  const { url, server } = await serveStatic(outDir);
-  const browser = await launchChromium();
   try {
-    const page = await browser.newPage();
-    await page.goto(url);
-    await page.waitForFunction(() => typeof (globalThis as { runKcpSink?: unknown }).runKcpSink === 'function');
-    type Fns = { runRawChannel(u: string, ms: number): Promise<number>; runKcpSink(u: string, b: number, w: number, m: number): Promise<number> };
-    // Both swing by ±20% from run to run (werift's SCTP on 2 cores): alternate them, report the medians.
-    const raw: number[] = [];
-    const kcp: number[] = [];
-    for (let i = 0; i < rounds; i++) {
-      counted = 0;
-      // The page times its own sending (connect excluded, as for KCP), until its buffer is empty.
-      const sendMs = await page.evaluate(([u, ms]) => (globalThis as unknown as Fns).runRawChannel(u, ms), [`${rawRelay.url}kcp-web/rtc`, rawMs] as [string, number]);
-      raw.push(counted / 1e6 / (sendMs / 1000));
-      const ms = await page.evaluate(([u, b, w, m]) => (globalThis as unknown as Fns).runKcpSink(u, b, w, m), [`${kcpRelay.url}kcp-web/rtc`, bytes, sndwnd, maxBuffered] as [string, number, number, number]);
-      kcp.push(bytes / 1e6 / (ms / 1000));
-      if (process.env.BENCH_RELAY_DEBUG) console.error(JSON.stringify(await page.evaluate(() => (globalThis as { lastKcpStats?: unknown }).lastKcpStats)));
-    }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-    return { rawMBps: median(raw), kcpMBps: median(kcp), raw, kcp };
+    return await withBenchPage('runKcpSink', async (page) => {
+      type Fns = { runRawChannel(u: string, ms: number): Promise<number>; runKcpSink(u: string, b: number, w: number, m: number): Promise<number> };
+      // Both swing by ±20% from run to run (werift's SCTP on 2 cores): alternate them, report the medians.
+      const raw: number[] = [];
+      const kcp: number[] = [];
+      for (let i = 0; i < rounds; i++) {
+        counted = 0;
+        // The page times its own sending (connect excluded, as for KCP), until its buffer is empty.
+        const sendMs = await page.evaluate(([u, ms]) => (globalThis as unknown as Fns).runRawChannel(u, ms), [`${rawRelay.url}kcp-web/rtc`, rawMs] as [string, number]);
+        raw.push(counted / 1e6 / (sendMs / 1000));
+        const ms = await page.evaluate(([u, b, w, m]) => (globalThis as unknown as Fns).runKcpSink(u, b, w, m), [`${kcpRelay.url}kcp-web/rtc`, bytes, sndwnd, maxBuffered] as [string, number, number, number]);
+        kcp.push(bytes / 1e6 / (ms / 1000));
+        if (process.env.BENCH_RELAY_DEBUG) console.error(JSON.stringify(await page.evaluate(() => (globalThis as { lastKcpStats?: unknown }).lastKcpStats)));
+      }
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+      return { rawMBps: median(raw), kcpMBps: median(kcp), raw, kcp };
+    });
   } finally {
-    await browser.close();
-    server.close();
     await rawRelay.close();
     await kcpRelay.close();
     sink.stop();

@@ -9,7 +9,6 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 import { runMicro, type MicroResult } from './micro.js';
 import { sinkSpeed } from './sink.js';
 import { echoSpeed } from './echo.js';
@@ -18,8 +17,8 @@ import { latencyLevels, type LatencyRow } from './latency.js';
 import { relayThroughput, RELAY_SNDWND } from './relay-throughput.js';
 import { allocationRows } from './alloc.js';
 import { nodeCipherBackend } from '../src/adapter/node/crypt.js';
-import { launchChromium, serveStatic, hasChromium } from '../test/helpers/browser.js';
-import { noNodeBuiltins } from '../scripts/vite-plugins.js';
+import { hasChromium } from '../test/helpers/browser.js';
+import { withBenchPage } from './bench-page.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KCP_GO = '/usr/share/gocode/src/github.com/xtaci/kcp-go';
@@ -80,19 +79,7 @@ function runGo(names: string[]): Map<string, GoResult> {
 
 async function runChromium(): Promise<MicroResult[] | null> {
   if (!hasChromium) return null;
-  const outDir = mkdtempSync(join(tmpdir(), 'kcp-web-bench-page-'));
-  await build({ root: join(ROOT, 'bench/page'), configFile: false, logLevel: 'warn', plugins: [noNodeBuiltins()], build: { outDir, emptyOutDir: true, target: 'es2022' } });
-  const { url, server } = await serveStatic(outDir);
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage();
-    await page.goto(url);
-    await page.waitForFunction(() => typeof (globalThis as { runBench?: unknown }).runBench === 'function');
-    return (await page.evaluate((ms) => (globalThis as unknown as { runBench(ms: number): MicroResult[] }).runBench(ms), MS)) as MicroResult[];
-  } finally {
-    await browser.close();
-    server.close();
-  }
+  return withBenchPage('runBench', async (page) => (await page.evaluate((ms) => (globalThis as unknown as { runBench(ms: number): MicroResult[] }).runBench(ms), MS)) as MicroResult[]);
 }
 
 /** The run with the smallest key (the fastest, for ns/op). */
