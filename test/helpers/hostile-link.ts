@@ -17,7 +17,12 @@ export interface Impairments {
   jitter?: number;
   /** Cut to a random shorter length. */
   truncate?: number;
-  /** One random bit flipped. */
+  /**
+   * One random bit flipped, in this fraction of datagrams — spread evenly
+   * (one every 1/rate datagrams from a random phase) rather than by chance,
+   * so that a short run still sees its share: 2% of ~150 datagrams by chance
+   * was none at all about one run in twenty.
+   */
   bitflip?: number;
 }
 
@@ -69,6 +74,11 @@ export async function startHostileLink(upstream: string, impair: { up: Impairmen
   const rand = seededRandom(seed);
   const up = emptyStats();
   const down = emptyStats();
+  // Each direction's progress towards its next flip (spread evenly), from a random phase.
+  const flipDue = new Map([
+    [up, rand()],
+    [down, rand()],
+  ]);
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let closed = false;
 
@@ -87,7 +97,9 @@ export async function startHostileLink(upstream: string, impair: { up: Impairmen
         st.truncated++;
       }
       let detectable = false;
-      if (p.bitflip && d.length > 0 && rand() < p.bitflip) {
+      const due = p.bitflip && d.length > 0 ? flipDue.get(st)! + p.bitflip : 0;
+      if (due > 0) flipDue.set(st, due >= 1 ? due - 1 : due);
+      if (due >= 1) {
         const bit = Math.floor(rand() * d.length * 8);
         d[bit >> 3]! ^= 1 << (bit & 7);
         st.flipped++;
