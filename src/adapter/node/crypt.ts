@@ -31,6 +31,16 @@ import { INITIAL_VECTOR } from '../../core/crypt/_cfb.js';
 import { AesBlock } from '../../core/crypt/aes.js';
 import { TripleDesBlock } from '../../core/crypt/des.js';
 import { Sm4Block } from '../../core/crypt/sm4.js';
+import { createXorArena, XOR_ARENA_BYTES } from '../../core/wasm/xor.js';
+
+/**
+ * The batch paths' scratch, shared by every cipher (each call is done with
+ * it before it returns): packets in the first half, from 0; their keystream
+ * in the second, from KEYSTREAM. ARENA_BATCH leaves the XOR's rounding room.
+ */
+const ARENA = createXorArena();
+const KEYSTREAM = XOR_ARENA_BYTES / 2;
+const ARENA_BATCH = KEYSTREAM - 128;
 
 type Family = 'aes' | 'sm4' | '3des';
 
@@ -67,6 +77,8 @@ class NodeCfb implements BlockCrypt {
   private ks = new Int32Array(512);
   private data = new Int32Array(512);
   private stage = new Uint8Array(2048);
+  /** Where each packet of the current batch starts in the arena. */
+  private readonly starts: number[] = [];
 
   constructor(
     algo: string,
@@ -83,12 +95,10 @@ class NodeCfb implements BlockCrypt {
     const { bs, register } = this;
     const n = src.length;
     if (n === 0) return;
-    // Only whole blocks before the last one feed the keystream.
-    const feed = (Math.ceil(n / bs) - 1) * bs;
+    const feed = this.feed(n);
     const ks = this.keystream(n);
     if (feed > 0) {
-      if (this.stage.length < feed) this.stage = new Uint8Array(2 * feed);
-      const stage = this.stage;
+      const stage = this.staged(feed);
       stage.set(src.subarray(0, feed));
       for (let i = 0; i < bs; i++) stage[i] ^= this.first[i]! ^ register[i]!;
       const out = this.enc.update(stage.subarray(0, feed));
@@ -102,10 +112,96 @@ class NodeCfb implements BlockCrypt {
     const { bs } = this;
     const n = src.length;
     if (n === 0) return;
-    const feed = (Math.ceil(n / bs) - 1) * bs;
+    const feed = this.feed(n);
     const ks = this.keystream(n);
     if (feed > 0) ks.set(this.ecb.update(src.subarray(0, feed)), bs);
     this.xor(dst, src, n);
+  }
+
+  /**
+   * Every packet of a burst through one CBC call, so node:crypto's per-call
+   * cost (~0.6–0.9 µs) is paid once, not per packet. The register cannot be
+   * reset to E(IV) between packets inside one call, so each packet's first
+   * ciphertext block is its random nonce block ^ whatever the register holds
+   * — as unpredictable as kcp-go's nonce ^ E(IV) — and CFB goes on from that
+   * block. A receiver decrypts the first block to other random bytes and,
+   * as with the nonce, ignores them.
+   *
+   * In the arena every packet starts on a block boundary (padded with
+   * whatever the arena held), all of it is fed, and the output is laid one
+   * block further on: then the keystream of every block, the first included,
+   * is the output at its own offset, and one XOR covers the whole burst.
+   */
+  encryptPackets(packets: readonly Uint8Array[]): void {
+    this.inArena(packets, 'encrypt', (to) => {
+      const { bs, register } = this;
+      const mem = ARENA.memory;
+      const out = this.enc.update(mem.subarray(0, to));
+      mem.set(register, KEYSTREAM);
+      mem.set(out, KEYSTREAM + bs);
+      ARENA.xor(0, KEYSTREAM, to);
+      register.set(out.subarray(to - bs, to));
+    });
+  }
+
+  /** Every packet of a burst through one ECB call, laid out as for encryptPackets; each first block is then re-keyed with E(IV). */
+  decryptPackets(packets: readonly Uint8Array[]): void {
+    this.inArena(packets, 'decrypt', (to, starts) => {
+      const { bs, first } = this;
+      const mem = ARENA.memory;
+      const out = this.ecb.update(mem.subarray(0, to));
+      mem.set(first, KEYSTREAM);
+      mem.set(out, KEYSTREAM + bs);
+      ARENA.xor(0, KEYSTREAM, to);
+      for (let k = 1; k < starts.length; k++) {
+        const at = starts[k]!;
+        for (let b = 0; b < bs; b++) mem[at + b] ^= mem[KEYSTREAM + at + b]! ^ first[b]!;
+      }
+    });
+  }
+
+  /**
+   * Copies the packets into the arena, as many at a time as fit, lets `run`
+   * transform arena[0, to) — packets at `starts` — and copies them back.
+   */
+  private inArena(packets: readonly Uint8Array[], alone: 'encrypt' | 'decrypt', run: (to: number, starts: readonly number[]) => void): void {
+    const { bs } = this;
+    const mem = ARENA.memory;
+    const starts = this.starts;
+    let i = 0;
+    while (i < packets.length) {
+      starts.length = 0;
+      let at = 0;
+      let j = i;
+      for (; j < packets.length; j++) {
+        const n = packets[j]!.length;
+        const size = Math.ceil(n / bs) * bs;
+        if (at + size > ARENA_BATCH) break;
+        starts.push(at);
+        mem.set(packets[j]!, at);
+        at += size;
+      }
+      if (j === i) {
+        // Longer than the arena holds (no session packet is): on its own.
+        this[alone](packets[i]!, packets[i]!);
+        i++;
+        continue;
+      }
+      if (at > 0) run(at, starts);
+      for (let k = i; k < j; k++) packets[k]!.set(mem.subarray(starts[k - i]!, starts[k - i]! + packets[k]!.length));
+      i = j;
+    }
+  }
+
+  /** Bytes of an n-byte packet that feed the cipher: its whole blocks before the last. */
+  private feed(n: number): number {
+    return n > 0 ? (Math.ceil(n / this.bs) - 1) * this.bs : 0;
+  }
+
+  /** The staging buffer, at least n bytes. */
+  private staged(n: number): Uint8Array {
+    if (this.stage.length < n) this.stage = new Uint8Array(2 * n);
+    return this.stage;
   }
 
   /** Room for n bytes of keystream, starting with E(IV). */

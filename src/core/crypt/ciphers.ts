@@ -48,5 +48,8 @@ export function buildCipher(cipher: Cipher, key: Uint8Array, backend?: CipherBac
   const block = backend?.create(cipher.name, k) ?? cipher.create(k);
   const checksum = backend?.checksum;
   if (!checksum || block.checksum) return block;
-  return { encrypt: (dst, src) => block.encrypt(dst, src), decrypt: (dst, src) => block.decrypt(dst, src), checksum };
+  const wrapped: BlockCrypt = { encrypt: (dst, src) => block.encrypt(dst, src), decrypt: (dst, src) => block.decrypt(dst, src), checksum };
+  if (block.encryptPackets) wrapped.encryptPackets = (packets) => block.encryptPackets!(packets);
+  if (block.decryptPackets) wrapped.decryptPackets = (packets) => block.decryptPackets!(packets);
+  return wrapped;
 }

@@ -12,14 +12,32 @@ export const CRYPT_HEADER_SIZE = NONCE_SIZE + CRC_SIZE;
 
 /** Fills the nonce, writes the checksum and encrypts `packet` in place; packet[0, 20) is the room for the header. */
 export function sealPacket(block: BlockCrypt, packet: Uint8Array, fillNonce: (nonce: Uint8Array) => void): void {
+  writeHeader(block, packet, fillNonce);
+  block.encrypt(packet, packet);
+}
+
+/**
+ * sealPacket for every packet of a burst, in one cipher call where the
+ * cipher has a batch path (BlockCrypt.encryptPackets); the nonces are then
+ * other random bytes than fillNonce gave, which no receiver can tell.
+ */
+export function sealPackets(block: BlockCrypt, packets: readonly Uint8Array[], fillNonce: (nonce: Uint8Array) => void): void {
+  if (!block.encryptPackets || packets.length < 2) {
+    for (const p of packets) sealPacket(block, p, fillNonce);
+    return;
+  }
+  for (const p of packets) writeHeader(block, p, fillNonce);
+  block.encryptPackets(packets);
+}
+
+function writeHeader(block: BlockCrypt, packet: Uint8Array, fillNonce: (nonce: Uint8Array) => void): void {
   if (packet.length < CRYPT_HEADER_SIZE) throw new RangeError(`a packet needs ${CRYPT_HEADER_SIZE} bytes of header room; got ${packet.length}`);
   fillNonce(packet.subarray(0, NONCE_SIZE));
-  const sum = block.checksum ? block.checksum(packet, CRYPT_HEADER_SIZE) : crc32(packet, CRYPT_HEADER_SIZE);
+  const sum = checksum(block, packet);
   packet[16] = sum;
   packet[17] = sum >>> 8;
   packet[18] = sum >>> 16;
   packet[19] = sum >>> 24;
-  block.encrypt(packet, packet);
 }
 
 /**
@@ -30,6 +48,30 @@ export function sealPacket(block: BlockCrypt, packet: Uint8Array, fillNonce: (no
 export function openPacket(block: BlockCrypt, packet: Uint8Array): boolean {
   if (packet.length < CRYPT_HEADER_SIZE) return false;
   block.decrypt(packet, packet);
+  return checksumHolds(block, packet);
+}
+
+/**
+ * openPacket for every packet of a burst, in one cipher call where the
+ * cipher has a batch path (BlockCrypt.decryptPackets); ok[i] is set to what
+ * openPacket would return for packets[i].
+ */
+export function openPackets(block: BlockCrypt, packets: readonly Uint8Array[], ok: boolean[]): void {
+  ok.length = packets.length;
+  if (!block.decryptPackets || packets.length < 2) {
+    for (let i = 0; i < packets.length; i++) ok[i] = openPacket(block, packets[i]!);
+    return;
+  }
+  const long = packets.every((p) => p.length >= CRYPT_HEADER_SIZE) ? packets : packets.filter((p) => p.length >= CRYPT_HEADER_SIZE);
+  block.decryptPackets(long);
+  for (let i = 0; i < packets.length; i++) ok[i] = packets[i]!.length >= CRYPT_HEADER_SIZE && checksumHolds(block, packets[i]!);
+}
+
+function checksumHolds(block: BlockCrypt, packet: Uint8Array): boolean {
   const sum = (packet[16] | (packet[17] << 8) | (packet[18] << 16) | (packet[19] << 24)) >>> 0;
-  return sum === (block.checksum ? block.checksum(packet, CRYPT_HEADER_SIZE) : crc32(packet, CRYPT_HEADER_SIZE));
+  return sum === checksum(block, packet);
+}
+
+function checksum(block: BlockCrypt, packet: Uint8Array): number {
+  return block.checksum ? block.checksum(packet, CRYPT_HEADER_SIZE) : crc32(packet, CRYPT_HEADER_SIZE);
 }

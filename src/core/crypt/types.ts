@@ -6,6 +6,15 @@ export interface BlockCrypt {
   decrypt(dst: Uint8Array, src: Uint8Array): void;
   /** The packet header's CRC-32/IEEE of data[start, end), when a runtime has a faster one than the core's (see CipherBackend). */
   checksum?(data: Uint8Array, start: number): number;
+  /**
+   * Encrypts several packets in place in one go, where a runtime has a batch
+   * fast path (node:crypto). Each packet's first block — the random nonce,
+   * which kcp-go's receiver decrypts and discards — is replaced by other
+   * unpredictable bytes; every later byte is what encrypt() gives.
+   */
+  encryptPackets?(packets: readonly Uint8Array[]): void;
+  /** Decrypts several packets in place in one go, exactly as decrypt() each. */
+  decryptPackets?(packets: readonly Uint8Array[]): void;
 }
 
 /** CRC-32/IEEE of data[start, end), as kcp-go's crc32.ChecksumIEEE. */
