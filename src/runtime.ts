@@ -30,14 +30,14 @@ function arm(): void {
  * for the current task's microtasks only. One host callback serves every
  * session that asked during this turn of the loop.
  */
-function afterInput(): (fn: () => void) => void {
+function afterInput(): (fn: () => void, opening?: boolean) => void {
   const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
   const host = immediate ? (fn: () => void) => void immediate(fn) : (fn: () => void) => queueMicrotask(fn);
+  let opening: (() => void)[] = [];
   let waiting: (() => void)[] = [];
   let spare: (() => void)[] = [];
-  const runAll = () => {
-    const list = waiting;
-    waiting = spare;
+  let spareOpening: (() => void)[] = [];
+  const runList = (list: (() => void)[]) => {
     for (let i = 0; i < list.length; i++) {
       try {
         list[i]!();
@@ -48,10 +48,21 @@ function afterInput(): (fn: () => void) => void {
       }
     }
     list.length = 0;
-    spare = list;
   };
-  return (fn) => {
-    if (waiting.push(fn) === 1) host(runAll);
+  const runAll = () => {
+    const first = opening;
+    const then = waiting;
+    opening = spareOpening;
+    waiting = spare;
+    runList(first);
+    runList(then);
+    spareOpening = first;
+    spare = then;
+  };
+  return (fn, first) => {
+    const queued = opening.length + waiting.length;
+    (first ? opening : waiting).push(fn);
+    if (queued === 0) host(runAll);
   };
 }
 

@@ -6,6 +6,8 @@ import { dial, listen, OptionError, CRYPT_NAMES, type Session, type CryptName } 
 import { MemoryNet } from './helpers/memory-net.js';
 import { FakeRuntime } from './helpers/fake-runtime.js';
 import { seededRandom } from './helpers/hostile-link.js';
+import { createNodeBlockCrypt } from '../src/adapter/node/crypt.js';
+import type { BlockCrypt } from '../src/core/crypt/index.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -283,6 +285,36 @@ describe('lifecycle with a fake clock', () => {
     assert.equal(burst.atInput, 0, 'nothing leaves while the burst is read');
     assert.ok(burst.packets <= 2, `one flush for the burst: ${burst.packets} packets`);
     assert.ok(burst.segments < direct.segments, `ACKs below una are left out: ${burst.segments} vs ${direct.segments} segments`);
+  });
+
+  it('with a batch cipher (Node AES), an input burst is opened in one cipher call and the flush after it sealed in one', () => {
+    const inner = createNodeBlockCrypt('aes-128', new Uint8Array(16).fill(3))!;
+    const calls = { encryptPackets: 0, decryptPackets: 0, encrypt: 0, decrypt: 0 };
+    const block: BlockCrypt = {
+      encrypt: (d, s) => void (calls.encrypt++, inner.encrypt(d, s)),
+      decrypt: (d, s) => void (calls.decrypt++, inner.decrypt(d, s)),
+      encryptPackets: (ps) => void (calls.encryptPackets++, inner.encryptPackets!(ps)),
+      decryptPackets: (ps) => void (calls.decryptPackets++, inner.decryptPackets!(ps)),
+    };
+    const { A, B, aOut, bOut, toA, toB, drain } = pair(true, { block, dataShards: 10, parityShards: 3 });
+    const echoed: Uint8Array[] = [];
+    B.onmessage = (m) => void B.send(m);
+    A.onmessage = (m) => void echoed.push(m);
+    const sent = Array.from({ length: 20 }, (_, i) => new Uint8Array(300).fill(i));
+    for (const m of sent) A.send(m);
+    const fromA = aOut.length;
+    assert.equal(calls.encrypt, fromA, 'A (no afterInput) seals one by one');
+    toB(aOut);
+    assert.equal(bOut.length, 0);
+    drain();
+    assert.equal(calls.decryptPackets, 1, `B opened ${fromA} datagrams in one call`);
+    assert.equal(calls.encryptPackets, 1, `B sealed its ${bOut.length} datagrams (ACKs, echoes, FEC parity) in one call`);
+    assert.ok(bOut.length >= 2);
+    toA(bOut);
+    assert.deepEqual(echoed, sent, 'A reads the echoes: every batch-sealed datagram opened with the plain CFB of kcp-go');
+    assert.equal(A.stats.InCsumErrors + B.stats.InCsumErrors, 0);
+    A.close();
+    B.close();
   });
 
   it('a large write leaves in slices of at most 64 new segments, with input read between them, in order', () => {

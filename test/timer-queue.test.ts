@@ -71,4 +71,19 @@ describe('defaultRuntime().afterInput', () => {
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(seen, ['a', 'b', 'c', 'd']);
   });
+  it('runs the callbacks that open input (opening = true) first, whenever they were queued', async () => {
+    const rt = defaultRuntime();
+    const seen: string[] = [];
+    rt.afterInput!(() => seen.push('timer'));
+    rt.afterInput!(() => seen.push('open 1'), true);
+    rt.afterInput!(() => seen.push('flush'));
+    rt.afterInput!(() => {
+      seen.push('open 2');
+      rt.afterInput!(() => seen.push('next round'), true);
+    }, true);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(seen, ['open 1', 'open 2', 'timer', 'flush']);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(seen, ['open 1', 'open 2', 'timer', 'flush', 'next round']);
+  });
 });

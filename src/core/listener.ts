@@ -13,7 +13,8 @@ import { readU32 } from './_segment.js';
 import { FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY } from './fec.js';
 import { Snmp } from './snmp.js';
 import type { ResolvedOptions } from './options.js';
-import { openDatagram, Session, SessionClosedError } from './session.js';
+import { Session, SessionClosedError } from './session.js';
+import { Inbox, openDatagram } from './inbox.js';
 import type { Runtime } from './runtime.js';
 import type { DatagramTransport } from '../transports/transport.js';
 
@@ -41,6 +42,8 @@ export class Listener implements AsyncIterable<Session> {
   private readonly backlog: Session[] = [];
   private readonly acceptors: Array<{ resolve: (s: Session | null) => void; reject: (e: Error) => void }> = [];
   private isClosed = false;
+  /** Input bursts opened together (a cipher with a batch path), else null. */
+  private readonly inbox: Inbox<string> | null;
   private error: Error | null = null;
   private resolveClosed!: (e: Error | null) => void;
 
@@ -51,6 +54,7 @@ export class Listener implements AsyncIterable<Session> {
     private readonly maxSessions = MAX_SESSIONS,
   ) {
     this.closed = new Promise((r) => (this.resolveClosed = r));
+    this.inbox = Inbox.create(options, runtime, this.stats, (plain, from) => this.route(plain, from));
     transport.receive(
       (d, from) => this.packetInput(d, from),
       (e) => this.shutdown(e),
@@ -81,9 +85,14 @@ export class Listener implements AsyncIterable<Session> {
   /** One datagram from `from`. Never throws: bad input is counted and dropped. */
   packetInput(data: Uint8Array, from: string): void {
     if (this.isClosed) return;
+    if (this.inbox) return this.inbox.push(data, from);
     const plain = openDatagram(data, this.options.block, this.stats);
-    if (!plain) return;
-    data = plain;
+    if (plain) this.route(plain, from);
+  }
+
+  /** An opened datagram (FEC header or KCP segments) to its session, which it may open. */
+  private route(data: Uint8Array, from: string): void {
+    if (this.isClosed) return;
 
     // Plain byte reads: no DataView per datagram on the hot path.
     let conv = 0;

@@ -15,8 +15,11 @@ export interface Runtime {
    * the sessions (Node: setImmediate, after the I/O poll). Sessions use it to
    * send one flush for a burst of input, as kcp-go does for its recvmmsg
    * batches. Without it, every datagram's flush runs at once.
+   * `opening`: fn reads input itself (a burst of datagrams opened together,
+   * see Inbox), so it runs before the others queued for the same turn — the
+   * timers and flushes that wait for input must see what it reads.
    */
-  afterInput?(fn: () => void): void;
+  afterInput?(fn: () => void, opening?: boolean): void;
 }
 
 /**

@@ -11,36 +11,12 @@
  */
 import { Kcp, IKCP_OVERHEAD, FLUSH_ACKS, FLUSH_ALL } from './kcp.js';
 import { FecDecoder, FecEncoder, FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY } from './fec.js';
-import { CRYPT_HEADER_SIZE, openPacket, sealPacket } from './crypt/packet.js';
+import { CRYPT_HEADER_SIZE, sealPacket, sealPackets } from './crypt/packet.js';
+import { Inbox, openDatagram } from './inbox.js';
 import type { BlockCrypt } from './crypt/index.js';
 import { DefaultSnmp, Snmp } from './snmp.js';
 import { MTU_LIMIT, type ResolvedOptions } from './options.js';
 import { NoncePool, type Runtime } from './runtime.js';
-
-/**
- * The checks every incoming datagram passes before KCP sees it, as kcp-go's
- * packetInput: not over the MTU limit, decrypted with a valid CRC when a
- * cipher is set, and at least one KCP header long. Returns the plaintext
- * (FEC header or KCP segments) or null after counting why it was dropped.
- */
-export function openDatagram(data: Uint8Array, block: BlockCrypt | null, stats: Snmp): Uint8Array | null {
-  if (data.length > MTU_LIMIT || (block && data.length < CRYPT_HEADER_SIZE)) {
-    stats.add('InErrs');
-    return null;
-  }
-  if (block) {
-    if (!openPacket(block, data)) {
-      stats.add('InCsumErrors');
-      return null;
-    }
-    data = data.subarray(CRYPT_HEADER_SIZE);
-  }
-  if (data.length < IKCP_OVERHEAD) {
-    stats.add('InErrs');
-    return null;
-  }
-  return data;
-}
 
 /**
  * New segments per flush when the runtime can run work after input
@@ -105,6 +81,10 @@ export class Session implements AsyncIterable<Uint8Array> {
   /** New segments per flush: FLUSH_SLICE when the runtime can run work after input, else no limit. */
   private sliceLimit = Infinity;
   private readonly nonce: NoncePool;
+  /** Input bursts opened together (a cipher with a batch path), else null. */
+  private readonly inbox: Inbox<null> | null;
+  /** The datagrams of the flush under way, sealed together when it ends (a cipher with a batch path), else null. */
+  private readonly outbox: Uint8Array[] | null = null;
   private readonly onClose: ((s: Session) => void) | undefined;
   private resolveClosed!: (e: Error | null) => void;
   private timer: unknown = null;
@@ -153,7 +133,10 @@ export class Session implements AsyncIterable<Uint8Array> {
     if (init.runtime.afterInput) {
       this.kcp.deferFlush = true;
       this.sliceLimit = FLUSH_SLICE;
+      // With deferFlush, kcp flushes only in flushAll and endBurst, which send the outbox.
+      if (this.block?.encryptPackets) this.outbox = [];
     }
+    this.inbox = Inbox.create(init.options, init.runtime, this.stats, (plain) => this.kcpInput(plain));
 
     this.stats.add(init.passive ? 'PassiveOpens' : 'ActiveOpens');
     this.stats.add('CurrEstab');
@@ -167,6 +150,7 @@ export class Session implements AsyncIterable<Uint8Array> {
   /** A raw datagram from the peer. Never throws: bad input is counted and dropped. */
   packetInput(data: Uint8Array): void {
     if (this.isClosed) return;
+    if (this.inbox) return this.inbox.push(data, null);
     const plain = openDatagram(data, this.block, this.stats);
     if (plain) this.kcpInput(plain);
   }
@@ -236,6 +220,7 @@ export class Session implements AsyncIterable<Uint8Array> {
     }
     kcp.flushLimit = Math.min(this.sliceLimit, room);
     const next = kcp.flush(false);
+    this.sendOutbox();
     if (kcp.pendingFlush !== 0) {
       if (kcp.blocked || room < this.sliceLimit) kcp.pendingFlush = 0;
       else this.queueFlush();
@@ -263,7 +248,10 @@ export class Session implements AsyncIterable<Uint8Array> {
     const kind = this.kcp.pendingFlush;
     this.kcp.pendingFlush = 0;
     if (kind === FLUSH_ALL) this.flushAll();
-    else if (kind === FLUSH_ACKS) this.kcp.flush(true);
+    else if (kind === FLUSH_ACKS) {
+      this.kcp.flush(true);
+      this.sendOutbox();
+    }
   };
 
   /** A failure of the underlying transport: the session cannot go on. */
@@ -279,11 +267,31 @@ export class Session implements AsyncIterable<Uint8Array> {
     if (parity) for (const p of parity) this.emit(p);
   }
 
-  /** Seals (if a cipher is set) a copy of one packet and hands it to the transport. */
+  /** Seals (if a cipher is set) a copy of one packet and hands it to the transport, or leaves it in the outbox. */
   private emit(packet: Uint8Array): void {
     // kcp and FEC reuse their buffers; the transport may send asynchronously.
     const datagram = packet.slice();
+    if (this.outbox) {
+      this.outbox.push(datagram);
+      return;
+    }
     if (this.block) sealPacket(this.block, datagram, this.nonce.fill);
+    this.transmit(datagram);
+  }
+
+  /** Seals the flush's datagrams in one batch and sends them, in order. */
+  private sendOutbox(): void {
+    const box = this.outbox;
+    if (!box || box.length === 0) return;
+    try {
+      sealPackets(this.block!, box, this.nonce.fill);
+      for (let i = 0; i < box.length; i++) this.transmit(box[i]!);
+    } finally {
+      box.length = 0;
+    }
+  }
+
+  private transmit(datagram: Uint8Array): void {
     this.stats.add('OutPkts');
     this.stats.add('OutBytes', datagram.length);
     this.output(datagram);
