@@ -36,11 +36,11 @@ import { createXorArena, XOR_ARENA_BYTES } from '../../core/wasm/xor.js';
 /**
  * The batch paths' scratch, shared by every cipher (each call is done with
  * it before it returns): packets in the first half, from 0; their keystream
- * in the second, from KEYSTREAM. ARENA_BATCH leaves the XOR's rounding room.
+ * in the second, from KEYSTREAM. ARENA_ROUND leaves the XOR's rounding room.
  */
 const ARENA = createXorArena();
 const KEYSTREAM = XOR_ARENA_BYTES / 2;
-const ARENA_BATCH = KEYSTREAM - 128;
+const ARENA_ROUND = KEYSTREAM - 128;
 
 type Family = 'aes' | 'sm4' | '3des';
 
@@ -73,12 +73,13 @@ class NodeCfb implements BlockCrypt {
   private readonly first: Uint8Array;
   /** The encryption stream's CBC register: its last output block. */
   private readonly register: Uint8Array;
-  /** Word-aligned keystream and packet, for an XOR 4 bytes at a time (packets and OpenSSL's output may sit at any offset). */
-  private ks = new Int32Array(512);
-  private data = new Int32Array(512);
-  private stage = new Uint8Array(2048);
-  /** Where each packet of the current batch starts in the arena. */
+  /** The pieces of the current round in the arena: where each starts, and whether it begins a packet (else it goes on with the piece before). */
   private readonly starts: number[] = [];
+  private readonly begins: boolean[] = [];
+  /** Which packet each piece is of, and from which byte. */
+  private readonly pieces: number[] = [];
+  private readonly offsets: number[] = [];
+  private readonly one: Uint8Array[] = [];
 
   constructor(
     algo: string,
@@ -91,31 +92,17 @@ class NodeCfb implements BlockCrypt {
     this.enc = createCipheriv(`${algo}-cbc`, key, this.register).setAutoPadding(false);
   }
 
+  /** Exactly kcp-go's CFB: the batch path, with the first block also cancelling the register and bringing in E(IV). */
   encrypt(dst: Uint8Array, src: Uint8Array): void {
-    const { bs, register } = this;
-    const n = src.length;
-    if (n === 0) return;
-    const feed = this.feed(n);
-    const ks = this.keystream(n);
-    if (feed > 0) {
-      const stage = this.staged(feed);
-      stage.set(src.subarray(0, feed));
-      for (let i = 0; i < bs; i++) stage[i] ^= this.first[i]! ^ register[i]!;
-      const out = this.enc.update(stage.subarray(0, feed));
-      ks.set(out, bs);
-      register.set(out.subarray(feed - bs));
-    }
-    this.xor(dst, src, n);
+    if (dst !== src) dst.set(src);
+    this.one[0] = dst;
+    this.inArena(this.one, (to) => this.encryptArena(to, true));
   }
 
   decrypt(dst: Uint8Array, src: Uint8Array): void {
-    const { bs } = this;
-    const n = src.length;
-    if (n === 0) return;
-    const feed = this.feed(n);
-    const ks = this.keystream(n);
-    if (feed > 0) ks.set(this.ecb.update(src.subarray(0, feed)), bs);
-    this.xor(dst, src, n);
+    if (dst !== src) dst.set(src);
+    this.one[0] = dst;
+    this.inArena(this.one, (to) => this.decryptArena(to));
   }
 
   /**
@@ -126,103 +113,97 @@ class NodeCfb implements BlockCrypt {
    * — as unpredictable as kcp-go's nonce ^ E(IV) — and CFB goes on from that
    * block. A receiver decrypts the first block to other random bytes and,
    * as with the nonce, ignores them.
-   *
-   * In the arena every packet starts on a block boundary (padded with
-   * whatever the arena held), all of it is fed, and the output is laid one
-   * block further on: then the keystream of every block, the first included,
-   * is the output at its own offset, and one XOR covers the whole burst.
    */
   encryptPackets(packets: readonly Uint8Array[]): void {
-    this.inArena(packets, 'encrypt', (to) => {
-      const { bs, register } = this;
-      const mem = ARENA.memory;
-      const out = this.enc.update(mem.subarray(0, to));
-      mem.set(register, KEYSTREAM);
-      mem.set(out, KEYSTREAM + bs);
-      ARENA.xor(0, KEYSTREAM, to);
-      register.set(out.subarray(to - bs, to));
-    });
+    this.inArena(packets, (to) => this.encryptArena(to, false));
   }
 
-  /** Every packet of a burst through one ECB call, laid out as for encryptPackets; each first block is then re-keyed with E(IV). */
+  /** Every packet of a burst through one ECB call; the same bytes as decrypt() each. */
   decryptPackets(packets: readonly Uint8Array[]): void {
-    this.inArena(packets, 'decrypt', (to, starts) => {
-      const { bs, first } = this;
-      const mem = ARENA.memory;
-      const out = this.ecb.update(mem.subarray(0, to));
-      mem.set(first, KEYSTREAM);
-      mem.set(out, KEYSTREAM + bs);
-      ARENA.xor(0, KEYSTREAM, to);
-      for (let k = 1; k < starts.length; k++) {
-        const at = starts[k]!;
-        for (let b = 0; b < bs; b++) mem[at + b] ^= mem[KEYSTREAM + at + b]! ^ first[b]!;
-      }
-    });
+    this.inArena(packets, (to) => this.decryptArena(to));
   }
 
   /**
-   * Copies the packets into the arena, as many at a time as fit, lets `run`
-   * transform arena[0, to) — packets at `starts` — and copies them back.
+   * CBC computes Y[i] = E(X[i] ^ Y[i-1]). Fed the plaintext blocks, X[i] ^
+   * Y[i-1] is exactly CFB's C[i] when Y[i-1] = E(C[i-1]), its keystream: so
+   * the output, laid one block further on, is the keystream of every block,
+   * and one XOR turns the arena into ciphertext. A piece's first block takes
+   * the register (the output before it) as keystream: C[0] = X[0] ^ register,
+   * which is also what the chain fed on. `exact` makes that C[0] kcp-go's
+   * P[0] ^ E(IV).
    */
-  private inArena(packets: readonly Uint8Array[], alone: 'encrypt' | 'decrypt', run: (to: number, starts: readonly number[]) => void): void {
-    const { bs } = this;
+  private encryptArena(to: number, exact: boolean): void {
+    const { bs, register } = this;
     const mem = ARENA.memory;
-    const starts = this.starts;
+    if (exact && this.begins[0]) for (let b = 0; b < bs; b++) mem[b] ^= this.first[b]! ^ register[b]!;
+    const out = this.enc.update(mem.subarray(0, to));
+    mem.set(register, KEYSTREAM);
+    mem.set(out, KEYSTREAM + bs);
+    ARENA.xor(0, KEYSTREAM, to);
+    register.set(out.subarray(to - bs, to));
+  }
+
+  /** ECB of every block, laid one block further on, is CFB's keystream; each packet's first block is re-keyed with E(IV). */
+  private decryptArena(to: number): void {
+    const { bs, first, starts, begins } = this;
+    const mem = ARENA.memory;
+    const out = this.ecb.update(mem.subarray(0, to));
+    // A piece that goes on with a packet starts where the last round's left off.
+    if (begins[0]) mem.set(first, KEYSTREAM);
+    else mem.set(this.lastOut, KEYSTREAM);
+    mem.set(out, KEYSTREAM + bs);
+    ARENA.xor(0, KEYSTREAM, to);
+    for (let k = 1; k < starts.length; k++) {
+      if (!begins[k]) continue;
+      const at = starts[k]!;
+      for (let b = 0; b < bs; b++) mem[at + b] ^= mem[KEYSTREAM + at + b]! ^ first[b]!;
+    }
+    this.lastOut.set(out.subarray(to - bs, to));
+  }
+
+  /** The last ECB output block of the previous round, for a packet split across rounds. */
+  private readonly lastOut = new Uint8Array(16);
+
+  /**
+   * Copies the packets into the arena, block-aligned (padded with whatever
+   * the arena held), as many per round as fit — a packet longer than a round
+   * goes on in the next, cut at a block boundary — lets `run` transform
+   * arena[0, to), and copies them back.
+   */
+  private inArena(packets: readonly Uint8Array[], run: (to: number) => void): void {
+    const { bs, starts, begins, pieces, offsets } = this;
+    const mem = ARENA.memory;
     let i = 0;
+    let offset = 0; // how much of packets[i] earlier rounds took
     while (i < packets.length) {
-      starts.length = 0;
+      starts.length = begins.length = pieces.length = offsets.length = 0;
       let at = 0;
-      let j = i;
-      for (; j < packets.length; j++) {
-        const n = packets[j]!.length;
-        const size = Math.ceil(n / bs) * bs;
-        if (at + size > ARENA_BATCH) break;
+      for (; i < packets.length; i++, offset = 0) {
+        const p = packets[i]!;
+        if (p.length === offset) continue;
+        const size = Math.ceil((p.length - offset) / bs) * bs;
+        if (size > ARENA_ROUND - at && at > 0) break;
+        const take = Math.min(size, ARENA_ROUND - at);
         starts.push(at);
-        mem.set(packets[j]!, at);
-        at += size;
+        begins.push(offset === 0);
+        pieces.push(i);
+        offsets.push(offset);
+        mem.set(p.subarray(offset, offset + take), at);
+        at += take;
+        if (take < size) {
+          offset += take;
+          break;
+        }
       }
-      if (j === i) {
-        // Longer than the arena holds (no session packet is): on its own.
-        this[alone](packets[i]!, packets[i]!);
-        i++;
-        continue;
+      if (at === 0) break;
+      run(at);
+      for (let k = 0; k < pieces.length; k++) {
+        const p = packets[pieces[k]!]!;
+        const from = offsets[k]!;
+        const to = Math.min(p.length, from + (k + 1 < starts.length ? starts[k + 1]! : at) - starts[k]!);
+        p.set(mem.subarray(starts[k]!, starts[k]! + to - from), from);
       }
-      if (at > 0) run(at, starts);
-      for (let k = i; k < j; k++) packets[k]!.set(mem.subarray(starts[k - i]!, starts[k - i]! + packets[k]!.length));
-      i = j;
     }
-  }
-
-  /** Bytes of an n-byte packet that feed the cipher: its whole blocks before the last. */
-  private feed(n: number): number {
-    return n > 0 ? (Math.ceil(n / this.bs) - 1) * this.bs : 0;
-  }
-
-  /** The staging buffer, at least n bytes. */
-  private staged(n: number): Uint8Array {
-    if (this.stage.length < n) this.stage = new Uint8Array(2 * n);
-    return this.stage;
-  }
-
-  /** Room for n bytes of keystream, starting with E(IV). */
-  private keystream(n: number): Uint8Array {
-    const words = (n + 3) >> 2;
-    if (this.ks.length < words + 4) {
-      this.ks = new Int32Array(2 * words + 4);
-      this.data = new Int32Array(2 * words + 4);
-    }
-    const ks = new Uint8Array(this.ks.buffer);
-    ks.set(this.first);
-    return ks;
-  }
-
-  /** dst = src ^ keystream over n bytes (dst may be src). */
-  private xor(dst: Uint8Array, src: Uint8Array, n: number): void {
-    const { ks, data } = this;
-    const data8 = new Uint8Array(data.buffer, 0, n);
-    data8.set(src);
-    for (let i = 0, words = (n + 3) >> 2; i < words; i++) data[i] = data[i]! ^ ks[i]!;
-    dst.set(data8);
   }
 }
 
