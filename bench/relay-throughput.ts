@@ -6,13 +6,52 @@
  * goodput — then (2) sends `bytes` through KCP (kcp-go's sink settings, no
  * crypto) to a real kcp-go sink behind the relay, until all is acknowledged.
  * Three rounds of both, alternating; the medians are the measure.
- * BENCH_RELAY_DEBUG=1 prints each KCP run's counters (resends, drops, RTT).
+ * BENCH_RELAY_DEBUG=1 prints each run's CPU use and datagram counts, and
+ * each KCP run's counters (resends, drops, RTT).
  */
 import dgram from 'node:dgram';
+import { readdirSync, readFileSync } from 'node:fs';
 import { startRelay } from '../src/relay/relay.js';
 import { hasChromium } from '../test/helpers/browser.js';
 import { withBenchPage } from './bench-page.js';
 import { startServer, KCPPEER } from '../test/helpers/kcppeer.js';
+
+/** CPU ticks (1/100 s) used so far by the processes whose name matches, by name (Linux /proc). */
+function ticksByName(names: RegExp): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const name = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+      if (!names.test(name)) continue;
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + Number(f[11]) + Number(f[12]));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * For BENCH_RELAY_DEBUG: returns a function that tells what happened since
+ * — the CPU of this process (the relays run here), of Chromium and of the
+ * kcp-go sink (2 cores share all three), and the relays' datagram counts.
+ */
+function relayLoad(relays: Array<{ stats: { datagramsUp: number; datagramsDown: number; dropped: number } }>): () => string {
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  const peers = ticksByName(/^(chromium|kcppeer)$/);
+  const count = () => relays.reduce((a, r) => ({ up: a.up + r.stats.datagramsUp, down: a.down + r.stats.datagramsDown, dropped: a.dropped + r.stats.dropped }), { up: 0, down: 0, dropped: 0 });
+  const before = count();
+  return () => {
+    const ms = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    const now = count();
+    const others = [...ticksByName(/^(chromium|kcppeer)$/)].map(([name, t]) => `${name} ${Math.round(((t - (peers.get(name) ?? 0)) * 1000) / ms)}%`);
+    return `CPU: relays ${Math.round((used.user + used.system) / 10 / ms)}%, ${others.join(', ')}; datagrams up ${now.up - before.up}, down ${now.down - before.down}, dropped ${now.dropped - before.dropped}`;
+  };
+}
 
 /** The relay's per-session budgets would cap the measure: lift them. */
 const UNLIMITED = { datagramsPerSecond: 1e9, bytesPerSecond: 1e12 };
@@ -43,12 +82,15 @@ export async function relayThroughput(bytes: number, rawMs: number, rounds = 3, 
       const kcp: number[] = [];
       for (let i = 0; i < rounds; i++) {
         counted = 0;
+        const debug = process.env.BENCH_RELAY_DEBUG ? relayLoad([rawRelay, kcpRelay]) : null;
         // The page times its own sending (connect excluded, as for KCP), until its buffer is empty.
         const sendMs = await page.evaluate(([u, ms]) => (globalThis as unknown as Fns).runRawChannel(u, ms), [`${rawRelay.url}kcp-web/rtc`, rawMs] as [string, number]);
         raw.push(counted / 1e6 / (sendMs / 1000));
+        if (debug) console.error(`raw: ${debug()}`);
+        const debugKcp = process.env.BENCH_RELAY_DEBUG ? relayLoad([rawRelay, kcpRelay]) : null;
         const ms = await page.evaluate(([u, b, w, m]) => (globalThis as unknown as Fns).runKcpSink(u, b, w, m), [`${kcpRelay.url}kcp-web/rtc`, bytes, sndwnd, maxBuffered] as [string, number, number, number]);
         kcp.push(bytes / 1e6 / (ms / 1000));
-        if (process.env.BENCH_RELAY_DEBUG) console.error(JSON.stringify(await page.evaluate(() => (globalThis as { lastKcpStats?: unknown }).lastKcpStats)));
+        if (debugKcp) console.error(`kcp: ${debugKcp()} ${JSON.stringify(await page.evaluate(() => (globalThis as { lastKcpStats?: unknown }).lastKcpStats))}`);
       }
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
       return { rawMBps: median(raw), kcpMBps: median(kcp), raw, kcp };
