@@ -1,5 +1,6 @@
 import type { Runtime } from './core/runtime.js';
 import { TimerQueue, type TimerHandle } from './core/timer-queue.js';
+import { empty } from './core/_array.js';
 
 /** Every session's timers, in one queue behind one host timer. */
 const queue = new TimerQueue();
@@ -47,7 +48,7 @@ function afterInput(): (fn: () => void, opening?: boolean) => void {
         });
       }
     }
-    list.length = 0;
+    empty(list);
   };
   const runAll = () => {
     const first = opening;

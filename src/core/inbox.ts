@@ -8,6 +8,7 @@ import type { BlockCrypt } from './crypt/types.js';
 import type { Snmp } from './snmp.js';
 import { MTU_LIMIT, type ResolvedOptions } from './options.js';
 import type { Runtime } from './runtime.js';
+import { empty } from './_array.js';
 
 /**
  * As kcp-go's packetInput: not over the MTU limit, decrypted with a valid
@@ -107,8 +108,8 @@ export class Inbox<Tag> {
         if (plain) this.deliver(plain, tags[i]!);
       }
     } finally {
-      datagrams.length = 0;
-      tags.length = 0;
+      empty(datagrams);
+      empty(tags);
       this.spareDatagrams = datagrams;
       this.spareTags = tags;
     }

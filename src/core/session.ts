@@ -13,6 +13,7 @@ import { Kcp, IKCP_OVERHEAD, FLUSH_ACKS, FLUSH_ALL } from './kcp.js';
 import { FecDecoder, FecEncoder, FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY } from './fec.js';
 import { CRYPT_HEADER_SIZE, sealPacket, sealPackets } from './crypt/packet.js';
 import { Inbox, openDatagram } from './inbox.js';
+import { empty } from './_array.js';
 import type { BlockCrypt } from './crypt/index.js';
 import { DefaultSnmp, Snmp } from './snmp.js';
 import { MTU_LIMIT, type ResolvedOptions } from './options.js';
@@ -136,7 +137,8 @@ export class Session implements AsyncIterable<Uint8Array> {
       // With deferFlush, kcp flushes only in flushAll and endBurst, which send the outbox.
       if (this.block?.encryptPackets) this.outbox = [];
     }
-    this.inbox = Inbox.create(init.options, init.runtime, this.stats, (plain) => this.kcpInput(plain));
+    // A listener opens its sessions' datagrams itself (kcpInput).
+    this.inbox = init.passive ? null : Inbox.create(init.options, init.runtime, this.stats, (plain) => this.kcpInput(plain));
 
     this.stats.add(init.passive ? 'PassiveOpens' : 'ActiveOpens');
     this.stats.add('CurrEstab');
@@ -287,7 +289,7 @@ export class Session implements AsyncIterable<Uint8Array> {
       sealPackets(this.block!, box, this.nonce.fill);
       for (let i = 0; i < box.length; i++) this.transmit(box[i]!);
     } finally {
-      box.length = 0;
+      empty(box);
     }
   }
 

@@ -37,6 +37,27 @@ import { createXorArena, XOR_ARENA_BYTES } from '../../core/wasm/xor.js';
 const ARENA = createXorArena();
 const KEYSTREAM = XOR_ARENA_BYTES / 2;
 const ARENA_ROUND = KEYSTREAM - 128;
+/**
+ * The pieces of the current round in the arena (a packet, or the part of
+ * one a round holds): where each starts, whether it begins its packet (else
+ * it goes on with the piece before), which packet it is of and from which
+ * byte. Typed arrays filled by index: a plain array emptied and refilled
+ * per call would allocate its storage again each time.
+ */
+const MAX_PIECES = ARENA_ROUND / 8 + 1;
+const ROUND = {
+  count: 0,
+  starts: new Int32Array(MAX_PIECES),
+  begins: new Uint8Array(MAX_PIECES),
+  pieces: new Int32Array(MAX_PIECES),
+  offsets: new Int32Array(MAX_PIECES),
+};
+
+/** What NodeCfb.inArena does: kcp-go's exact CFB encryption, the batch kind (first blocks chained), or decryption. */
+const EXACT_ENCRYPT = 0;
+const ENCRYPT = 1;
+const DECRYPT = 2;
+type Mode = typeof EXACT_ENCRYPT | typeof ENCRYPT | typeof DECRYPT;
 
 type Family = 'aes' | 'sm4' | '3des';
 
@@ -68,12 +89,6 @@ class NodeCfb implements BlockCrypt {
   private readonly first: Uint8Array;
   /** The encryption stream's CBC register: its last output block. */
   private readonly register: Uint8Array;
-  /** The pieces of the current round in the arena: where each starts, and whether it begins a packet (else it goes on with the piece before). */
-  private readonly starts: number[] = [];
-  private readonly begins: boolean[] = [];
-  /** Which packet each piece is of, and from which byte. */
-  private readonly pieces: number[] = [];
-  private readonly offsets: number[] = [];
   private readonly one: Uint8Array[] = [];
 
   constructor(
@@ -91,13 +106,13 @@ class NodeCfb implements BlockCrypt {
   encrypt(dst: Uint8Array, src: Uint8Array): void {
     if (dst !== src) dst.set(src);
     this.one[0] = dst;
-    this.inArena(this.one, (to) => this.encryptArena(to, true));
+    this.inArena(this.one, EXACT_ENCRYPT);
   }
 
   decrypt(dst: Uint8Array, src: Uint8Array): void {
     if (dst !== src) dst.set(src);
     this.one[0] = dst;
-    this.inArena(this.one, (to) => this.decryptArena(to));
+    this.inArena(this.one, DECRYPT);
   }
 
   /**
@@ -110,12 +125,12 @@ class NodeCfb implements BlockCrypt {
    * as with the nonce, ignores them.
    */
   encryptPackets(packets: readonly Uint8Array[]): void {
-    this.inArena(packets, (to) => this.encryptArena(to, false));
+    this.inArena(packets, ENCRYPT);
   }
 
   /** Every packet of a burst through one ECB call; the same bytes as decrypt() each. */
   decryptPackets(packets: readonly Uint8Array[]): void {
-    this.inArena(packets, (to) => this.decryptArena(to));
+    this.inArena(packets, DECRYPT);
   }
 
   /**
@@ -130,17 +145,18 @@ class NodeCfb implements BlockCrypt {
   private encryptArena(to: number, exact: boolean): void {
     const { bs, register } = this;
     const mem = ARENA.memory;
-    if (exact && this.begins[0]) for (let b = 0; b < bs; b++) mem[b] ^= this.first[b]! ^ register[b]!;
+    if (exact && ROUND.begins[0]) for (let b = 0; b < bs; b++) mem[b] ^= this.first[b]! ^ register[b]!;
     const out = this.enc.update(mem.subarray(0, to));
     mem.set(register, KEYSTREAM);
     mem.set(out, KEYSTREAM + bs);
     ARENA.xor(0, KEYSTREAM, to);
-    register.set(out.subarray(to - bs, to));
+    for (let b = 0; b < bs; b++) register[b] = out[to - bs + b]!;
   }
 
   /** ECB of every block, laid one block further on, is CFB's keystream; each packet's first block is re-keyed with E(IV). */
   private decryptArena(to: number): void {
-    const { bs, first, starts, begins } = this;
+    const { bs, first } = this;
+    const { starts, begins, count } = ROUND;
     const mem = ARENA.memory;
     const out = this.ecb.update(mem.subarray(0, to));
     // A piece that goes on with a packet starts where the last round's left off.
@@ -148,12 +164,12 @@ class NodeCfb implements BlockCrypt {
     else mem.set(this.lastOut, KEYSTREAM);
     mem.set(out, KEYSTREAM + bs);
     ARENA.xor(0, KEYSTREAM, to);
-    for (let k = 1; k < starts.length; k++) {
+    for (let k = 1; k < count; k++) {
       if (!begins[k]) continue;
       const at = starts[k]!;
       for (let b = 0; b < bs; b++) mem[at + b] ^= mem[KEYSTREAM + at + b]! ^ first[b]!;
     }
-    this.lastOut.set(out.subarray(to - bs, to));
+    for (let b = 0; b < bs; b++) this.lastOut[b] = out[to - bs + b]!;
   }
 
   /** The last ECB output block of the previous round, for a packet split across rounds. */
@@ -162,16 +178,18 @@ class NodeCfb implements BlockCrypt {
   /**
    * Copies the packets into the arena, block-aligned (padded with whatever
    * the arena held), as many per round as fit — a packet longer than a round
-   * goes on in the next, cut at a block boundary — lets `run` transform
-   * arena[0, to), and copies them back.
+   * goes on in the next, cut at a block boundary — transforms arena[0, to)
+   * as `mode` says, and copies them back. (A mode, not a callback: this runs
+   * per packet, and a closure per call is garbage.)
    */
-  private inArena(packets: readonly Uint8Array[], run: (to: number) => void): void {
-    const { bs, starts, begins, pieces, offsets } = this;
+  private inArena(packets: readonly Uint8Array[], mode: Mode): void {
+    const { bs } = this;
+    const { starts, begins, pieces, offsets } = ROUND;
     const mem = ARENA.memory;
     let i = 0;
     let offset = 0; // how much of packets[i] earlier rounds took
     while (i < packets.length) {
-      starts.length = begins.length = pieces.length = offsets.length = 0;
+      let count = 0;
       let at = 0;
       for (; i < packets.length; i++, offset = 0) {
         const p = packets[i]!;
@@ -179,11 +197,11 @@ class NodeCfb implements BlockCrypt {
         const size = Math.ceil((p.length - offset) / bs) * bs;
         if (size > ARENA_ROUND - at && at > 0) break;
         const take = Math.min(size, ARENA_ROUND - at);
-        starts.push(at);
-        begins.push(offset === 0);
-        pieces.push(i);
-        offsets.push(offset);
-        mem.set(p.subarray(offset, offset + take), at);
+        starts[count] = at;
+        begins[count] = offset === 0 ? 1 : 0;
+        pieces[count] = i;
+        offsets[count++] = offset;
+        mem.set(offset === 0 && take >= p.length ? p : p.subarray(offset, offset + take), at);
         at += take;
         if (take < size) {
           offset += take;
@@ -191,11 +209,13 @@ class NodeCfb implements BlockCrypt {
         }
       }
       if (at === 0) break;
-      run(at);
-      for (let k = 0; k < pieces.length; k++) {
+      ROUND.count = count;
+      if (mode === DECRYPT) this.decryptArena(at);
+      else this.encryptArena(at, mode === EXACT_ENCRYPT);
+      for (let k = 0; k < count; k++) {
         const p = packets[pieces[k]!]!;
         const from = offsets[k]!;
-        const to = Math.min(p.length, from + (k + 1 < starts.length ? starts[k + 1]! : at) - starts[k]!);
+        const to = Math.min(p.length, from + (k + 1 < count ? starts[k + 1]! : at) - starts[k]!);
         p.set(mem.subarray(starts[k]!, starts[k]! + to - from), from);
       }
     }

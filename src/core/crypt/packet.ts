@@ -54,10 +54,9 @@ export function openPacket(block: BlockCrypt, packet: Uint8Array): boolean {
 /**
  * openPacket for every packet of a burst, in one cipher call where the
  * cipher has a batch path (BlockCrypt.decryptPackets); ok[i] is set to what
- * openPacket would return for packets[i].
+ * openPacket would return for packets[i] (ok may be longer: it is reused).
  */
 export function openPackets(block: BlockCrypt, packets: readonly Uint8Array[], ok: boolean[]): void {
-  ok.length = packets.length;
   if (!block.decryptPackets || packets.length < 2) {
     for (let i = 0; i < packets.length; i++) ok[i] = openPacket(block, packets[i]!);
     return;
