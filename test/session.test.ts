@@ -7,7 +7,8 @@ import { MemoryNet } from './helpers/memory-net.js';
 import { FakeRuntime } from './helpers/fake-runtime.js';
 import { seededRandom } from './helpers/hostile-link.js';
 import { createNodeBlockCrypt } from '../src/adapter/node/crypt.js';
-import type { BlockCrypt } from '../src/core/crypt/index.js';
+import * as crypt from '../src/core/crypt/index.js';
+import { deriveKey, type BlockCrypt } from '../src/core/crypt/index.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -112,6 +113,34 @@ describe('session over memory network', () => {
     const r = await reader.read();
     assert.deepEqual([...r.value!], [7, 8, 9]);
     client.close();
+    listener.close();
+  });
+
+  it("a listener with a batch cipher (Node AES) opens a burst from many peers in one call and seals all its sessions' replies in one", async () => {
+    const net = new MemoryNet();
+    const key = deriveKey('k');
+    const inner = createNodeBlockCrypt('aes', key)!;
+    const sealed: number[] = [];
+    let openCalls = 0;
+    const block: BlockCrypt = {
+      encrypt: (d, s) => inner.encrypt(d, s),
+      decrypt: (d, s) => inner.decrypt(d, s),
+      encryptPackets: (ps) => void (sealed.push(ps.length), inner.encryptPackets!(ps)),
+      decryptPackets: (ps) => void (openCalls++, inner.decryptPackets!(ps)),
+    };
+    const listener = listen(net.endpoint('server'), { block });
+    listener.onsession = (s) => (s.onmessage = (m) => void s.send(m));
+    // The peers seal one by one with the pure TypeScript AES: every batch-sealed reply must open there.
+    const peers = ['p1', 'p2', 'p3'].map((name) => dial(net.endpoint(name, 'server'), { block: crypt.newAESBlockCrypt(key) }));
+    opened.push(listener, ...peers);
+    const echoes = peers.map((p) => new Promise<Uint8Array>((resolve) => (p.onmessage = resolve)));
+    peers.forEach((p, i) => p.send(new Uint8Array(100).fill(i + 1)));
+    const got = await Promise.all(echoes);
+    got.forEach((m, i) => assert.deepEqual(m, new Uint8Array(100).fill(i + 1)));
+    assert.equal(openCalls, 1, 'the three first datagrams arrived in one burst and were opened in one call');
+    assert.ok(Math.max(...sealed) >= 3, `the replies to the three peers were sealed together: batches of ${sealed.join(', ')}`);
+    assert.equal(peers.reduce((n, p) => n + p.stats.InCsumErrors, 0), 0);
+    peers.forEach((p) => p.close());
     listener.close();
   });
 });

@@ -15,7 +15,8 @@ import { Snmp } from './snmp.js';
 import type { ResolvedOptions } from './options.js';
 import { Session, SessionClosedError } from './session.js';
 import { Inbox, openDatagram } from './inbox.js';
-import type { Runtime } from './runtime.js';
+import { NoncePool, type Runtime } from './runtime.js';
+import { Outbox } from './outbox.js';
 import type { DatagramTransport } from '../transports/transport.js';
 
 /** kcp-go's acceptBacklog: sessions waiting for accept() before new ones are refused. */
@@ -42,8 +43,11 @@ export class Listener implements AsyncIterable<Session> {
   private readonly backlog: Session[] = [];
   private readonly acceptors: Array<{ resolve: (s: Session | null) => void; reject: (e: Error) => void }> = [];
   private isClosed = false;
-  /** Input bursts opened together (a cipher with a batch path), else null. */
+  /** Input bursts opened together, and every session's output sealed together (a cipher with a batch path), else null. */
   private readonly inbox: Inbox<string> | null;
+  private readonly outbox: Outbox | null;
+  /** One nonce pool for all sessions (4 KiB each otherwise). */
+  private readonly nonce: NoncePool;
   private error: Error | null = null;
   private resolveClosed!: (e: Error | null) => void;
 
@@ -55,6 +59,8 @@ export class Listener implements AsyncIterable<Session> {
   ) {
     this.closed = new Promise((r) => (this.resolveClosed = r));
     this.inbox = Inbox.create(options, runtime, this.stats, (plain, from) => this.route(plain, from));
+    this.nonce = new NoncePool(runtime.random);
+    this.outbox = options.block?.encryptPackets && runtime.afterInput ? new Outbox(options.block, this.nonce.fill, true) : null;
     transport.receive(
       (d, from) => this.packetInput(d, from),
       (e) => this.shutdown(e),
@@ -139,6 +145,8 @@ export class Listener implements AsyncIterable<Session> {
       output: (d) => this.transport.send(d, from),
       transportMtu: this.transport.mtu,
       passive: true,
+      outbox: this.outbox,
+      nonce: this.nonce,
       onClose: (closed) => {
         if (this.sessions.get(from) === closed) this.sessions.delete(from);
       },

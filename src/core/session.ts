@@ -11,9 +11,9 @@
  */
 import { Kcp, IKCP_OVERHEAD, FLUSH_ACKS, FLUSH_ALL } from './kcp.js';
 import { FecDecoder, FecEncoder, FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY } from './fec.js';
-import { CRYPT_HEADER_SIZE, sealPacket, sealPackets } from './crypt/packet.js';
+import { CRYPT_HEADER_SIZE, sealPacket } from './crypt/packet.js';
+import { Outbox } from './outbox.js';
 import { Inbox, openDatagram } from './inbox.js';
-import { empty } from './_array.js';
 import type { BlockCrypt } from './crypt/index.js';
 import { DefaultSnmp, Snmp } from './snmp.js';
 import { MTU_LIMIT, type ResolvedOptions } from './options.js';
@@ -52,6 +52,9 @@ export interface SessionInit {
   onClose?: (session: Session) => void;
   /** The transport's room for more datagrams (DatagramTransport.sendRoom); unlimited if absent. */
   sendRoom?: () => number;
+  /** A listener's outbox and nonces, shared by its sessions; else each session has its own. */
+  outbox?: Outbox | null;
+  nonce?: NoncePool;
 }
 
 interface Waiter {
@@ -84,8 +87,8 @@ export class Session implements AsyncIterable<Uint8Array> {
   private readonly nonce: NoncePool;
   /** Input bursts opened together (a cipher with a batch path), else null. */
   private readonly inbox: Inbox<null> | null;
-  /** The datagrams of the flush under way, sealed together when it ends (a cipher with a batch path), else null. */
-  private readonly outbox: Uint8Array[] | null = null;
+  /** Datagrams sealed together (a cipher with a batch path): the flush's, or with a listener's all its sessions', else null. */
+  private readonly outbox: Outbox | null = null;
   private readonly onClose: ((s: Session) => void) | undefined;
   private resolveClosed!: (e: Error | null) => void;
   private timer: unknown = null;
@@ -110,7 +113,7 @@ export class Session implements AsyncIterable<Uint8Array> {
     this.sendRoom = init.sendRoom ?? null;
     this.onClose = init.onClose;
     this.block = init.options.block;
-    this.nonce = new NoncePool(init.runtime.random);
+    this.nonce = init.nonce ?? new NoncePool(init.runtime.random);
     this.closed = new Promise((r) => (this.resolveClosed = r));
     this.lastInput = init.runtime.now();
     this.lastTick = this.lastInput;
@@ -135,7 +138,8 @@ export class Session implements AsyncIterable<Uint8Array> {
       this.kcp.deferFlush = true;
       this.sliceLimit = FLUSH_SLICE;
       // With deferFlush, kcp flushes only in flushAll and endBurst, which send the outbox.
-      if (this.block?.encryptPackets) this.outbox = [];
+      if (init.outbox) this.outbox = init.outbox;
+      else if (this.block?.encryptPackets) this.outbox = new Outbox(this.block, this.nonce.fill, false);
     }
     // A listener opens its sessions' datagrams itself (kcpInput).
     this.inbox = init.passive ? null : Inbox.create(init.options, init.runtime, this.stats, (plain) => this.kcpInput(plain));
@@ -273,30 +277,16 @@ export class Session implements AsyncIterable<Uint8Array> {
   private emit(packet: Uint8Array): void {
     // kcp and FEC reuse their buffers; the transport may send asynchronously.
     const datagram = packet.slice();
-    if (this.outbox) {
-      this.outbox.push(datagram);
-      return;
-    }
-    if (this.block) sealPacket(this.block, datagram, this.nonce.fill);
-    this.transmit(datagram);
-  }
-
-  /** Seals the flush's datagrams in one batch and sends them, in order. */
-  private sendOutbox(): void {
-    const box = this.outbox;
-    if (!box || box.length === 0) return;
-    try {
-      sealPackets(this.block!, box, this.nonce.fill);
-      for (let i = 0; i < box.length; i++) this.transmit(box[i]!);
-    } finally {
-      empty(box);
-    }
-  }
-
-  private transmit(datagram: Uint8Array): void {
     this.stats.add('OutPkts');
     this.stats.add('OutBytes', datagram.length);
+    if (this.outbox) return this.outbox.push(datagram, this.output);
+    if (this.block) sealPacket(this.block, datagram, this.nonce.fill);
     this.output(datagram);
+  }
+
+  /** The flush's datagrams, sealed in one batch (a listener's shared outbox sends itself). */
+  private sendOutbox(): void {
+    if (this.outbox && !this.outbox.shared) this.outbox.send();
   }
 
   // ---- clock ----------------------------------------------------------------
