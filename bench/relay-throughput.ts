@@ -4,8 +4,11 @@
  * WebRTC data channel and (1) pushes raw 1200-byte datagrams for a while —
  * what arrives at a UDP counter behind the relay is the raw channel's
  * goodput — then (2) sends `bytes` through KCP (kcp-go's sink settings, no
- * crypto) to a real kcp-go sink behind the relay, until all is acknowledged.
- * Three rounds of both, alternating; the medians are the measure.
+ * crypto) to a real kcp-go sink behind the relay, until all is acknowledged
+ * — the measure — and (3) the same to a kcp-web sink in this process, the
+ * relay's own (as `npm start` runs its server): on 2 cores, kcp-go's
+ * process is a third busy one beside Chromium and the relay, and (3) shows
+ * the path without it. Three rounds, alternating; the medians are reported.
  * BENCH_RELAY_DEBUG=1 prints each run's CPU use and datagram counts, and
  * each KCP run's counters (resends, drops, RTT).
  */
@@ -15,6 +18,7 @@ import { startRelay } from '../src/relay/relay.js';
 import { hasChromium } from '../test/helpers/browser.js';
 import { withBenchPage } from './bench-page.js';
 import { startServer, KCPPEER } from '../test/helpers/kcppeer.js';
+import { listenUdp } from '../src/index.node.js';
 
 /** CPU ticks (1/100 s) used so far by the processes whose name matches, by name (Linux /proc). */
 function ticksByName(names: RegExp): Map<string, number> {
@@ -65,40 +69,62 @@ const UNLIMITED = { datagramsPerSecond: 1e9, bytesPerSecond: 1e12 };
  */
 export const RELAY_SNDWND = 256;
 
-export async function relayThroughput(bytes: number, rawMs: number, rounds = 3, sndwnd = RELAY_SNDWND, maxBuffered = 0): Promise<{ rawMBps: number; kcpMBps: number; raw: number[]; kcp: number[] } | { skipped: string }> {
+export interface RelayThroughput {
+  rawMBps: number;
+  /** To kcp-go's sink (the measure), and to a kcp-web sink in this process (as `npm start` runs its server). */
+  kcpMBps: number;
+  kcpWebMBps: number;
+  raw: number[];
+  kcp: number[];
+  kcpWeb: number[];
+}
+
+export async function relayThroughput(bytes: number, rawMs: number, rounds = 3, sndwnd = RELAY_SNDWND, maxBuffered = 0): Promise<RelayThroughput | { skipped: string }> {
   if (!hasChromium) return { skipped: '/usr/bin/chromium missing' };
   const counter = dgram.createSocket('udp4');
   let counted = 0;
   counter.on('message', (m) => (counted += m.length));
   await new Promise<void>((r) => counter.bind(0, '127.0.0.1', r));
   const sink = await startServer(KCPPEER, ['sink', '--listen', '127.0.0.1:0'], /^listening (\S+)/);
+  // kcp-go's sink settings (interop/kcppeer/sink.go), read and discarded.
+  const webSink = await listenUdp('127.0.0.1:0', { crypt: 'null', sndwnd: 4096, rcvwnd: 4096, nodelay: 1, interval: 10, resend: 2, nc: 1, mtu: 1400, streamMode: true });
+  webSink.onsession = (s) => void (async () => {
+    for await (const _ of s);
+  })();
   const rawRelay = await startRelay({ upstream: `127.0.0.1:${counter.address().port}`, listen: '127.0.0.1:0', webtransport: false, limits: UNLIMITED });
   const kcpRelay = await startRelay({ upstream: sink.address, listen: '127.0.0.1:0', webtransport: false, limits: UNLIMITED });
+  const webRelay = await startRelay({ upstream: webSink.address, listen: '127.0.0.1:0', webtransport: false, limits: UNLIMITED });
+  const relays = [rawRelay, kcpRelay, webRelay];
   try {
     return await withBenchPage('runKcpSink', async (page) => {
       type Fns = { runRawChannel(u: string, ms: number): Promise<number>; runKcpSink(u: string, b: number, w: number, m: number): Promise<number> };
-      // Both swing by ±20% from run to run (werift's SCTP on 2 cores): alternate them, report the medians.
+      const kcpRun = async (relayUrl: string, label: string): Promise<number> => {
+        const debug = process.env.BENCH_RELAY_DEBUG ? relayLoad(relays) : null;
+        const ms = await page.evaluate(([u, b, w, m]) => (globalThis as unknown as Fns).runKcpSink(u, b, w, m), [`${relayUrl}kcp-web/rtc`, bytes, sndwnd, maxBuffered] as [string, number, number, number]);
+        if (debug) console.error(`${label}: ${debug()} ${JSON.stringify(await page.evaluate(() => (globalThis as { lastKcpStats?: unknown }).lastKcpStats))}`);
+        return bytes / 1e6 / (ms / 1000);
+      };
+      // All swing by ±20% from run to run (werift's SCTP on 2 cores): alternate them, report the medians.
       const raw: number[] = [];
       const kcp: number[] = [];
+      const kcpWeb: number[] = [];
       for (let i = 0; i < rounds; i++) {
         counted = 0;
-        const debug = process.env.BENCH_RELAY_DEBUG ? relayLoad([rawRelay, kcpRelay]) : null;
+        const debug = process.env.BENCH_RELAY_DEBUG ? relayLoad(relays) : null;
         // The page times its own sending (connect excluded, as for KCP), until its buffer is empty.
         const sendMs = await page.evaluate(([u, ms]) => (globalThis as unknown as Fns).runRawChannel(u, ms), [`${rawRelay.url}kcp-web/rtc`, rawMs] as [string, number]);
         raw.push(counted / 1e6 / (sendMs / 1000));
         if (debug) console.error(`raw: ${debug()}`);
-        const debugKcp = process.env.BENCH_RELAY_DEBUG ? relayLoad([rawRelay, kcpRelay]) : null;
-        const ms = await page.evaluate(([u, b, w, m]) => (globalThis as unknown as Fns).runKcpSink(u, b, w, m), [`${kcpRelay.url}kcp-web/rtc`, bytes, sndwnd, maxBuffered] as [string, number, number, number]);
-        kcp.push(bytes / 1e6 / (ms / 1000));
-        if (debugKcp) console.error(`kcp: ${debugKcp()} ${JSON.stringify(await page.evaluate(() => (globalThis as { lastKcpStats?: unknown }).lastKcpStats))}`);
+        kcp.push(await kcpRun(kcpRelay.url, 'kcp-go sink'));
+        kcpWeb.push(await kcpRun(webRelay.url, 'kcp-web sink'));
       }
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-      return { rawMBps: median(raw), kcpMBps: median(kcp), raw, kcp };
+      return { rawMBps: median(raw), kcpMBps: median(kcp), kcpWebMBps: median(kcpWeb), raw, kcp, kcpWeb };
     });
   } finally {
-    await rawRelay.close();
-    await kcpRelay.close();
+    for (const r of relays) await r.close();
     sink.stop();
+    webSink.close();
     counter.close();
   }
 }
