@@ -64,8 +64,9 @@ const UNLIMITED = { datagramsPerSecond: 1e9, bytesPerSecond: 1e12 };
  * The send window for this path (~10–20 ms RTT through Chromium, werift and
  * kcp-go at ~9 MB/s): measured here (3 rounds each, bench/relay-throughput.ts
  * with other windows) 128 is window-bound (KCP ~5 MB/s, ~0.6× the raw
- * channel), 1024 queues in the channel (~0.7×), 256 ~0.87×. A user tunes it
- * the same way for a path's bandwidth × delay, as with kcptun's --sndwnd.
+ * channel), 1024 queues in the channel (~0.7×), 256 ~0.87× in that series
+ * (0.54–0.71× in later ones: ±20% run to run). A user tunes it the same way
+ * for a path's bandwidth × delay, as with kcptun's --sndwnd.
  */
 export const RELAY_SNDWND = 256;
 
