@@ -34,42 +34,55 @@ function datagrams(seeds: Uint8Array[]) {
 
 describe('fuzz', () => {
   for (const crypt of CRYPT_NAMES) {
-    it(`listener + live session, crypt=${crypt}, FEC 10/3: ${RUNS} datagrams`, async () => {
-      const rt = new FakeRuntime();
-      const net = new MemoryNet();
-      const captured: Uint8Array[] = [];
-      net.filter = (d) => (captured.push(d.slice()), d);
-      const opts = { crypt: crypt as CryptName, ...(crypt === 'null' ? {} : { key: 'fuzz' }), dataShards: 10, parityShards: 3, runtime: rt };
-      const listener = listen(net.endpoint('server'), { ...opts, maxSessions: 50 });
-      const client = dial(net.endpoint('client', 'server'), opts);
-      for (let i = 0; i < 30; i++) client.send(new Uint8Array(100 + i * 37).fill(i));
-      rt.advance(50);
-      await new Promise((r) => setImmediate(r));
-      const server = (await listener.accept())!;
-      let attackers = 0;
-      fc.assert(
-        fc.property(datagrams(captured), fc.boolean(), (d, fromClient) => {
-          // From the client's own address (must not kill its session) or from a stranger.
-          const from = fromClient ? 'client' : `attacker-${attackers++ % 200}`;
-          listener.packetInput(d.slice(), from);
-          client.packetInput(d.slice());
-        }),
-        { numRuns: RUNS },
-      );
-      assert.ok(listener.sessions.size <= 50, `session cap holds (${listener.sessions.size})`);
-      // For ciphers with a real key, forged packets never pass the CRC, so the client's session survives.
-      if (crypt !== 'null' && crypt !== 'none' && crypt !== 'xor') {
-        assert.ok(server.isOpen, 'the real session survived');
-        client.send(new Uint8Array([42]));
-        rt.advance(100);
+    // Node's AES also runs batched where the runtime defers work after input: bursts opened and flushes sealed together (Inbox, Outbox).
+    for (const batched of crypt.startsWith('aes') ? [false, true] : [false]) {
+      it(`listener + live session, crypt=${crypt}${batched ? ' batched in bursts' : ''}, FEC 10/3: ${RUNS} datagrams`, async () => {
+        const later: Array<() => void> = [];
+        const rt = Object.assign(new FakeRuntime(), batched ? { afterInput: (fn: () => void) => void later.push(fn) } : {});
+        /** Ends the burst: runs what was deferred, and what that defers (bounded). */
+        const drain = () => {
+          for (let i = 0; i < 10_000 && later.length > 0; i++) later.shift()!();
+        };
+        const net = new MemoryNet();
+        const captured: Uint8Array[] = [];
+        net.filter = (d) => (captured.push(d.slice()), d);
+        const opts = { crypt: crypt as CryptName, ...(crypt === 'null' ? {} : { key: 'fuzz' }), dataShards: 10, parityShards: 3, runtime: rt };
+        const listener = listen(net.endpoint('server'), { ...opts, maxSessions: 50 });
+        const client = dial(net.endpoint('client', 'server'), opts);
+        for (let i = 0; i < 30; i++) client.send(new Uint8Array(100 + i * 37).fill(i));
+        rt.advance(50);
         await new Promise((r) => setImmediate(r));
-        rt.advance(100);
-        await new Promise((r) => setImmediate(r));
-      }
-      assert.ok(client.isOpen, 'the client survived');
-      client.close();
-      listener.close();
-    });
+        drain();
+        const server = (await listener.accept())!;
+        let attackers = 0;
+        fc.assert(
+          fc.property(datagrams(captured), fc.boolean(), fc.boolean(), (d, fromClient, endBurst) => {
+            // From the client's own address (must not kill its session) or from a stranger.
+            const from = fromClient ? 'client' : `attacker-${attackers++ % 200}`;
+            listener.packetInput(d.slice(), from);
+            client.packetInput(d.slice());
+            if (endBurst) drain();
+          }),
+          { numRuns: RUNS },
+        );
+        assert.ok(listener.sessions.size <= 50, `session cap holds (${listener.sessions.size})`);
+        // For ciphers with a real key, forged packets never pass the CRC, so the client's session survives.
+        if (crypt !== 'null' && crypt !== 'none' && crypt !== 'xor') {
+          assert.ok(server.isOpen, 'the real session survived');
+          client.send(new Uint8Array([42]));
+          drain();
+          rt.advance(100);
+          await new Promise((r) => setImmediate(r));
+          drain();
+          rt.advance(100);
+          await new Promise((r) => setImmediate(r));
+          drain();
+        }
+        assert.ok(client.isOpen, 'the client survived');
+        client.close();
+        listener.close();
+      });
+    }
   }
 
   it(`FEC decoder, KCP input and the crypto header never throw (${RUNS} inputs each)`, () => {
