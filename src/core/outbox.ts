@@ -10,6 +10,9 @@ import { sealPackets } from './crypt/packet.js';
 import type { BlockCrypt } from './crypt/types.js';
 import { empty } from './_array.js';
 
+/** Datagrams held for one batch at most: a longer run (one long task) is sealed in parts. */
+const OUTBOX_LIMIT = 64;
+
 export class Outbox {
   private readonly datagrams: Uint8Array[] = [];
   private readonly sends: Array<(datagram: Uint8Array) => void> = [];
@@ -26,7 +29,8 @@ export class Outbox {
   push(datagram: Uint8Array, send: (datagram: Uint8Array) => void): void {
     this.datagrams.push(datagram);
     this.sends.push(send);
-    if (this.shared && !this.queued) {
+    if (this.datagrams.length >= OUTBOX_LIMIT) this.send();
+    else if (this.shared && !this.queued) {
       this.queued = true;
       queueMicrotask(this.send);
     }
