@@ -151,10 +151,10 @@ for (const n of levels) {
   floorRows.push(await udpFloor(n, 10));
 }
 const sessionsTable = [
-  '| sessions (aes, normal mode, 32-byte messages at 20/s each) | messages/s received | server CPU (% of one core) | server RSS |',
-  '|---|---|---|---|',
-  ...sessionRows.map((r) => `| ${r.sessions} | ${r.msgsPerSec.toFixed(0)} of ${r.sessions * 20} | ${r.serverCpuPct.toFixed(0)}% | ${r.serverRssMB.toFixed(0)} MB |`),
-  ...floorRows.map((r) => `| floor: ${r.sessions} plain UDP sockets, Node dgram only (receive + one 24-byte reply per message) | ${r.msgsPerSec.toFixed(0)} of ${r.sessions * 20} | ${r.serverCpuPct.toFixed(0)}% | ${r.serverRssMB.toFixed(0)} MB |`),
+  '| sessions (aes, normal mode, 32-byte messages at 20/s each) | messages/s received | server CPU (% of one core) | server RSS | load generators\' CPU (same 2 cores) |',
+  '|---|---|---|---|---|',
+  ...sessionRows.map((r) => `| ${r.sessions} | ${r.msgsPerSec.toFixed(0)} of ${r.sessions * 20} | ${r.serverCpuPct.toFixed(0)}% | ${r.serverRssMB.toFixed(0)} MB | ${r.generatorCpuPct.toFixed(0)}% |`),
+  ...floorRows.map((r) => `| floor: ${r.sessions} plain UDP sockets, Node dgram only (receive + one 24-byte reply per message) | ${r.msgsPerSec.toFixed(0)} of ${r.sessions * 20} | ${r.serverCpuPct.toFixed(0)}% | ${r.serverRssMB.toFixed(0)} MB | – |`),
 ].join('\n');
 console.log(`\n${sessionsTable}`);
 
