@@ -9,6 +9,11 @@ import { seededRandom } from './helpers/hostile-link.js';
 import { createNodeBlockCrypt } from '../src/adapter/node/crypt.js';
 import * as crypt from '../src/core/crypt/index.js';
 import { deriveKey, type BlockCrypt } from '../src/core/crypt/index.js';
+import { CRYPT_HEADER_SIZE, openPacket } from '../src/core/crypt/packet.js';
+import { Outbox } from '../src/core/outbox.js';
+import { Inbox } from '../src/core/inbox.js';
+import { Snmp } from '../src/core/snmp.js';
+import type { ResolvedOptions } from '../src/core/options.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -344,6 +349,42 @@ describe('lifecycle with a fake clock', () => {
     assert.equal(A.stats.InCsumErrors + B.stats.InCsumErrors, 0);
     A.close();
     B.close();
+  });
+
+  it('Outbox and Inbox: what is pushed while a batch goes out or is delivered is handled once, in the same call', () => {
+    const key = new Uint8Array(16).fill(5);
+    const block = createNodeBlockCrypt('aes-128', key)!;
+    const reference = crypt.newAESBlockCrypt(key);
+    const frame = (n: number) => new Uint8Array(CRYPT_HEADER_SIZE + 30).fill(n);
+    // A transport that answers synchronously: sending datagram 0 pushes two more while the batch is going out.
+    const outbox = new Outbox(block, (nonce) => nonce.fill(9), false);
+    const sent: Uint8Array[] = [];
+    const send = (d: Uint8Array) => {
+      sent.push(d.slice());
+      if (sent.length === 1) for (let i = 10; i < 12; i++) outbox.push(frame(i), send);
+    };
+    for (let i = 0; i < 3; i++) outbox.push(frame(i), send);
+    outbox.send();
+    assert.equal(sent.length, 5);
+    sent.forEach((d, k) => {
+      const opened = d.slice();
+      assert.ok(openPacket(reference, opened), `datagram ${k} sealed exactly once`);
+      assert.equal(opened[CRYPT_HEADER_SIZE], [0, 1, 2, 10, 11][k]);
+    });
+    // An Inbox whose deliver feeds input back (a loop-back transport): each datagram is opened once, in order.
+    const later: Array<() => void> = [];
+    const rt = Object.assign(new FakeRuntime(), { afterInput: (fn: () => void) => void later.push(fn) });
+    const got: number[] = [];
+    const stats = new Snmp();
+    const inbox = Inbox.create<null>({ block } as ResolvedOptions, rt, stats, (plain) => {
+      got.push(plain[0]!);
+      if (plain[0] === 0) inbox.push(sent[3]!.slice(), null);
+    })!;
+    for (const d of sent.slice(0, 3)) inbox.push(d.slice(), null);
+    assert.equal(later.length, 1);
+    later.shift()!();
+    assert.deepEqual(got, [0, 1, 2, 10]);
+    assert.equal(stats.InCsumErrors, 0);
   });
 
   it('a large write leaves in slices of at most 64 new segments, with input read between them, in order', () => {

@@ -61,6 +61,7 @@ export class Inbox<Tag> {
   private spareTags: Tag[] = [];
   private readonly ok: boolean[] = [];
   private queued = false;
+  private opening = false;
 
   private constructor(
     private readonly block: BlockCrypt,
@@ -88,12 +89,22 @@ export class Inbox<Tag> {
     }
   }
 
+  /** Opens and delivers what has arrived; what arrives meanwhile (a deliver that feeds input back) follows in the same call. */
   private readonly open = (): void => {
     this.queued = false;
+    if (this.opening) return;
+    this.opening = true;
+    try {
+      while (this.datagrams.length > 0) this.openBatch();
+    } finally {
+      this.opening = false;
+    }
+  };
+
+  private openBatch(): void {
     const datagrams = this.datagrams;
     const tags = this.tags;
-    if (datagrams.length === 0) return;
-    // What deliver causes cannot reach this burst's arrays.
+    // Datagrams pushed while this batch is delivered go to the other arrays.
     this.datagrams = this.spareDatagrams;
     this.tags = this.spareTags;
     const ok = this.ok;
@@ -113,5 +124,5 @@ export class Inbox<Tag> {
       this.spareDatagrams = datagrams;
       this.spareTags = tags;
     }
-  };
+  }
 }

@@ -14,9 +14,12 @@ import { empty } from './_array.js';
 const OUTBOX_LIMIT = 64;
 
 export class Outbox {
-  private readonly datagrams: Uint8Array[] = [];
-  private readonly sends: Array<(datagram: Uint8Array) => void> = [];
+  private datagrams: Uint8Array[] = [];
+  private sends: Array<(datagram: Uint8Array) => void> = [];
+  private spareDatagrams: Uint8Array[] = [];
+  private spareSends: Array<(datagram: Uint8Array) => void> = [];
   private queued = false;
+  private sending = false;
 
   /** `shared`: sent by itself at the end of the task; otherwise the owner calls send(). */
   constructor(
@@ -36,17 +39,31 @@ export class Outbox {
     }
   }
 
-  /** Seals what is waiting in one batch and sends it, in order. */
+  /** Seals what is waiting in one batch and sends it, in order; what is pushed meanwhile (a transport that delivers synchronously) follows in the same call. */
   readonly send = (): void => {
     this.queued = false;
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.datagrams.length > 0) this.sendBatch();
+    } finally {
+      this.sending = false;
+    }
+  };
+
+  private sendBatch(): void {
     const { datagrams, sends } = this;
-    if (datagrams.length === 0) return;
+    // Datagrams pushed while this batch goes out go to the other arrays, to be sealed in the next.
+    this.datagrams = this.spareDatagrams;
+    this.sends = this.spareSends;
     try {
       sealPackets(this.block, datagrams, this.fillNonce);
       for (let i = 0; i < datagrams.length; i++) sends[i]!(datagrams[i]!);
     } finally {
       empty(datagrams);
       empty(sends);
+      this.spareDatagrams = datagrams;
+      this.spareSends = sends;
     }
-  };
+  }
 }
