@@ -141,8 +141,8 @@ export class Kcp {
   /**
    * `output` receives a view over this Kcp's own buffer: `reserved` bytes of
    * room at the front (contents unspecified), then the segments. The buffer
-   * is reused as soon as output returns, and output must not call back into
-   * this Kcp.
+   * is reused as soon as output returns (the view object too), and output
+   * must not call back into this Kcp.
    */
   constructor(
     conv: number,
@@ -153,6 +153,16 @@ export class Kcp {
     this.clock = options.clock;
     this.snmp = options.snmp ?? DefaultSnmp;
     this.buffer = new Uint8Array(this.mtu);
+  }
+
+  /** The view output got last: full-size packets, most of a transfer, reuse it instead of a new view each. */
+  private outView: Uint8Array = new Uint8Array(0);
+
+  /** Hands buf[0, length) to output. */
+  private emit(buf: Uint8Array, length: number): void {
+    let view = this.outView;
+    if (view.length !== length || view.buffer !== buf.buffer) view = this.outView = buf.subarray(0, length);
+    this.output(view);
   }
 
   /** Segments waiting in the send queue (not yet given a sequence number). */
@@ -529,7 +539,7 @@ export class Kcp {
     let ts = 0;
     for (let i = 0; i < nacks; i++) {
       if (ptr + IKCP_OVERHEAD > mtu) {
-        this.output(buf.subarray(0, ptr));
+        this.emit(buf, ptr);
         ptr = reserved;
       }
       const asn = acks[2 * i]!;
@@ -544,7 +554,7 @@ export class Kcp {
     this.acks = 0;
 
     if (ackOnly) {
-      if (ptr > reserved) this.output(buf.subarray(0, ptr));
+      if (ptr > reserved) this.emit(buf, ptr);
       if (outSegs > 0) this.snmp.add('OutSegs', outSegs);
       return this.interval;
     }
@@ -568,7 +578,7 @@ export class Kcp {
     }
     if (this.probe & IKCP_ASK_SEND) {
       if (ptr + IKCP_OVERHEAD > mtu) {
-        this.output(buf.subarray(0, ptr));
+        this.emit(buf, ptr);
         ptr = reserved;
       }
       ptr = encodeHeader(buf, ptr, conv, IKCP_CMD_WASK, 0, wnd, ts, sn, una, 0);
@@ -576,7 +586,7 @@ export class Kcp {
     }
     if (this.probe & IKCP_ASK_TELL) {
       if (ptr + IKCP_OVERHEAD > mtu) {
-        this.output(buf.subarray(0, ptr));
+        this.emit(buf, ptr);
         ptr = reserved;
       }
       ptr = encodeHeader(buf, ptr, conv, IKCP_CMD_WINS, 0, wnd, ts, sn, una, 0);
@@ -674,7 +684,7 @@ export class Kcp {
         seg.ts = current;
         const need = IKCP_OVERHEAD + seg.len;
         if (ptr + need > mtu) {
-          this.output(buf.subarray(0, ptr));
+          this.emit(buf, ptr);
           outputs++;
           ptr = reserved;
         }
@@ -694,7 +704,7 @@ export class Kcp {
       if (rto > 0 && rto < minrto) minrto = rto;
     }
 
-    if (ptr > reserved) this.output(buf.subarray(0, ptr));
+    if (ptr > reserved) this.emit(buf, ptr);
 
     const snmp = this.snmp;
     if (outSegs > 0) snmp.add('OutSegs', outSegs);
