@@ -53,6 +53,14 @@ const ROUND = {
   offsets: new Int32Array(MAX_PIECES),
 };
 
+/** Views of arena[0, n) by n, made once: a single packet's round would otherwise take two new views per call. */
+const ARENA_VIEWS: Uint8Array[] = [];
+const MAX_CACHED_VIEW = 4096;
+function arenaPrefix(n: number): Uint8Array {
+  if (n > MAX_CACHED_VIEW) return ARENA.memory.subarray(0, n);
+  return (ARENA_VIEWS[n] ??= ARENA.memory.subarray(0, n));
+}
+
 /** What NodeCfb.inArena does: kcp-go's exact CFB encryption, the batch kind (first blocks chained), or decryption. */
 const EXACT_ENCRYPT = 0;
 const ENCRYPT = 1;
@@ -146,7 +154,7 @@ class NodeCfb implements BlockCrypt {
     const { bs, register } = this;
     const mem = ARENA.memory;
     if (exact && ROUND.begins[0]) for (let b = 0; b < bs; b++) mem[b] ^= this.first[b]! ^ register[b]!;
-    const out = this.enc.update(mem.subarray(0, to));
+    const out = this.enc.update(arenaPrefix(to));
     mem.set(register, KEYSTREAM);
     mem.set(out, KEYSTREAM + bs);
     ARENA.xor(0, KEYSTREAM, to);
@@ -158,7 +166,7 @@ class NodeCfb implements BlockCrypt {
     const { bs, first } = this;
     const { starts, begins, count } = ROUND;
     const mem = ARENA.memory;
-    const out = this.ecb.update(mem.subarray(0, to));
+    const out = this.ecb.update(arenaPrefix(to));
     // A piece that goes on with a packet starts where the last round's left off.
     if (begins[0]) mem.set(first, KEYSTREAM);
     else mem.set(this.lastOut, KEYSTREAM);
@@ -216,7 +224,7 @@ class NodeCfb implements BlockCrypt {
         const p = packets[pieces[k]!]!;
         const from = offsets[k]!;
         const to = Math.min(p.length, from + (k + 1 < count ? starts[k + 1]! : at) - starts[k]!);
-        p.set(mem.subarray(starts[k]!, starts[k]! + to - from), from);
+        p.set(starts[k] === 0 ? arenaPrefix(to - from) : mem.subarray(starts[k]!, starts[k]! + to - from), from);
       }
     }
   }

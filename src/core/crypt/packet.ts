@@ -30,9 +30,13 @@ export function sealPackets(block: BlockCrypt, packets: readonly Uint8Array[], f
   block.encryptPackets(packets);
 }
 
+/** The nonce is drawn here and copied in: a view of each packet's first 16 bytes would be an allocation per packet. */
+const nonce = new Uint8Array(NONCE_SIZE);
+
 function writeHeader(block: BlockCrypt, packet: Uint8Array, fillNonce: (nonce: Uint8Array) => void): void {
   if (packet.length < CRYPT_HEADER_SIZE) throw new RangeError(`a packet needs ${CRYPT_HEADER_SIZE} bytes of header room; got ${packet.length}`);
-  fillNonce(packet.subarray(0, NONCE_SIZE));
+  fillNonce(nonce);
+  packet.set(nonce);
   const sum = checksum(block, packet);
   packet[16] = sum;
   packet[17] = sum >>> 8;
