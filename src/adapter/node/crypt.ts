@@ -97,7 +97,9 @@ class NodeCfb implements BlockCrypt {
   private readonly first: Uint8Array;
   /** The encryption stream's CBC register: its last output block. */
   private readonly register: Uint8Array;
+  /** encrypt()/decrypt()'s packet as a batch of one: src in, dst out. */
   private readonly one: Uint8Array[] = [];
+  private readonly oneOut: Uint8Array[] = [];
 
   constructor(
     algo: string,
@@ -112,15 +114,15 @@ class NodeCfb implements BlockCrypt {
 
   /** Exactly kcp-go's CFB: the batch path, with the first block also cancelling the register and bringing in E(IV). */
   encrypt(dst: Uint8Array, src: Uint8Array): void {
-    if (dst !== src) dst.set(src);
-    this.one[0] = dst;
-    this.inArena(this.one, EXACT_ENCRYPT);
+    this.one[0] = src;
+    this.oneOut[0] = dst;
+    this.inArena(this.one, EXACT_ENCRYPT, this.oneOut);
   }
 
   decrypt(dst: Uint8Array, src: Uint8Array): void {
-    if (dst !== src) dst.set(src);
-    this.one[0] = dst;
-    this.inArena(this.one, DECRYPT);
+    this.one[0] = src;
+    this.oneOut[0] = dst;
+    this.inArena(this.one, DECRYPT, this.oneOut);
   }
 
   /**
@@ -187,10 +189,11 @@ class NodeCfb implements BlockCrypt {
    * Copies the packets into the arena, block-aligned (padded with whatever
    * the arena held), as many per round as fit — a packet longer than a round
    * goes on in the next, cut at a block boundary — transforms arena[0, to)
-   * as `mode` says, and copies them back. (A mode, not a callback: this runs
-   * per packet, and a closure per call is garbage.)
+   * as `mode` says, and copies them back, or into `outs` (same lengths).
+   * (A mode, not a callback: this runs per packet, and a closure per call is
+   * garbage.)
    */
-  private inArena(packets: readonly Uint8Array[], mode: Mode): void {
+  private inArena(packets: readonly Uint8Array[], mode: Mode, outs: readonly Uint8Array[] = packets): void {
     const { bs } = this;
     const { starts, begins, pieces, offsets } = ROUND;
     const mem = ARENA.memory;
@@ -221,7 +224,7 @@ class NodeCfb implements BlockCrypt {
       if (mode === DECRYPT) this.decryptArena(at);
       else this.encryptArena(at, mode === EXACT_ENCRYPT);
       for (let k = 0; k < count; k++) {
-        const p = packets[pieces[k]!]!;
+        const p = outs[pieces[k]!]!;
         const from = offsets[k]!;
         const to = Math.min(p.length, from + (k + 1 < count ? starts[k + 1]! : at) - starts[k]!);
         p.set(starts[k] === 0 ? arenaPrefix(to - from) : mem.subarray(starts[k]!, starts[k]! + to - from), from);
