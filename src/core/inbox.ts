@@ -8,7 +8,7 @@ import type { BlockCrypt } from './crypt/types.js';
 import type { Snmp } from './snmp.js';
 import { MTU_LIMIT, type ResolvedOptions } from './options.js';
 import type { Runtime } from './runtime.js';
-import { empty } from './_array.js';
+import { Batches } from './_batch.js';
 
 /**
  * As kcp-go's packetInput: not over the MTU limit, decrypted with a valid
@@ -43,32 +43,39 @@ function plaintext(data: Uint8Array, block: BlockCrypt | null, stats: Snmp): Uin
   return data;
 }
 
-/** Datagrams held for one batch at most: a burst longer than this is opened in parts. */
-const INBOX_LIMIT = 64;
-
 /**
  * A burst of datagrams opened together, for a cipher with a batch path
  * (node:crypto's AES): one native call per burst instead of one per
  * datagram. The burst ends when the runtime has read the input that has
  * arrived (Runtime.afterInput, in its `opening` lane, so timers and flushes
- * queued for the same turn see it); then each datagram that passes goes to
- * `deliver`, in arrival order, with the tag it came with (its sender).
+ * queued for the same turn see it), or at 64 datagrams; then each datagram
+ * that passes goes to `deliver`, in arrival order, with the tag it came with
+ * (its sender).
  */
 export class Inbox<Tag> {
-  private datagrams: Uint8Array[] = [];
-  private tags: Tag[] = [];
-  private spareDatagrams: Uint8Array[] = [];
-  private spareTags: Tag[] = [];
+  private readonly batches: Batches<Uint8Array, Tag>;
   private readonly ok: boolean[] = [];
   private queued = false;
-  private opening = false;
 
   private constructor(
     private readonly block: BlockCrypt,
     private readonly runtime: Runtime & Required<Pick<Runtime, 'afterInput'>>,
     private readonly stats: Snmp,
-    private readonly deliver: (plain: Uint8Array, tag: Tag) => void,
-  ) {}
+    deliver: (plain: Uint8Array, tag: Tag) => void,
+  ) {
+    this.batches = new Batches((datagrams, tags) => {
+      const ok = this.ok;
+      openPackets(block, datagrams, ok);
+      for (let i = 0; i < datagrams.length; i++) {
+        if (!ok[i]) {
+          stats.add('InCsumErrors');
+          continue;
+        }
+        const plain = plaintext(datagrams[i]!, block, stats);
+        if (plain) deliver(plain, tags[i]!);
+      }
+    });
+  }
 
   /** An inbox where batching pays (a batch cipher and a runtime that can run work after input), else null: open each datagram as it comes. */
   static create<Tag>(options: ResolvedOptions, runtime: Runtime, stats: Snmp, deliver: (plain: Uint8Array, tag: Tag) => void): Inbox<Tag> | null {
@@ -80,49 +87,16 @@ export class Inbox<Tag> {
   /** One datagram of the burst; the array becomes the inbox's (it is decrypted in place). */
   push(data: Uint8Array, tag: Tag): void {
     if (!fits(data, this.block, this.stats)) return;
-    this.datagrams.push(data);
-    this.tags.push(tag);
-    if (this.datagrams.length >= INBOX_LIMIT) this.open();
+    if (this.batches.push(data, tag)) this.open();
     else if (!this.queued) {
       this.queued = true;
       this.runtime.afterInput(this.open, true);
     }
   }
 
-  /** Opens and delivers what has arrived; what arrives meanwhile (a deliver that feeds input back) follows in the same call. */
+  /** Opens and delivers what has arrived, batch after batch (input fed back by deliver joins the next). */
   private readonly open = (): void => {
     this.queued = false;
-    if (this.opening) return;
-    this.opening = true;
-    try {
-      while (this.datagrams.length > 0) this.openBatch();
-    } finally {
-      this.opening = false;
-    }
+    this.batches.drain();
   };
-
-  private openBatch(): void {
-    const datagrams = this.datagrams;
-    const tags = this.tags;
-    // Datagrams pushed while this batch is delivered go to the other arrays.
-    this.datagrams = this.spareDatagrams;
-    this.tags = this.spareTags;
-    const ok = this.ok;
-    try {
-      openPackets(this.block, datagrams, ok);
-      for (let i = 0; i < datagrams.length; i++) {
-        if (!ok[i]) {
-          this.stats.add('InCsumErrors');
-          continue;
-        }
-        const plain = plaintext(datagrams[i]!, this.block, this.stats);
-        if (plain) this.deliver(plain, tags[i]!);
-      }
-    } finally {
-      empty(datagrams);
-      empty(tags);
-      this.spareDatagrams = datagrams;
-      this.spareTags = tags;
-    }
-  }
 }
