@@ -65,6 +65,7 @@ export function dialWith(lookup: CipherLookup, transport: DatagramTransport, opt
     options: resolved,
     runtime,
     output: (d) => transport.send(d),
+    sendCopies: transport.sendCopies === true,
     transportMtu: transport.mtu,
     ...(transport.sendRoom ? { sendRoom: () => transport.sendRoom!() } : {}),
     passive: false,

@@ -21,8 +21,8 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const opened: Array<{ close(): void }> = [];
 after(() => opened.forEach((o) => o.close()));
 
-function setup(opts: Parameters<typeof dial>[1] = {}, loss = 0) {
-  const net = new MemoryNet();
+function setup(opts: Parameters<typeof dial>[1] = {}, loss = 0, sendCopies = false) {
+  const net = new MemoryNet(sendCopies);
   const rand = seededRandom(99);
   if (loss > 0) net.filter = (d) => (rand() < loss ? null : d);
   const listener = listen(net.endpoint('server'), opts);
@@ -51,9 +51,16 @@ async function readBytes(s: Session, n: number): Promise<Uint8Array> {
 }
 
 describe('session over memory network', () => {
-  for (const crypt of ['null', 'aes', 'salsa20', 'xor', 'none', 'twofish'] as CryptName[]) {
+  // Transports that copy at send() (sendCopies, as kcp-web's own) get the
+  // sessions' reused buffers: Node AES through the outbox's reused copies,
+  // salsa20 and no cipher sealed in place.
+  const cases: Array<[CryptName, boolean]> = [
+    ...(['null', 'aes', 'salsa20', 'xor', 'none', 'twofish'] as CryptName[]).map((c): [CryptName, boolean] => [c, false]),
+    ...(['null', 'aes', 'salsa20'] as CryptName[]).map((c): [CryptName, boolean] => [c, true]),
+  ];
+  for (const [crypt, sendCopies] of cases) {
     for (const fec of [false, true]) {
-      it(`stream echo crypt=${crypt} fec=${fec} loss=15%`, { timeout: 60_000 }, async () => {
+      it(`stream echo crypt=${crypt} fec=${fec} loss=15%${sendCopies ? ', transport copies (no copy in the session)' : ''}`, { timeout: 60_000 }, async () => {
         const opts = {
           crypt,
           key: 'k',
@@ -63,7 +70,7 @@ describe('session over memory network', () => {
           rcvwnd: 256,
           ...(fec ? { dataShards: 10, parityShards: 3 } : {}),
         };
-        const { listener, client } = setup(crypt === 'null' ? { ...opts, key: undefined } : opts, 0.15);
+        const { listener, client } = setup(crypt === 'null' ? { ...opts, key: undefined } : opts, 0.15, sendCopies);
         const payload = randomBytes(256 * 1024);
         const serving = (async () => {
           const s = (await listener.accept())!;
@@ -385,6 +392,77 @@ describe('lifecycle with a fake clock', () => {
     later.shift()!();
     assert.deepEqual(got, [0, 1, 2, 10]);
     assert.equal(stats.InCsumErrors, 0);
+  });
+
+  it('a transport that copies at send() (sendCopies) gets reused buffers: no array per datagram, every one intact', () => {
+    for (const [name, opts] of [
+      ['no cipher', {}],
+      ['salsa20 + FEC, sealed in place', { crypt: 'salsa20', key: 'k', dataShards: 10, parityShards: 3 }],
+      ['Node AES + FEC, through the outbox', { crypt: 'aes', key: 'k', dataShards: 10, parityShards: 3 }],
+    ] as Array<[string, Parameters<typeof dial>[1]]>) {
+      for (const sendCopies of [false, true]) {
+        const rtA = Object.assign(new FakeRuntime(), { afterInput: (fn: () => void) => fn() });
+        const rtB = new FakeRuntime();
+        const buffers = new Set<ArrayBufferLike>();
+        let sent = 0;
+        const aOut: Uint8Array[] = [];
+        const bOut: Uint8Array[] = [];
+        let toA: (d: Uint8Array, from: string) => void = () => {};
+        let toB: (d: Uint8Array, from: string) => void = () => {};
+        // A's transport copies what it is given (as sendCopies promises) and notes whose buffer it was.
+        const a = { mtu: 1500, sendCopies, send: (d: Uint8Array) => void (sent++, buffers.add(d.buffer), aOut.push(d.slice())), receive: (f: typeof toA) => void (toA = f), close: () => {} };
+        const b = { mtu: 1500, send: (d: Uint8Array) => void bOut.push(d), receive: (f: typeof toB) => void (toB = f), close: () => {} };
+        const o = { conv: 3, mode: 'fast' as const, nc: 1, sndwnd: 1024, rcvwnd: 1024, ...opts };
+        const A = dial(a, { runtime: rtA, ...o });
+        const B = dial(b, { runtime: rtB, ...o });
+        const got: number[] = [];
+        B.onmessage = (m) => void got.push(m[0]!, m[m.length - 1]!, m.length);
+        for (let i = 0; i < 200; i++) A.send(new Uint8Array(200 + 5 * i).fill(i));
+        for (let round = 0; round < 20 && got.length < 600; round++) {
+          rtA.advance(20);
+          for (const d of aOut.splice(0)) toB(d, 'a');
+          rtB.advance(20);
+          for (const d of bOut.splice(0)) toA(d, 'b');
+        }
+        const want = Array.from({ length: 200 }, (_, i) => [i, i, 200 + 5 * i]).flat();
+        assert.deepEqual(got, want, `${name}, sendCopies ${sendCopies}: B reads every message`);
+        if (sendCopies) assert.ok(buffers.size <= 80, `${name}: ${sent} datagrams from ${buffers.size} buffers`);
+        else assert.equal(buffers.size, sent, `${name}: a transport that may keep them gets a fresh array each`);
+        A.close();
+        B.close();
+      }
+    }
+  });
+
+  it('an outbox that reuses its copies (sendCopies) seals each datagram once, also when the transport pushes more meanwhile', () => {
+    const key = new Uint8Array(16).fill(5);
+    const block = createNodeBlockCrypt('aes-128', key)!;
+    const reference = crypt.newAESBlockCrypt(key);
+    const frame = (n: number) => new Uint8Array(CRYPT_HEADER_SIZE + 30 + n).fill(n);
+    const outbox = new Outbox(block, (nonce) => nonce.fill(9), false, true);
+    const sent: Uint8Array[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    const send = (d: Uint8Array) => {
+      buffers.add(d.buffer);
+      sent.push(d.slice());
+      if (sent.length === 1) for (let i = 100; i < 170; i++) outbox.push(frame(i), send);
+    };
+    // Three rounds: the copies of one round are reused by the next.
+    const want: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 3; i++) outbox.push(frame(i + 10 * round), send);
+      outbox.send();
+      want.push(...[0, 1, 2].map((i) => i + 10 * round));
+      if (round === 0) for (let i = 100; i < 170; i++) want.push(i);
+    }
+    assert.equal(sent.length, want.length);
+    sent.forEach((d, k) => {
+      const opened = d.slice();
+      assert.ok(openPacket(reference, opened), `datagram ${k} sealed exactly once`);
+      assert.equal(opened[CRYPT_HEADER_SIZE], want[k]);
+      assert.equal(d.length, CRYPT_HEADER_SIZE + 30 + want[k]!);
+    });
+    assert.ok(buffers.size <= 73, `${sent.length} datagrams from ${buffers.size} copies`);
   });
 
   it('a large write leaves in slices of at most 64 new segments, with input read between them, in order', () => {

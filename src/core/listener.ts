@@ -60,7 +60,7 @@ export class Listener implements AsyncIterable<Session> {
     this.closed = new Promise((r) => (this.resolveClosed = r));
     this.inbox = Inbox.create(options, runtime, this.stats, (plain, from) => this.route(plain, from));
     this.nonce = new NoncePool(runtime.random);
-    this.outbox = options.block?.encryptPackets && runtime.afterInput ? new Outbox(options.block, this.nonce.fill, true) : null;
+    this.outbox = options.block?.encryptPackets && runtime.afterInput ? new Outbox(options.block, this.nonce.fill, true, transport.sendCopies === true) : null;
     transport.receive(
       (d, from) => this.packetInput(d, from),
       (e) => this.shutdown(e),
@@ -143,6 +143,7 @@ export class Listener implements AsyncIterable<Session> {
       options: this.options,
       runtime: this.runtime,
       output: (d) => this.transport.send(d, from),
+      sendCopies: this.transport.sendCopies === true,
       transportMtu: this.transport.mtu,
       passive: true,
       outbox: this.outbox,

@@ -42,8 +42,10 @@ export interface SessionInit {
   remote: string;
   options: ResolvedOptions;
   runtime: Runtime;
-  /** Sends one finished datagram to the peer; the array is the transport's to keep. */
+  /** Sends one finished datagram to the peer; the array is the transport's to keep, unless sendCopies. */
   output: (datagram: Uint8Array) => void;
+  /** output is done with a datagram when it returns (DatagramTransport.sendCopies): it gets views of reused buffers. */
+  sendCopies?: boolean;
   /** Largest datagram the transport carries; the KCP MTU is capped to it. */
   transportMtu: number;
   /** true for sessions a listener accepted (kcp-go's PassiveOpens). */
@@ -81,6 +83,7 @@ export class Session implements AsyncIterable<Uint8Array> {
   private readonly options: ResolvedOptions;
   private readonly runtime: Runtime;
   private readonly output: (datagram: Uint8Array) => void;
+  private readonly sendCopies: boolean;
   private readonly sendRoom: (() => number) | null;
   /** New segments per flush: FLUSH_SLICE when the runtime can run work after input, else no limit. */
   private sliceLimit = Infinity;
@@ -110,6 +113,7 @@ export class Session implements AsyncIterable<Uint8Array> {
     this.options = init.options;
     this.runtime = init.runtime;
     this.output = init.output;
+    this.sendCopies = init.sendCopies === true;
     this.sendRoom = init.sendRoom ?? null;
     this.onClose = init.onClose;
     this.block = init.options.block;
@@ -139,7 +143,7 @@ export class Session implements AsyncIterable<Uint8Array> {
       this.sliceLimit = FLUSH_SLICE;
       // With deferFlush, kcp flushes only in flushAll and endBurst, which send the outbox.
       if (init.outbox) this.outbox = init.outbox;
-      else if (this.block?.encryptPackets) this.outbox = new Outbox(this.block, this.nonce.fill, false);
+      else if (this.block?.encryptPackets) this.outbox = new Outbox(this.block, this.nonce.fill, false, this.sendCopies);
     }
     // A listener opens its sessions' datagrams itself (kcpInput).
     this.inbox = init.passive ? null : Inbox.create(init.options, init.runtime, this.stats, (plain) => this.kcpInput(plain));
@@ -273,13 +277,17 @@ export class Session implements AsyncIterable<Uint8Array> {
     if (parity) for (const p of parity) this.emit(p);
   }
 
-  /** Seals (if a cipher is set) a copy of one packet and hands it to the transport, or leaves it in the outbox. */
+  /**
+   * Seals (if a cipher is set) one packet and hands it to the transport, or
+   * to the outbox (which copies it). kcp and FEC reuse their buffers: a
+   * transport that may send later gets a copy; one that is done with the
+   * bytes when send() returns gets the packet itself, sealed in place.
+   */
   private emit(packet: Uint8Array): void {
-    // kcp and FEC reuse their buffers; the transport may send asynchronously.
-    const datagram = packet.slice();
     this.stats.add('OutPkts');
-    this.stats.add('OutBytes', datagram.length);
-    if (this.outbox) return this.outbox.push(datagram, this.output);
+    this.stats.add('OutBytes', packet.length);
+    if (this.outbox) return this.outbox.push(packet, this.output);
+    const datagram = this.sendCopies ? packet : packet.slice();
     if (this.block) sealPacket(this.block, datagram, this.nonce.fill);
     this.output(datagram);
   }

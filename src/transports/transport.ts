@@ -15,6 +15,13 @@ export interface DatagramTransport {
    */
   send(datagram: Uint8Array, to?: string): void;
   /**
+   * True if send() is done with `datagram` when it returns (it copied the
+   * bytes, or the OS has them): a session then hands over views of the
+   * buffers it reuses, and makes no copy per datagram. Absent or false, each
+   * datagram is a fresh array the transport may keep.
+   */
+  readonly sendCopies?: boolean;
+  /**
    * Installs the handlers (one receiver per transport; a later call replaces
    * it). The datagram belongs to the receiver from then on.
    */

@@ -37,6 +37,8 @@ export interface DataChannelTransportOptions {
   /**
    * Turns a datagram into what the channel's send() takes, as a fresh copy:
    * werift keeps a reference to what it is given (and wants a Buffer).
+   * Default: the datagram itself for a browser's RTCDataChannel (its send()
+   * copies the bytes before it returns), else a copy.
    */
   toMessage?: (datagram: Uint8Array) => unknown;
 }
@@ -48,8 +50,16 @@ function toBytes(data: unknown): Uint8Array | null {
   return null; // text messages are not KCP
 }
 
+/** A browser's RTCDataChannel: its send() copies what it is given. */
+function isNativeChannel(channel: DataChannelLike): boolean {
+  const Native = (globalThis as { RTCDataChannel?: abstract new () => unknown }).RTCDataChannel;
+  return typeof Native === 'function' && channel instanceof Native;
+}
+
 export class DataChannelTransport extends BaseTransport {
   readonly mtu: number;
+  /** The channel or toMessage copies: send() keeps nothing. */
+  readonly sendCopies = true;
   /** Datagrams dropped because the channel's send buffer was over the limit. */
   dropped = 0;
   private readonly maxBuffered: number;
@@ -62,7 +72,7 @@ export class DataChannelTransport extends BaseTransport {
     super();
     this.mtu = options.mtu ?? WEBRTC_MTU;
     this.maxBuffered = options.maxBufferedAmount ?? MAX_BUFFERED_AMOUNT;
-    this.toMessage = options.toMessage ?? ((d) => d.slice());
+    this.toMessage = options.toMessage ?? (isNativeChannel(channel) ? (d) => d : (d) => d.slice());
     channel.binaryType = 'arraybuffer';
     channel.onmessage = (ev) => {
       const d = toBytes(ev.data);

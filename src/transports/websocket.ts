@@ -19,8 +19,17 @@ export interface WebSocketLike {
 
 const OPEN = 1;
 
+/** A browser's WebSocket: its send() frames (and so copies) the bytes before it returns; ws in Node may keep them. */
+function isNativeWebSocket(socket: WebSocketLike): boolean {
+  const Native = (globalThis as { WebSocket?: abstract new (url: string) => unknown }).WebSocket;
+  return typeof Native === 'function' && socket instanceof Native;
+}
+
 export class WebSocketTransport extends BaseTransport {
   readonly mtu: number;
+  /** The socket or a copy made here keeps the bytes: send() keeps nothing of the caller's. */
+  readonly sendCopies = true;
+  private readonly copiesOnSend: boolean;
 
   constructor(
     readonly socket: WebSocketLike,
@@ -28,6 +37,7 @@ export class WebSocketTransport extends BaseTransport {
   ) {
     super();
     this.mtu = mtu;
+    this.copiesOnSend = isNativeWebSocket(socket);
     socket.binaryType = 'arraybuffer';
     socket.onmessage = (ev) => {
       const d = ev.data instanceof ArrayBuffer ? new Uint8Array(ev.data) : ev.data instanceof Uint8Array ? ev.data : null;
@@ -38,7 +48,7 @@ export class WebSocketTransport extends BaseTransport {
   }
 
   send(datagram: Uint8Array): void {
-    if (!this.closed && this.socket.readyState === OPEN) this.socket.send(datagram.slice());
+    if (!this.closed && this.socket.readyState === OPEN) this.socket.send(this.copiesOnSend ? datagram : datagram.slice());
   }
 
   protected release(): void {

@@ -22,6 +22,8 @@ export type WebTransportConstructor = new (url: string, options?: object) => Web
 
 export class WebTransportDatagrams extends BaseTransport {
   readonly mtu: number;
+  /** send() writes a copy (the stream may read a chunk after write() returns). */
+  readonly sendCopies = true;
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
 
   constructor(

@@ -11,6 +11,9 @@ export class MemoryNet {
   private readonly endpoints = new Map<string, MemoryEndpoint>();
   filter: Filter | null = null;
 
+  /** `sendCopies`: endpoints copy at send() and say so (DatagramTransport.sendCopies), as kcp-web's own transports do. */
+  constructor(readonly sendCopies = false) {}
+
   /** A transport at `name`; with `peer`, a connected one (send ignores `to`). */
   endpoint(name: string, peer?: string, mtu = 1500): MemoryEndpoint {
     const e = new MemoryEndpoint(this, name, peer ?? null, mtu);
@@ -33,17 +36,20 @@ export class MemoryNet {
 export class MemoryEndpoint implements DatagramTransport {
   private handler: ((d: Uint8Array, from: string) => void) | null = null;
   closed = false;
+  readonly sendCopies: boolean;
 
   constructor(
     private readonly net: MemoryNet,
     readonly name: string,
     private readonly peer: string | null,
     readonly mtu: number,
-  ) {}
+  ) {
+    this.sendCopies = net.sendCopies;
+  }
 
   send(datagram: Uint8Array, to?: string): void {
     if (this.closed) return;
-    this.net.deliver(datagram, this.name, this.peer ?? to!);
+    this.net.deliver(this.sendCopies ? datagram.slice() : datagram, this.name, this.peer ?? to!);
   }
 
   receive(onDatagram: (d: Uint8Array, from: string) => void): void {
