@@ -12,7 +12,7 @@ import { deriveKey, type BlockCrypt } from '../src/core/crypt/index.js';
 import { CRYPT_HEADER_SIZE, openPacket } from '../src/core/crypt/packet.js';
 import { Outbox } from '../src/core/outbox.js';
 import { Inbox } from '../src/core/inbox.js';
-import { Snmp } from '../src/core/snmp.js';
+import { DefaultSnmp, Snmp } from '../src/core/snmp.js';
 import type { ResolvedOptions } from '../src/core/options.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -89,6 +89,29 @@ describe('session over memory network', () => {
       });
     }
   }
+
+  it('traffic counters agree across the two ends and with the process-wide ones', async () => {
+    const fields = ['InPkts', 'OutPkts', 'InBytes', 'OutBytes', 'InSegs', 'OutSegs', 'BytesSent', 'BytesReceived'] as const;
+    const before = DefaultSnmp.copy();
+    const { listener, client } = setup({ mode: 'fast3', crypt: 'salsa20', key: 'k' });
+    for (let i = 0; i < 50; i++) client.send(new Uint8Array(700).fill(i));
+    const s = (await listener.accept())!;
+    for (let i = 0; i < 50; i++) assert.equal((await s.read())![0], i);
+    while (client.waitSnd > 0) await new Promise((r) => setTimeout(r, 5));
+    const a = client.stats;
+    const b = s.stats;
+    assert.equal(a.BytesSent, 50 * 700);
+    assert.equal(b.BytesReceived, 50 * 700);
+    assert.ok(a.OutPkts > 0 && a.OutSegs >= 50 && a.OutBytes > 50 * 700);
+    // No loss on this network: what one end sent, the other received.
+    assert.equal(b.InPkts, a.OutPkts);
+    // As kcp-go: OutBytes counts what went on the wire, InBytes what was left after the 20-byte crypto header.
+    assert.equal(b.InBytes, a.OutBytes - 20 * a.OutPkts);
+    assert.equal(b.InSegs, a.OutSegs);
+    for (const f of fields) assert.equal(DefaultSnmp[f] - before[f], a[f] + b[f], `DefaultSnmp.${f} counts both ends`);
+    client.close();
+    listener.close();
+  });
 
   it('message mode keeps message boundaries, including multi-fragment messages', async () => {
     const { listener, client } = setup({ mode: 'fast3' });

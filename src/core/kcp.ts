@@ -461,7 +461,7 @@ export class Kcp {
       inSegs++;
       off += length;
     }
-    if (inSegs > 0) this.snmp.add('InSegs', inSegs);
+    if (inSegs > 0) this.snmp.segmentsIn(inSegs);
 
     // RTT from the latest ACK's echoed ts; FEC-recovered packets are not timely.
     if (gotAck && regular) {
@@ -555,7 +555,7 @@ export class Kcp {
 
     if (ackOnly) {
       if (ptr > reserved) this.emit(buf, ptr);
-      if (outSegs > 0) this.snmp.add('OutSegs', outSegs);
+      if (outSegs > 0) this.snmp.segmentsOut(outSegs);
       return this.interval;
     }
 
@@ -707,7 +707,7 @@ export class Kcp {
     if (ptr > reserved) this.emit(buf, ptr);
 
     const snmp = this.snmp;
-    if (outSegs > 0) snmp.add('OutSegs', outSegs);
+    if (outSegs > 0) snmp.segmentsOut(outSegs);
     const sum = lostSegs + fastRetransSegs + earlyRetransSegs;
     if (sum > 0) {
       if (lostSegs > 0) snmp.add('LostSegs', lostSegs);

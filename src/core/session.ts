@@ -198,8 +198,7 @@ export class Session implements AsyncIterable<Uint8Array> {
     } else if (this.kcp.input(data, true, ackNoDelay) !== 0) {
       this.stats.add('KCPInErrors');
     }
-    this.stats.add('InPkts');
-    this.stats.add('InBytes', data.length);
+    this.stats.packetIn(data.length);
     this.deliver();
     this.wakeWriters();
     this.wake();
@@ -284,8 +283,7 @@ export class Session implements AsyncIterable<Uint8Array> {
    * bytes when send() returns gets the packet itself, sealed in place.
    */
   private emit(packet: Uint8Array): void {
-    this.stats.add('OutPkts');
-    this.stats.add('OutBytes', packet.length);
+    this.stats.packetOut(packet.length);
     if (this.outbox) return this.outbox.push(packet, this.output);
     const datagram = this.sendCopies ? packet : packet.slice();
     if (this.block) sealPacket(this.block, datagram, this.nonce.fill);
@@ -476,7 +474,7 @@ export class Session implements AsyncIterable<Uint8Array> {
         throw new RangeError(`message of ${data.length} bytes is over the ${255 * kcp.mss}-byte limit (255 fragments of mss ${kcp.mss})`);
       }
     }
-    this.stats.add('BytesSent', data.length);
+    this.stats.bytesSent(data.length);
     const waitsnd = kcp.waitSnd();
     if (waitsnd >= kcp.snd_wnd || waitsnd >= kcp.rmt_wnd) this.flushAll();
     else if (!this.options.writeDelay) {
@@ -505,7 +503,7 @@ export class Session implements AsyncIterable<Uint8Array> {
     const buf = new Uint8Array(size);
     const n = this.kcp.recv(buf);
     if (n < 0) return null;
-    this.stats.add('BytesReceived', n);
+    this.stats.bytesReceived(n);
     // A reopened receive window is announced at the next flush (kcp "fast recover").
     if (this.kcp.probe !== 0) this.wake();
     return n === size ? buf : buf.subarray(0, n);

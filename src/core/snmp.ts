@@ -75,6 +75,45 @@ export class Snmp implements Record<SnmpField, number> {
     this[field] += n;
     if (this !== DefaultSnmp) DefaultSnmp[field] += n;
   }
+
+  // The counters every datagram bumps, by name: add()'s this[field] sees
+  // every field, so V8 makes it a megamorphic access (~40 ns a call here,
+  // against ~1 ns for a named one), and a busy server makes millions a second.
+
+  /** A datagram received, `bytes` long. */
+  packetIn(bytes: number): void {
+    this.InPkts++;
+    this.InBytes += bytes;
+    if (this !== DefaultSnmp) DefaultSnmp.packetIn(bytes);
+  }
+
+  /** A datagram sent, `bytes` long. */
+  packetOut(bytes: number): void {
+    this.OutPkts++;
+    this.OutBytes += bytes;
+    if (this !== DefaultSnmp) DefaultSnmp.packetOut(bytes);
+  }
+
+  segmentsIn(n: number): void {
+    this.InSegs += n;
+    if (this !== DefaultSnmp) DefaultSnmp.segmentsIn(n);
+  }
+
+  segmentsOut(n: number): void {
+    this.OutSegs += n;
+    if (this !== DefaultSnmp) DefaultSnmp.segmentsOut(n);
+  }
+
+  /** Application bytes handed to a session (BytesSent) or read from it (BytesReceived). */
+  bytesSent(n: number): void {
+    this.BytesSent += n;
+    if (this !== DefaultSnmp) DefaultSnmp.bytesSent(n);
+  }
+
+  bytesReceived(n: number): void {
+    this.BytesReceived += n;
+    if (this !== DefaultSnmp) DefaultSnmp.bytesReceived(n);
+  }
 }
 
 /** Process-wide counters, as kcp-go's `DefaultSnmp`. */

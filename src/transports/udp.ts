@@ -34,6 +34,9 @@ export function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/** Parsed destination addresses a listener keeps (about one per peer). */
+const DESTINATIONS_KEPT = 20_000;
+
 /** Spare send buffers kept for reuse (more are made while more sends are in flight). */
 const SPARE_BUFFERS = 256;
 
@@ -117,6 +120,23 @@ class UdpTransport extends BaseTransport {
     else this.sendErrors++;
   };
 
+  /** Destinations parsed once: a listener sends to the same few peers again and again. */
+  private readonly destinations = new Map<string, { host: string; port: number }>();
+
+  private destination(to: string): { host: string; port: number } | null {
+    let d = this.destinations.get(to);
+    if (d) return d;
+    try {
+      d = parseHostPort(to, 'destination');
+    } catch {
+      return null;
+    }
+    // Bounded: a flood of addresses only costs the parse again.
+    if (this.destinations.size >= DESTINATIONS_KEPT) this.destinations.clear();
+    this.destinations.set(to, d);
+    return d;
+  }
+
   send(datagram: Uint8Array, to?: string): void {
     if (this.closed) return;
     let port = 0;
@@ -126,12 +146,12 @@ class UdpTransport extends BaseTransport {
         this.fail(new TypeError('udp listener send needs a destination address'));
         return;
       }
-      try {
-        ({ host, port } = parseHostPort(to, 'destination'));
-      } catch {
+      const dest = this.destination(to);
+      if (!dest) {
         this.sendErrors++;
         return;
       }
+      ({ host, port } = dest);
     }
     // A host name is looked up first, and lookups may finish out of order:
     // such a send gets a fresh copy, outside the reused ones.
