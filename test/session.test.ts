@@ -113,6 +113,22 @@ describe('session over memory network', () => {
     listener.close();
   });
 
+  it('stream mode: one read takes all that has arrived in order (up to 64 KiB), as a TCP read does', async () => {
+    const { listener, client } = setup({ mode: 'fast3', streamMode: true, sndwnd: 256, rcvwnd: 256 });
+    const payload = randomBytes(100_000);
+    await client.write(payload);
+    const s = (await listener.accept())!;
+    while (client.waitSnd > 0) await new Promise((r) => setTimeout(r, 5));
+    // Everything is acknowledged, so it all waits in s's receive queue: ~73 segments, in two reads.
+    const first = (await s.read())!;
+    assert.ok(first.length > 60_000 && first.length <= 65_536, `first read: ${first.length} bytes`);
+    const second = (await s.read())!;
+    assert.equal(first.length + second.length, payload.length);
+    assert.equal(sha(Buffer.concat([first, second])), sha(payload));
+    client.close();
+    listener.close();
+  });
+
   it('message mode keeps message boundaries, including multi-fragment messages', async () => {
     const { listener, client } = setup({ mode: 'fast3' });
     const sizes = [1, 100, 1376, 1377, 5000, 20_000, 0x7fff];

@@ -229,11 +229,29 @@ export class Kcp {
     return length;
   }
 
-  /** Copies the next message into buffer; -1 if none, -2 if buffer is too small. */
-  recv(buffer: Uint8Array): number {
+  /**
+   * For a stream read: the bytes of the next message and of the
+   * single-segment messages after it (stream mode's segments), while the
+   * total stays within `max`; -1 if none is complete.
+   */
+  peekStream(max: number): number {
+    const size = this.peekSize();
+    const q = this.rcv_queue;
+    if (size < 0 || q.at(0).frg !== 0) return size;
+    let total = size;
+    for (let i = 1; i < q.length; i++) {
+      const seg = q.at(i);
+      if (seg.frg !== 0 || total + seg.len > max) break;
+      total += seg.len;
+    }
+    return total;
+  }
+
+  /** Copies the next message into buffer at `offset`; -1 if none, -2 if it does not fit. */
+  recv(buffer: Uint8Array, offset = 0): number {
     const peeksize = this.peekSize();
     if (peeksize < 0) return -1;
-    if (peeksize > buffer.length) return -2;
+    if (peeksize > buffer.length - offset) return -2;
 
     const q = this.rcv_queue;
     const fastRecover = q.length >= this.rcv_wnd;
@@ -241,7 +259,7 @@ export class Kcp {
     let count = 0;
     while (count < q.length) {
       const seg = q.at(count);
-      buffer.set(seg.payload, n);
+      buffer.set(seg.payload, offset + n);
       n += seg.len;
       count++;
       const last = seg.frg === 0;

@@ -26,6 +26,9 @@ import { NoncePool, type Runtime } from './runtime.js';
  */
 const FLUSH_SLICE = 64;
 
+/** Largest chunk one stream-mode read hands out (kcp-go's echo and sink read into 64 KiB). */
+const STREAM_READ_MAX = 65536;
+
 /** How long a peer must also have been silent before a dead-link mark closes the session (2 s still closed a live session once under 30% loss on a loaded machine). */
 export const DEAD_LINK_SILENCE_MS = 5000;
 
@@ -497,12 +500,22 @@ export class Session implements AsyncIterable<Uint8Array> {
     if (this.writers.length > 0 && this.hasWindowRoom()) this.writers.shift()!.resolve();
   }
 
+  /**
+   * The next message; in stream mode, which has no message boundaries, all
+   * that has arrived in order (up to STREAM_READ_MAX), as a TCP read gives:
+   * one chunk, one wake-up of the reader, for many segments.
+   */
   private recvOne(): Uint8Array | null {
-    const size = this.kcp.peekSize();
+    const size = this.kcp.stream ? this.kcp.peekStream(STREAM_READ_MAX) : this.kcp.peekSize();
     if (size <= 0) return null;
     const buf = new Uint8Array(size);
-    const n = this.kcp.recv(buf);
-    if (n < 0) return null;
+    let n = 0;
+    while (n < size) {
+      const got = this.kcp.recv(buf, n);
+      if (got < 0) break;
+      n += got;
+    }
+    if (n === 0) return null;
     this.stats.bytesReceived(n);
     // A reopened receive window is announced at the next flush (kcp "fast recover").
     if (this.kcp.probe !== 0) this.wake();
