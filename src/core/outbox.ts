@@ -9,19 +9,13 @@
 import { sealPackets } from './crypt/packet.js';
 import type { BlockCrypt } from './crypt/types.js';
 import { Batches, BATCH_LIMIT } from './_batch.js';
-import { empty } from './_array.js';
-import { MTU_LIMIT } from './options.js';
-
-/** Copies kept for reuse: two batches' worth (one running, one filled meanwhile). */
-const SPARE_SLOTS = 2 * BATCH_LIMIT;
+import { ReusedCopies } from './_copies.js';
 
 export class Outbox {
   private readonly batches: Batches<Uint8Array, (datagram: Uint8Array) => void>;
   private queued = false;
-  /** With `reuse`: the copies waiting or being sent, oldest first from `sentUpTo`, and the free ones. */
-  private readonly slots: Uint8Array[] = [];
-  private sentUpTo = 0;
-  private readonly spare: Uint8Array[] = [];
+  /** With `reuse`: the copies waiting or being sent; two batches' worth of free ones kept (one running, one filled meanwhile). */
+  private readonly copies: ReusedCopies | null;
 
   /**
    * `shared`: sent by itself at the end of the task; otherwise the owner calls send().
@@ -32,14 +26,16 @@ export class Outbox {
     block: BlockCrypt,
     fillNonce: (nonce: Uint8Array) => void,
     readonly shared: boolean,
-    private readonly reuse = false,
+    reuse = false,
   ) {
+    const copies = (this.copies = reuse ? new ReusedCopies(2 * BATCH_LIMIT) : null);
     this.batches = new Batches((datagrams, sends) => {
       try {
         sealPackets(block, datagrams, fillNonce);
         for (let i = 0; i < datagrams.length; i++) sends[i]!(datagrams[i]!);
       } finally {
-        if (reuse) this.release(datagrams.length);
+        // Batches run in push order: this one's copies are the oldest.
+        copies?.release(datagrams.length);
       }
     });
   }
@@ -49,7 +45,7 @@ export class Outbox {
    * `send`. The outbox takes a copy: the caller's buffer is reused at once.
    */
   push(packet: Uint8Array, send: (datagram: Uint8Array) => void): void {
-    if (this.batches.push(this.copy(packet), send)) this.send();
+    if (this.batches.push(this.copies ? this.copies.take(packet) : packet.slice(), send)) this.send();
     else if (this.shared && !this.queued) {
       this.queued = true;
       queueMicrotask(this.send);
@@ -61,25 +57,4 @@ export class Outbox {
     this.queued = false;
     this.batches.drain();
   };
-
-  private copy(packet: Uint8Array): Uint8Array {
-    if (!this.reuse) return packet.slice();
-    const slot = packet.length > MTU_LIMIT ? new Uint8Array(packet.length) : (this.spare.pop() ?? new Uint8Array(MTU_LIMIT));
-    slot.set(packet);
-    this.slots.push(slot);
-    return slot.subarray(0, packet.length);
-  }
-
-  /** The `n` oldest copies were sent (batches run in push order): they are free again. */
-  private release(n: number): void {
-    const slots = this.slots;
-    for (let i = 0; i < n && this.sentUpTo < slots.length; i++) {
-      const slot = slots[this.sentUpTo++]!;
-      if (slot.length === MTU_LIMIT && this.spare.length < SPARE_SLOTS) this.spare.push(slot);
-    }
-    if (this.sentUpTo === slots.length) {
-      empty(slots);
-      this.sentUpTo = 0;
-    }
-  }
 }

@@ -11,7 +11,7 @@ import { isIP } from 'node:net';
 import type { DatagramTransport } from './transport.js';
 import { BaseTransport } from './_base.js';
 import { MTU_LIMIT } from '../core/options.js';
-import { empty } from '../core/_array.js';
+import { ReusedCopies } from '../core/_copies.js';
 
 export interface UdpOptions {
   /** SO_RCVBUF / SO_SNDBUF in bytes. The kernel default (~212 KB) drops bursts; kcp-go users set 4 MiB. */
@@ -37,58 +37,22 @@ export function formatHostPort(host: string, port: number): string {
 /** Parsed destination addresses a listener keeps (about one per peer). */
 const DESTINATIONS_KEPT = 20_000;
 
-/** Spare send buffers kept for reuse (more are made while more sends are in flight). */
+/** Free send buffers kept for reuse (more are made while more sends are in flight). */
 const SPARE_BUFFERS = 256;
-
-/**
- * The copies sends are made from, reused: dgram keeps a datagram until it is
- * sent, and sends in call order (libuv queues behind any send it could not
- * finish at once, and finishes nothing out of that order). So once k sends
- * have reported, whichever callbacks came first, the k oldest copies are
- * free again.
- */
-class SendCopies {
-  private readonly inFlight: Uint8Array[] = [];
-  private oldest = 0;
-  private readonly spare: Uint8Array[] = [];
-
-  /** A copy of `datagram`, in flight until done() or unsent(). */
-  take(datagram: Uint8Array): Uint8Array {
-    const n = datagram.length;
-    const buf = n > MTU_LIMIT ? new Uint8Array(n) : (this.spare.pop() ?? new Uint8Array(MTU_LIMIT));
-    buf.set(datagram);
-    this.inFlight.push(buf);
-    return n === buf.length ? buf : buf.subarray(0, n);
-  }
-
-  /** One send reported (sent or failed): the oldest copy is free. */
-  done(): void {
-    const q = this.inFlight;
-    if (this.oldest >= q.length) return;
-    const buf = q[this.oldest++]!;
-    if (buf.length === MTU_LIMIT && this.spare.length < SPARE_BUFFERS) this.spare.push(buf);
-    if (this.oldest === q.length) {
-      empty(q);
-      this.oldest = 0;
-    } else if (this.oldest >= 1024) {
-      q.splice(0, this.oldest);
-      this.oldest = 0;
-    }
-  }
-
-  /** The newest send threw before dgram took it: no callback will come for it. */
-  unsent(): void {
-    if (this.inFlight.length > this.oldest) this.inFlight.pop();
-  }
-}
 
 class UdpTransport extends BaseTransport {
   readonly mtu = MTU_LIMIT;
-  /** send() copies each datagram into a buffer of its own, reused once dgram has sent it. */
+  /**
+   * send() copies each datagram into a buffer of its own, reused once dgram
+   * has sent it: dgram keeps a datagram until then, and sends in call order
+   * (libuv queues behind any send it could not finish at once, and finishes
+   * nothing out of that order), so after k callbacks, whichever came first,
+   * the k oldest copies are free.
+   */
   readonly sendCopies = true;
   /** Send errors on a listening socket: counted, not fatal. */
   sendErrors = 0;
-  private readonly copies = new SendCopies();
+  private readonly buffers = new ReusedCopies(SPARE_BUFFERS);
 
   constructor(
     readonly socket: dgram.Socket,
@@ -110,7 +74,7 @@ class UdpTransport extends BaseTransport {
    * (one peer unreachable, ENOBUFS) must not end all.
    */
   private readonly sent = (err: Error | null): void => {
-    this.copies.done();
+    this.buffers.release();
     if (err) this.sendFailed(err);
   };
 
@@ -156,14 +120,14 @@ class UdpTransport extends BaseTransport {
     // A host name is looked up first, and lookups may finish out of order:
     // such a send gets a fresh copy, outside the reused ones.
     const reused = this.connectedTo !== null || isIP(host) !== 0;
-    const copy = reused ? this.copies.take(datagram) : datagram.slice();
+    const copy = reused ? this.buffers.take(datagram) : datagram.slice();
     // dgram can also throw synchronously (a socket the runtime already tore
     // down after an ICMP error): the same handling, never an exception into KCP.
     try {
       if (this.connectedTo !== null) this.socket.send(copy, this.sent);
       else this.socket.send(copy, port, host, reused ? this.sent : this.sendFailed);
     } catch (e) {
-      if (reused) this.copies.unsent();
+      if (reused) this.buffers.unsent();
       this.sendFailed(e as Error);
     }
   }
