@@ -16,6 +16,7 @@ import { sessionsLevel, udpFloor, type SessionsResult } from './sessions.js';
 import { latencyLevels, type LatencyRow } from './latency.js';
 import { relayThroughput, RELAY_SNDWND } from './relay-throughput.js';
 import { allocationRows } from './alloc.js';
+import { serverStackCost } from './server-stack.js';
 import { nodeCipherBackend } from '../src/adapter/node/crypt.js';
 import { hasChromium } from '../test/helpers/browser.js';
 import { withBenchPage } from './bench-page.js';
@@ -150,6 +151,9 @@ for (const n of levels) {
   progress(`sessions floor: Node dgram alone, ${n} sockets at 20 msg/s, one reply each`);
   floorRows.push(await udpFloor(n, 10));
 }
+// The stack alone, replayed with no sockets, at 1000 and at 10,000 sessions (the target's count).
+progress('sessions: kcp-web stack alone, recorded load replayed into a listener with no sockets, 1000 and 10,000 sessions');
+const stackRows = serverStackCost([1000, 10_000]);
 // CPU per message received, and what 10,000 sessions at 20 messages/s would take at that cost: the
 // generators cannot offer that load on these 2 cores, so the target is judged from the cost per message.
 const perMessage = (r: SessionsResult) => (r.serverCpuPct * 1e4) / r.msgsPerSec;
@@ -159,6 +163,9 @@ const sessionsTable = [
   '|---|---|---|---|---|---|---|',
   ...sessionRows.map((r) => `| ${r.sessions} | ${r.msgsPerSec.toFixed(0)} of ${r.sessions * 20} | ${r.serverCpuPct.toFixed(0)}% | ${perMessage(r).toFixed(1)} µs | ${coresFor10k(r)} | ${r.serverRssMB.toFixed(0)} MB | ${r.generatorCpuPct.toFixed(0)}% |`),
   ...floorRows.map((r) => `| floor: ${r.sessions} plain UDP sockets, Node dgram only (receive + one 24-byte reply per message) | ${r.msgsPerSec.toFixed(0)} of ${r.sessions * 20} | ${r.serverCpuPct.toFixed(0)}% | ${perMessage(r).toFixed(1)} µs | ${coresFor10k(r)} | ${r.serverRssMB.toFixed(0)} MB | – |`),
+  ...(Array.isArray(stackRows)
+    ? stackRows.map((r) => `| kcp-web's stack alone at ${r.sessions} sessions: the same load recorded, then replayed into a listener with no sockets (bench/server-stack.ts) | – | – | ${r.usPerMessage.toFixed(1)} µs | ${((r.usPerMessage * 200_000) / 1e6).toFixed(2)} | – | – |`)
+    : [`| kcp-web's stack alone: ${stackRows.skipped} | – | – | – | – | – | – |`]),
 ].join('\n');
 console.log(`\n${sessionsTable}`);
 
@@ -226,5 +233,5 @@ writeFileSync(
   join(dir, 'bench.md'),
   `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the load comes from child processes of 2,500 sessions each, sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the best sink run and the median echo run):\n${loopbackRuns}\n\n` : ''}${sessionsTable}\n\n${allocTable ? `${allocTable}\n\nThe wire copies each datagram into buffers it reuses, as kcp-web's own transports do (sendCopies), except in the last row, where the session must copy each one. Included: the message each receive hands to the application, node:crypto's output for AES; not included: the Buffer Node's dgram makes per received datagram (bench/alloc.ts).\n\n` : ''}${relayTable}\n\nMessage round trips, 64-byte messages every 20 ms, KCP and WebSocket at the same time on one loopback link in a network namespace with random loss applied by nftables to every packet (no netem here, so no added delay):\n\n${latencyTable}\n`,
 );
-writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, latency, allocation: allocResult, relay: relayResult, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
+writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, sessionsStack: stackRows, latency, allocation: allocResult, relay: relayResult, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
 progress(`wrote bench/results/bench.md and bench.json`);
