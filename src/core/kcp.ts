@@ -59,8 +59,15 @@ export const IKCP_SN_OFFSET = 12; // offset of sn in a segment header
 /** Signed distance between two uint32 timestamps or sequence numbers (kcp-go _itimediff). */
 const diff = (later: number, earlier: number): number => (later - earlier) | 0;
 
-/** Recycled segments kept per Kcp at most (kcp-go recycles through a global sync.Pool). */
+/**
+ * Recycled segments, shared by every Kcp in the process as kcp-go's global
+ * sync.Pool: a server's sessions each receive now and then, and a segment
+ * one of them has just freed is still in the CPU cache when the next takes
+ * it (a per-session pool hands out one untouched since that session's last
+ * message). At most POOL_MAX kept (~6 MB of 1500-byte segments).
+ */
 const POOL_MAX = 4096;
+const pool: Segment[] = [];
 
 export interface KcpOptions {
   /** Milliseconds; only differences matter and they are taken modulo 2^32. */
@@ -132,7 +139,6 @@ export class Kcp {
   /** Pending ACKs as pairs (sn, ts); ackcount pairs are valid. */
   private acklist = new Uint32Array(64);
   private acks = 0;
-  private pool: Segment[] = [];
   private buffer: Uint8Array;
   private reserved = 0;
   private readonly clock: () => number;
@@ -191,7 +197,7 @@ export class Kcp {
   }
 
   private allocSegment(size: number): Segment {
-    let seg = this.pool.pop();
+    let seg = pool.pop();
     if (seg === undefined || seg.data.length < size) seg = new Segment(Math.max(size, this.mtu));
     else seg.reset();
     seg.setLen(size);
@@ -199,7 +205,7 @@ export class Kcp {
   }
 
   private freeSegment(seg: Segment): void {
-    if (this.pool.length < Math.min(this.snd_wnd + this.rcv_wnd + 32, POOL_MAX)) this.pool.push(seg);
+    if (pool.length < POOL_MAX) pool.push(seg);
   }
 
   /** Keeps n bytes at the front of every output packet for outer headers; false if n leaves no mss. */
@@ -851,6 +857,5 @@ export class Kcp {
   releaseTX(): void {
     this.snd_queue.clear();
     this.snd_buf.clear();
-    this.pool = [];
   }
 }
