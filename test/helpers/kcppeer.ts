@@ -15,9 +15,10 @@ export const hasKcpPeer = existsSync(KCPPEER);
 export async function stopWithCounters(server: ServerProcess): Promise<Record<string, number>> {
   const out: string[] = [];
   createInterface({ input: server.child.stdout! }).on('line', (l) => out.push(l));
-  const exited = new Promise((r) => server.child.once('exit', r));
+  // 'close', not 'exit': the last line can still be in the pipe when 'exit' fires.
+  const closed = new Promise((r) => server.child.once('close', r));
   server.child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
   server.stop();
   const line = out.find((l) => l.startsWith('{"snmp"'));
   return line ? (JSON.parse(line) as { snmp: Record<string, number> }).snmp : {};
