@@ -21,24 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dial, type DialOptions } from '../src/index.node.js';
 import type { DatagramTransport } from '../src/transports/transport.js';
-import { TimerQueue, type TimerHandle } from '../src/core/timer-queue.js';
-import type { Runtime } from '../src/core/runtime.js';
-
-/** A clock moved by hand over the core's own timer queue (the test FakeRuntime allocates per step). */
-function manualRuntime(): Runtime & { advance(ms: number): void } {
-  const q = new TimerQueue();
-  let t = 0;
-  return {
-    now: () => t,
-    random: (b) => b.fill(7),
-    setTimer: (fn, ms) => q.schedule(t + Math.max(0, ms), fn),
-    clearTimer: (h) => q.cancel(h as TimerHandle),
-    advance(ms) {
-      t += ms;
-      q.runDue(t);
-    },
-  };
-}
+import { manualRuntime } from './manual-runtime.js';
 
 export interface AllocRow {
   setup: string;

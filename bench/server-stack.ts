@@ -15,8 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dial, listen } from '../src/index.node.js';
-import { TimerQueue, type TimerHandle } from '../src/core/timer-queue.js';
-import type { Runtime } from '../src/core/runtime.js';
+import { manualRuntime } from './manual-runtime.js';
 import type { DatagramTransport } from '../src/transports/transport.js';
 import { deriveKey } from '../src/core/crypt/kdf.js';
 import { SESSION_OPTIONS } from './sessions-options.js';
@@ -32,39 +31,18 @@ export interface StackCost {
 const STEP_MS = 5;
 const WARM_STEPS = 200;
 
-let now = 0;
-
-/** A runtime on a hand-moved clock, whose afterInput work runs when the caller says. */
-function manualRuntime(): Runtime & { due(): void; afterInput(fn: () => void, opening?: boolean): void; runAfterInput(): void } {
-  const q = new TimerQueue();
-  let opening: Array<() => void> = [];
-  let waiting: Array<() => void> = [];
-  return {
-    now: () => now,
-    random: (b) => {
-      for (let i = 0; i < b.length; i++) b[i] = (Math.random() * 256) | 0;
-    },
-    setTimer: (fn, ms) => q.schedule(now + Math.max(0, ms), fn),
-    clearTimer: (h) => q.cancel(h as TimerHandle),
-    afterInput: (fn, first) => void (first ? opening : waiting).push(fn),
-    due: () => q.runDue(now),
-    runAfterInput() {
-      for (let k = 0; k < 100 && opening.length + waiting.length > 0; k++) {
-        const [a, b] = [opening, waiting];
-        opening = [];
-        waiting = [];
-        for (const f of a) f();
-        for (const f of b) f();
-      }
-    },
-  };
-}
+/** One clock for the clients and the listener; each replay starts it again at 0. */
+const clock = { t: 0 };
+const randomBytes = (b: Uint8Array) => {
+  for (let i = 0; i < b.length; i++) b[i] = (Math.random() * 256) | 0;
+};
+const stepRuntime = () => manualRuntime(clock, { afterInput: true, random: randomBytes });
 
 const key = deriveKey(SESSION_OPTIONS.key as string);
 const options = { ...SESSION_OPTIONS, key };
 
 function server(sendTo: ((d: Uint8Array, to: string) => void) | null) {
-  const runtime = manualRuntime();
+  const runtime = stepRuntime();
   let deliver: (d: Uint8Array, from: string) => void = () => {};
   const transport: DatagramTransport = { mtu: 1500, sendCopies: true, send: (d, to) => sendTo?.(d, to!), receive: (f) => void (deliver = f), close: () => {} };
   const listener = listen(transport, { ...options, runtime, maxSessions: 1_000_000 });
@@ -75,7 +53,7 @@ function server(sendTo: ((d: Uint8Array, to: string) => void) | null) {
 
 function measure(n: number, steps: number): StackCost {
   // Play: n clients and a listener; record what reaches the listener at each step.
-  const clientRuntime = manualRuntime();
+  const clientRuntime = stepRuntime();
   const toClient = new Map<string, (d: Uint8Array, from: string) => void>();
   const replies: Array<[Uint8Array, string]> = [];
   const played = server((d, to) => void replies.push([d.slice(), to]));
@@ -88,11 +66,11 @@ function measure(n: number, steps: number): StackCost {
   const message = new Uint8Array(32);
   const recorded: Array<Array<[Uint8Array, string]>> = [];
   for (let k = 0; k < WARM_STEPS + steps; k++) {
-    now += STEP_MS;
+    clock.t += STEP_MS;
     for (let i = k % 10; i < n; i += 10) clients[i]!.send(message);
-    clientRuntime.due();
+    clientRuntime.runDue();
     clientRuntime.runAfterInput();
-    played.runtime.due();
+    played.runtime.runDue();
     played.runtime.runAfterInput();
     const step = toServer.splice(0);
     recorded.push(step);
@@ -108,12 +86,12 @@ function measure(n: number, steps: number): StackCost {
   const runs: number[] = [];
   let messages = 0;
   for (let r = 0; r < 3; r++) {
-    now = 0;
+    clock.t = 0;
     const s = server(null);
     const replay = (from: number, to: number) => {
       for (let k = from; k < to; k++) {
-        now += STEP_MS;
-        s.runtime.due();
+        clock.t += STEP_MS;
+        s.runtime.runDue();
         s.runtime.runAfterInput();
         // A fresh array per datagram, as a socket hands out.
         for (const [d, f] of recorded[k]!) s.deliver(d.slice(), f);
