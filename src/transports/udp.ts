@@ -84,14 +84,18 @@ class UdpTransport extends BaseTransport {
     else this.sendErrors++;
   };
 
-  /** Destinations parsed once: a listener sends to the same few peers again and again. */
-  private readonly destinations = new Map<string, { host: string; port: number }>();
+  /**
+   * Destinations parsed once: a listener sends to the same few peers again
+   * and again. `literal`: an IP address, which dgram needs no lookup for.
+   */
+  private readonly destinations = new Map<string, { host: string; port: number; literal: boolean }>();
 
-  private destination(to: string): { host: string; port: number } | null {
+  private destination(to: string): { host: string; port: number; literal: boolean } | null {
     let d = this.destinations.get(to);
     if (d) return d;
     try {
-      d = parseHostPort(to, 'destination');
+      const { host, port } = parseHostPort(to, 'destination');
+      d = { host, port, literal: isIP(host) !== 0 };
     } catch {
       return null;
     }
@@ -105,6 +109,9 @@ class UdpTransport extends BaseTransport {
     if (this.closed) return;
     let port = 0;
     let host = '';
+    // A host name is looked up first, and lookups may finish out of order:
+    // such a send gets a fresh copy, outside the reused ones.
+    let reused = true;
     if (this.connectedTo === null) {
       if (to === undefined) {
         this.fail(new TypeError('udp listener send needs a destination address'));
@@ -115,11 +122,8 @@ class UdpTransport extends BaseTransport {
         this.sendErrors++;
         return;
       }
-      ({ host, port } = dest);
+      ({ host, port, literal: reused } = dest);
     }
-    // A host name is looked up first, and lookups may finish out of order:
-    // such a send gets a fresh copy, outside the reused ones.
-    const reused = this.connectedTo !== null || isIP(host) !== 0;
     const copy = reused ? this.buffers.take(datagram) : datagram.slice();
     // dgram can also throw synchronously (a socket the runtime already tore
     // down after an ICMP error): the same handling, never an exception into KCP.
