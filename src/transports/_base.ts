@@ -42,3 +42,13 @@ export abstract class BaseTransport implements DatagramTransport {
     this.onError?.(e);
   }
 }
+
+/**
+ * Whether `value` is an instance of the runtime's own class `name` (a
+ * browser's RTCDataChannel or WebSocket), whose send() copies the bytes
+ * before it returns, unlike a library's look-alike.
+ */
+export function isRuntimeOwn(value: object, name: 'RTCDataChannel' | 'WebSocket'): boolean {
+  const Own = (globalThis as Record<string, unknown>)[name];
+  return typeof Own === 'function' && value instanceof (Own as abstract new () => unknown);
+}

@@ -5,7 +5,7 @@
  * in Node (same property names); `connectWebRTC` does the one-POST SDP
  * exchange with a kcp-web relay.
  */
-import { BaseTransport } from './_base.js';
+import { BaseTransport, isRuntimeOwn } from './_base.js';
 
 /** The channel KCP wants: SCTP must never retransmit or reorder-wait, KCP does that. */
 export const DATA_CHANNEL_INIT = { ordered: false, maxRetransmits: 0, negotiated: true, id: 0 } as const;
@@ -50,12 +50,6 @@ function toBytes(data: unknown): Uint8Array | null {
   return null; // text messages are not KCP
 }
 
-/** A browser's RTCDataChannel: its send() copies what it is given. */
-function isNativeChannel(channel: DataChannelLike): boolean {
-  const Native = (globalThis as { RTCDataChannel?: abstract new () => unknown }).RTCDataChannel;
-  return typeof Native === 'function' && channel instanceof Native;
-}
-
 export class DataChannelTransport extends BaseTransport {
   readonly mtu: number;
   /** The channel or toMessage copies: send() keeps nothing. */
@@ -72,7 +66,7 @@ export class DataChannelTransport extends BaseTransport {
     super();
     this.mtu = options.mtu ?? WEBRTC_MTU;
     this.maxBuffered = options.maxBufferedAmount ?? MAX_BUFFERED_AMOUNT;
-    this.toMessage = options.toMessage ?? (isNativeChannel(channel) ? (d) => d : (d) => d.slice());
+    this.toMessage = options.toMessage ?? (isRuntimeOwn(channel, 'RTCDataChannel') ? (d) => d : (d) => d.slice());
     channel.binaryType = 'arraybuffer';
     channel.onmessage = (ev) => {
       const d = toBytes(ev.data);

@@ -4,7 +4,7 @@
  * packet stalls everything behind it (head-of-line blocking) — the fallback
  * the demo compares against.
  */
-import { BaseTransport } from './_base.js';
+import { BaseTransport, isRuntimeOwn } from './_base.js';
 
 export interface WebSocketLike {
   readonly readyState: number;
@@ -19,12 +19,6 @@ export interface WebSocketLike {
 
 const OPEN = 1;
 
-/** A browser's WebSocket: its send() frames (and so copies) the bytes before it returns; ws in Node may keep them. */
-function isNativeWebSocket(socket: WebSocketLike): boolean {
-  const Native = (globalThis as { WebSocket?: abstract new (url: string) => unknown }).WebSocket;
-  return typeof Native === 'function' && socket instanceof Native;
-}
-
 export class WebSocketTransport extends BaseTransport {
   readonly mtu: number;
   /** The socket or a copy made here keeps the bytes: send() keeps nothing of the caller's. */
@@ -37,7 +31,8 @@ export class WebSocketTransport extends BaseTransport {
   ) {
     super();
     this.mtu = mtu;
-    this.copiesOnSend = isNativeWebSocket(socket);
+    // A browser's WebSocket frames (and so copies) the bytes in send(); ws in Node may keep them.
+    this.copiesOnSend = isRuntimeOwn(socket, 'WebSocket');
     socket.binaryType = 'arraybuffer';
     socket.onmessage = (ev) => {
       const d = ev.data instanceof ArrayBuffer ? new Uint8Array(ev.data) : ev.data instanceof Uint8Array ? ev.data : null;
