@@ -139,12 +139,14 @@ const loopbackRuns = node
   .join('\n');
 console.log(table);
 if (loopbackRuns) console.log(`\nEvery loopback run:\n${loopbackRuns}`);
-// Concurrent sessions at 20 messages/s each (no kcp-go anchor: kcp-go has no such benchmark).
+// Concurrent sessions at 20 messages/s each, kcp-web's server and kcp-go's under the same kcp-go load.
 const levels = (process.env.BENCH_SESSIONS ?? '1000').split(',').map(Number).filter((n) => n > 0);
 const sessionRows: SessionsResult[] = [];
 for (const n of levels) {
-  progress(`sessions: ${n} clients at 20 msg/s each for 10 s`);
-  sessionRows.push(await sessionsLevel(n, 10, progress));
+  for (const kind of ['kcp-web', 'kcp-go'] as const) {
+    progress(`sessions: ${kind}'s server, ${n} kcp-go clients at 20 msg/s each for 10 s`);
+    sessionRows.push(await sessionsLevel(kind, n, 10, progress));
+  }
 }
 const floorRows: SessionsResult[] = [];
 for (const n of levels) {
@@ -155,17 +157,22 @@ for (const n of levels) {
 progress('sessions: kcp-web stack alone, recorded load replayed into a listener with no sockets, 1000 and 10,000 sessions');
 const stackRows = serverStackCost([1000, 10_000]);
 // CPU per message received, and what 10,000 sessions at 20 messages/s would take at that cost: the
-// generators cannot offer that load on these 2 cores, so the target is judged from the cost per message.
+// generator cannot offer that load on these 2 cores, so the target is judged from the cost per message.
 const perMessage = (r: SessionsResult) => (r.serverCpuPct * 1e4) / r.msgsPerSec;
 const coresFor10k = (r: SessionsResult) => ((perMessage(r) * 200_000) / 1e6).toFixed(2);
+// kcp-go's CPU per message over kcp-web's at the same level (above 1: kcp-web cheaper), as the other ratios.
+const sessionsRatio = (r: SessionsResult) => {
+  const go = sessionRows.find((g) => g.server === 'kcp-go' && g.sessions === r.sessions);
+  return r.server === 'kcp-web' && go ? `${(perMessage(go) / perMessage(r)).toFixed(2)}×` : '–';
+};
 const sessionsTable = [
-  '| sessions (aes, normal mode, 32-byte messages at 20/s each) | messages/s received | server CPU (% of one core) | server CPU per message | cores 10,000 × 20/s would need at that cost | server RSS | load generators\' CPU (same 2 cores) |',
-  '|---|---|---|---|---|---|---|',
-  ...sessionRows.map((r) => `| ${r.sessions} | ${r.msgsPerSec.toFixed(0)} of ${r.sessions * 20} | ${r.serverCpuPct.toFixed(0)}% | ${perMessage(r).toFixed(1)} µs | ${coresFor10k(r)} | ${r.serverRssMB.toFixed(0)} MB | ${r.generatorCpuPct.toFixed(0)}% |`),
-  ...floorRows.map((r) => `| floor: ${r.sessions} plain UDP sockets, Node dgram only (receive + one 24-byte reply per message) | ${r.msgsPerSec.toFixed(0)} of ${r.sessions * 20} | ${r.serverCpuPct.toFixed(0)}% | ${perMessage(r).toFixed(1)} µs | ${coresFor10k(r)} | ${r.serverRssMB.toFixed(0)} MB | – |`),
+  "| sessions (aes, normal mode, 32-byte messages at 20/s each, from kcp-go clients) | messages/s received | server CPU (% of one core) | server CPU per message | ratio to kcp-go per message | cores 10,000 × 20/s would need at that cost | server RSS | load generator's CPU (same 2 cores) |",
+  '|---|---|---|---|---|---|---|---|',
+  ...sessionRows.map((r) => `| ${r.server}'s server, ${r.sessions} sessions | ${r.msgsPerSec.toFixed(0)} of ${r.sessions * 20} | ${r.serverCpuPct.toFixed(0)}% | ${perMessage(r).toFixed(1)} µs | ${sessionsRatio(r)} | ${coresFor10k(r)} | ${r.serverRssMB.toFixed(0)} MB | ${r.generatorCpuPct.toFixed(0)}% |`),
+  ...floorRows.map((r) => `| floor: ${r.sessions} plain UDP sockets, Node dgram only (receive + one 24-byte reply per message) | ${r.msgsPerSec.toFixed(0)} of ${r.sessions * 20} | ${r.serverCpuPct.toFixed(0)}% | ${perMessage(r).toFixed(1)} µs | – | ${coresFor10k(r)} | ${r.serverRssMB.toFixed(0)} MB | – |`),
   ...(Array.isArray(stackRows)
-    ? stackRows.map((r) => `| kcp-web's stack alone at ${r.sessions} sessions: the same load recorded, then replayed into a listener with no sockets (bench/server-stack.ts) | – | – | ${r.usPerMessage.toFixed(1)} µs | ${((r.usPerMessage * 200_000) / 1e6).toFixed(2)} | – | – |`)
-    : [`| kcp-web's stack alone: ${stackRows.skipped} | – | – | – | – | – | – |`]),
+    ? stackRows.map((r) => `| kcp-web's stack alone at ${r.sessions} sessions: the same load recorded, then replayed into a listener with no sockets (bench/server-stack.ts) | – | – | ${r.usPerMessage.toFixed(1)} µs | – | ${((r.usPerMessage * 200_000) / 1e6).toFixed(2)} | – | – |`)
+    : [`| kcp-web's stack alone: ${stackRows.skipped} | – | – | – | – | – | – | – |`]),
 ].join('\n');
 console.log(`\n${sessionsTable}`);
 
@@ -231,7 +238,7 @@ mkdirSync(dir, { recursive: true });
 const stamp = new Date().toISOString();
 writeFileSync(
   join(dir, 'bench.md'),
-  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the load comes from child processes of 2,500 sessions each, sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the best sink run and the median echo run):\n${loopbackRuns}\n\n` : ''}${sessionsTable}\n\n${allocTable ? `${allocTable}\n\nThe wire copies each datagram into buffers it reuses, as kcp-web's own transports do (sendCopies), except in the last row, where the session must copy each one. Included: the message each receive hands to the application, node:crypto's output for AES; not included: the Buffer Node's dgram makes per received datagram (bench/alloc.ts).\n\n` : ''}${relayTable}\n\nMessage round trips, 64-byte messages every 20 ms, KCP and WebSocket at the same time on one loopback link in a network namespace with random loss applied by nftables to every packet (no netem here, so no added delay):\n\n${latencyTable}\n`,
+  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the sessions load comes from one kcp-go process sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the best sink run and the median echo run):\n${loopbackRuns}\n\n` : ''}${sessionsTable}\n\n${allocTable ? `${allocTable}\n\nThe wire copies each datagram into buffers it reuses, as kcp-web's own transports do (sendCopies), except in the last row, where the session must copy each one. Included: the message each receive hands to the application, node:crypto's output for AES; not included: the Buffer Node's dgram makes per received datagram (bench/alloc.ts).\n\n` : ''}${relayTable}\n\nMessage round trips, 64-byte messages every 20 ms, KCP and WebSocket at the same time on one loopback link in a network namespace with random loss applied by nftables to every packet (no netem here, so no added delay):\n\n${latencyTable}\n`,
 );
 writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, sessionsStack: stackRows, latency, allocation: allocResult, relay: relayResult, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
 progress(`wrote bench/results/bench.md and bench.json`);

@@ -1,31 +1,34 @@
 /**
- * How many concurrent sessions one Node process holds at 20 messages/s each:
- * the server runs in its own process (bench/sessions-server.ts) and reports
- * its CPU and memory each second; the load comes from child processes
- * (bench/sessions-client.ts, up to PER_CLIENT sessions each), every session
- * on its own UDP socket (the server tells sessions apart by address, as
- * kcp-go does), sending 32-byte messages at 20/s. The generator shares the
+ * How many concurrent sessions one process holds at 20 messages/s each, for
+ * kcp-web's Node server (bench/sessions-server.ts) and, as the anchor, kcp-go's
+ * (interop/kcppeer sessions-server): the server runs in its own process and
+ * reports its CPU and memory each second. The load is the same for both:
+ * kcp-go clients (kcppeer sessions-load, one Go process, lighter than Node
+ * clients), every session on its own UDP socket (servers tell sessions apart
+ * by address), sending 32-byte messages at 20/s. The generator shares the
  * machine with the server, so its CPU is reported too. Bounded: each level
  * runs `seconds` once every session is open, then every process is killed.
  *
- * Standalone: node --import tsx bench/sessions.ts 1000,5000,10000 [seconds]
- * (SESSIONS_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/x" profiles the server).
+ * Standalone: node --import tsx bench/sessions.ts 1000,5000 [seconds]
+ * (SESSIONS_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/x" profiles kcp-web's server).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { startServer, ROOT } from '../test/helpers/kcppeer.js';
+import { startServer, ROOT, KCPPEER } from '../test/helpers/kcppeer.js';
+import { SESSION_FLAGS } from './sessions-options.js';
+
+export type SessionsServer = 'kcp-web' | 'kcp-go';
 
 export interface SessionsResult {
+  /** node:dgram: the floor, no KCP. */
+  server: SessionsServer | 'node:dgram';
   sessions: number;
   msgsPerSec: number;
   serverCpuPct: number;
   serverRssMB: number;
-  /** All load-generator processes together, % of one core. */
+  /** The load generator, % of one core. */
   generatorCpuPct: number;
 }
-
-/** Sessions per load-generator process (one Node process saturates a core at a few thousand). */
-export const PER_CLIENT = 2500;
 
 interface ServerReport {
   sessions: number;
@@ -34,60 +37,60 @@ interface ServerReport {
   rssMB: number;
 }
 
-function startClient(server: string, count: number, maxSeconds: number): { child: ChildProcess; open: Promise<void>; cpu: number[] } {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}bench/sessions-client.ts`, server, String(count), String(maxSeconds)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const cpu: number[] = [];
-  const open = new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`load generator exited with ${code} before its sessions were open`)));
-    createInterface({ input: child.stdout! }).on('line', (l) => {
-      if (l === 'open') resolve();
-      else if (l.startsWith('{')) cpu.push((JSON.parse(l) as { cpu: number }).cpu);
-    });
-  });
-  return { child, open, cpu };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
+function startSessionsServer(kind: SessionsServer, nodeArgs: string[]) {
+  return kind === 'kcp-go'
+    ? startServer(KCPPEER, ['sessions-server', '--listen', '127.0.0.1:0', ...SESSION_FLAGS], /^listening (\S+)/)
+    : startServer(process.execPath, [...nodeArgs, '--import', 'tsx', `${ROOT}bench/sessions-server.ts`], /^listening (\S+)/);
+}
+
 export async function sessionsLevel(
+  kind: SessionsServer,
   n: number,
   seconds: number,
   progress: (m: string) => void,
   serverArgs: string[] = (process.env.SESSIONS_SERVER_ARGS ?? '').split(' ').filter(Boolean),
 ): Promise<SessionsResult> {
-  const server = await startServer(process.execPath, [...serverArgs, '--import', 'tsx', `${ROOT}bench/sessions-server.ts`], /^listening (\S+)/);
+  const nodeArgs = kind === 'kcp-web' ? serverArgs : [];
+  const server = await startSessionsServer(kind, nodeArgs);
   const reports: ServerReport[] = [];
   createInterface({ input: server.child.stdout! }).on('line', (l) => {
     if (l.startsWith('{')) reports.push(JSON.parse(l));
   });
-  const clients: Array<ReturnType<typeof startClient>> = [];
+  // Generous upper bound on the generator's life: opening, warm-up, measuring.
+  const load = spawn(KCPPEER, ['sessions-load', '--remote', server.address, '--count', String(n), '--seconds', String(120 + seconds), ...SESSION_FLAGS], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const loadCpu: number[] = [];
   try {
-    // Generous upper bound on a child's life: opening, warm-up, measuring.
-    const maxSeconds = 120 + seconds;
-    for (let left = n; left > 0; left -= PER_CLIENT) clients.push(startClient(server.address, Math.min(PER_CLIENT, left), maxSeconds));
-    await Promise.all(clients.map((c) => c.open));
-    progress(`sessions: ${n} open in ${clients.length} load-generator processes`);
+    await new Promise<void>((resolve, reject) => {
+      load.once('exit', (code) => reject(new Error(`load generator exited with ${code} before its sessions were open`)));
+      createInterface({ input: load.stdout! }).on('line', (l) => {
+        if (l === 'open') resolve();
+        else if (l.startsWith('{')) loadCpu.push((JSON.parse(l) as { cpu: number }).cpu);
+      });
+    });
+    progress(`sessions: ${n} open to ${kind}'s server`);
     // Warm-up: the last sessions start sending, and the server's per-second report lines up.
     await sleep(3000);
     const from = reports.length;
-    const cpuFrom = clients.map((c) => c.cpu.length);
+    const cpuFrom = loadCpu.length;
     await sleep(seconds * 1000);
     const steady = reports.slice(from);
-    const generatorCpuPct = clients.reduce((a, c, i) => a + mean(c.cpu.slice(cpuFrom[i])), 0);
     return {
+      server: kind,
       sessions: Math.max(0, ...steady.map((r) => r.sessions)),
       msgsPerSec: mean(steady.map((r) => r.msgs)),
       serverCpuPct: mean(steady.map((r) => r.cpu)),
       serverRssMB: mean(steady.map((r) => r.rssMB)),
-      generatorCpuPct,
+      generatorCpuPct: mean(loadCpu.slice(cpuFrom)),
     };
   } finally {
-    for (const c of clients) c.child.kill('SIGKILL');
+    load.kill('SIGKILL');
     // SIGINT lets a profiling server write its profile; it exits on its own then.
-    if (serverArgs.length) {
+    if (nodeArgs.length) {
       server.child.kill('SIGINT');
       await new Promise((r) => server.child.once('exit', r));
     } else server.stop();
@@ -97,11 +100,13 @@ export async function sessionsLevel(
 if (import.meta.url === `file://${process.argv[1]}`) {
   const levels = (process.argv[2] ?? '1000').split(',').map(Number);
   const seconds = Number(process.argv[3] ?? 10);
-  console.log('| sessions | messages/s received | server CPU (% of one core) | server CPU µs per message | server RSS | load generator CPU |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| server | sessions | messages/s received | server CPU (% of one core) | server CPU µs per message | server RSS | load generator CPU |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const n of levels) {
-    const r = await sessionsLevel(n, seconds, (m) => console.error(m));
-    console.log(`| ${r.sessions} | ${r.msgsPerSec.toFixed(0)} of ${n * 20} | ${r.serverCpuPct.toFixed(0)}% | ${((r.serverCpuPct * 1e4) / r.msgsPerSec).toFixed(1)} | ${r.serverRssMB.toFixed(0)} MB | ${r.generatorCpuPct.toFixed(0)}% |`);
+    for (const kind of ['kcp-web', 'kcp-go'] as const) {
+      const r = await sessionsLevel(kind, n, seconds, (m) => console.error(m));
+      console.log(`| ${kind} | ${r.sessions} | ${r.msgsPerSec.toFixed(0)} of ${n * 20} | ${r.serverCpuPct.toFixed(0)}% | ${((r.serverCpuPct * 1e4) / r.msgsPerSec).toFixed(1)} | ${r.serverRssMB.toFixed(0)} MB | ${r.generatorCpuPct.toFixed(0)}% |`);
+    }
   }
 }
 
@@ -137,7 +142,7 @@ export async function udpFloor(n: number, seconds: number): Promise<SessionsResu
     clearInterval(timer);
     const steady = reports.slice(-Math.max(1, seconds - 3), -1);
     const avg = (f: (r: (typeof reports)[number]) => number) => (steady.length ? steady.reduce((a, r) => a + f(r), 0) / steady.length : NaN);
-    return { sessions: n, msgsPerSec: avg((r) => r.msgs), serverCpuPct: avg((r) => r.cpu), serverRssMB: avg((r) => r.rssMB), generatorCpuPct: NaN };
+    return { server: 'node:dgram', sessions: n, msgsPerSec: avg((r) => r.msgs), serverCpuPct: avg((r) => r.cpu), serverRssMB: avg((r) => r.rssMB), generatorCpuPct: NaN };
   } finally {
     for (const s of sockets) s.close();
     server.stop();

@@ -15,6 +15,6 @@ func field(k *kcp.KCP, name string) reflect.Value {
 	return reflect.NewAt(v.Type(), unsafe.Pointer(v.UnsafeAddr())).Elem()
 }
 
-func setStream(k *kcp.KCP)         { field(k, "stream").SetInt(1) }
-func mssOf(k *kcp.KCP) uint32      { return uint32(field(k, "mss").Uint()) }
-func unhex(s string) []byte        { b, _ := hex.DecodeString(s); return b }
+func setStream(k *kcp.KCP)    { field(k, "stream").SetInt(1) }
+func mssOf(k *kcp.KCP) uint32 { return uint32(field(k, "mss").Uint()) }
+func unhex(s string) []byte   { b, _ := hex.DecodeString(s); return b }

@@ -4,6 +4,7 @@
 //	kcppeer echo    --listen 127.0.0.1:0 [kcp options]   print "listening ADDR", echo every session
 //	kcppeer client  --remote ADDR --bytes N [kcp options] send N random bytes, read them back, print JSON
 //	kcppeer sink    --listen 127.0.0.1:0                  kcp-go's benchmark sink server (sess_test.go handleSink)
+//	kcppeer sessions-server / sessions-load               the concurrent-sessions bench (sessions.go)
 //	kcppeer vectors DIR                                   write the JSON test vectors kcp-web checks against
 //
 // kcp options follow kcptun: --crypt --key --mode --datashard --parityshard
@@ -25,11 +26,11 @@ import (
 const kcptunSalt = "kcp-go"
 
 type kcpOptions struct {
-	crypt, key, mode                  string
-	dataShard, parityShard, mtu       int
-	sndwnd, rcvwnd                    int
-	nodelay, interval, resend, nc     int
-	ackNodelay                        bool
+	crypt, key, mode              string
+	dataShard, parityShard, mtu   int
+	sndwnd, rcvwnd                int
+	nodelay, interval, resend, nc int
+	ackNodelay                    bool
 }
 
 func addKCPFlags(fs *flag.FlagSet, o *kcpOptions) {
@@ -126,7 +127,7 @@ func die(format string, a ...interface{}) {
 
 func main() {
 	if len(os.Args) < 2 {
-		die("usage: kcppeer echo|client|vectors ...")
+		die("usage: kcppeer echo|client|sink|sessions-server|sessions-load|vectors ...")
 	}
 	switch os.Args[1] {
 	case "echo":
@@ -135,6 +136,10 @@ func main() {
 		runClient(os.Args[2:])
 	case "sink":
 		runSink(os.Args[2:])
+	case "sessions-server":
+		runSessionsServer(os.Args[2:])
+	case "sessions-load":
+		runSessionsLoad(os.Args[2:])
 	case "vectors":
 		if len(os.Args) != 3 {
 			die("usage: kcppeer vectors DIR")
@@ -151,6 +156,6 @@ func main() {
 			fmt.Println("wrote", n)
 		}
 	default:
-		die("unknown command %q (echo, client, sink, vectors)", os.Args[1])
+		die("unknown command %q (echo, client, sink, sessions-server, sessions-load, vectors)", os.Args[1])
 	}
 }
