@@ -4,15 +4,19 @@
  *  - kcp-go's client ↔ kcp-web's CLI echo server (`kcp-web echo`).
  * Every cipher × FEC {off, 10/3} × loss {0, 10% each way}; 1 MiB of random
  * data echoed with sha256 equal. Loss is injected by a relay in this process.
+ * Then 200 kcp-go clients at once (the sessions bench's load) into one kcp-web listener.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { dialUdp } from '../src/index.node.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { dialUdp, listenUdp, type Session } from '../src/index.node.js';
+import type { Snmp } from '../src/core/snmp.js';
 import { CRYPT_NAMES } from '../src/core/crypt/index.js';
 import { sessionOptionsFromFlags, KCP_FLAGS } from '../src/cli/kcp-flags.js';
 import { startHostileLink } from './helpers/hostile-link.js';
-import { hasKcpPeer, runGoClient, startGoEcho, startKcpWebEcho, type ServerProcess } from './helpers/kcppeer.js';
+import { hasKcpPeer, KCPPEER, runGoClient, startGoEcho, startKcpWebEcho, type ServerProcess } from './helpers/kcppeer.js';
 
 const BYTES = 1 << 20;
 const CASE_TIMEOUT = 90_000;
@@ -99,3 +103,33 @@ for (const crypt of CRYPT_NAMES) {
     });
   }
 }
+
+describe('interop: many kcp-go clients at once into one kcp-web listener', { skip }, () => {
+  it('200 kcp-go sessions (aes, each on its own socket) all get a session and deliver their 32-byte messages, none refused', { timeout: 60_000 }, async () => {
+    const flags = ['--crypt', 'aes', '--key', 'many clients', '--mode', 'normal', '--datashard', '0', '--parityshard', '0'];
+    const listener = await listenUdp('127.0.0.1:0', { ...sessionOptionsFromFlags(flagValues(flags)), streamMode: false });
+    const perSession = new Map<string, number>();
+    const sizes = new Set<number>();
+    const sessions: Session[] = [];
+    listener.onsession = (s) => {
+      sessions.push(s);
+      perSession.set(s.remote, 0);
+      s.onmessage = (m) => {
+        sizes.add(m.length);
+        perSession.set(s.remote, perSession.get(s.remote)! + 1);
+      };
+    };
+    try {
+      // kcppeer sessions-load: 200 sessions, one 32-byte message each per 50 ms, exits by itself after 3 s.
+      await promisify(execFile)(KCPPEER, ['sessions-load', '--remote', listener.address, '--count', '200', '--seconds', '3', ...flags]);
+      assert.equal(perSession.size, 200, 'every kcp-go client got a session of its own');
+      const silent = [...perSession].filter(([, n]) => n === 0);
+      assert.deepEqual(silent, [], 'every session delivered messages');
+      assert.deepEqual([...sizes], [32], 'each message arrives as the 32 bytes written');
+      const errors = (st: Snmp) => st.InErrs + st.InCsumErrors + st.KCPInErrors;
+      assert.equal(errors(listener.stats) + sessions.reduce((a, x) => a + errors(x.stats), 0), 0, 'no datagram was refused');
+    } finally {
+      listener.close();
+    }
+  });
+});
