@@ -20,17 +20,9 @@ func runClient(args []string) {
 	remote := fs.String("remote", "", "server UDP address")
 	n := fs.Int("bytes", 1<<20, "bytes to send")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after this long")
-	var o kcpOptions
-	addKCPFlags(fs, &o)
-	fs.Parse(args)
-	o.applyMode()
+	o, block := parseKCP(fs, args)
 	if *remote == "" {
 		die("client needs --remote HOST:PORT")
-	}
-
-	block, err := blockCrypt(o.crypt, deriveKey(o.key))
-	if err != nil {
-		die("%v", err)
 	}
 	s, err := kcp.DialWithOptions(*remote, block, o.dataShard, o.parityShard)
 	if err != nil {

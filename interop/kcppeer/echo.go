@@ -16,15 +16,7 @@ import (
 func runEcho(args []string) {
 	fs := flag.NewFlagSet("echo", flag.ExitOnError)
 	listen := fs.String("listen", "127.0.0.1:0", "UDP address to listen on")
-	var o kcpOptions
-	addKCPFlags(fs, &o)
-	fs.Parse(args)
-	o.applyMode()
-
-	block, err := blockCrypt(o.crypt, deriveKey(o.key))
-	if err != nil {
-		die("%v", err)
-	}
+	o, block := parseKCP(fs, args)
 	l := listenAnnounced(*listen, block, o.dataShard, o.parityShard)
 	// On SIGTERM, print kcp-go's process-wide counters as one JSON line, then exit.
 	sig := make(chan os.Signal, 1)

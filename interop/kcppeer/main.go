@@ -89,6 +89,20 @@ func blockCrypt(name string, pass []byte) (kcp.BlockCrypt, error) {
 	return nil, fmt.Errorf("unknown --crypt %q", name)
 }
 
+// parseKCP registers the kcp options on fs (beside the command's own flags),
+// parses args, and returns the options with their mode applied and the cipher.
+func parseKCP(fs *flag.FlagSet, args []string) (kcpOptions, kcp.BlockCrypt) {
+	var o kcpOptions
+	addKCPFlags(fs, &o)
+	fs.Parse(args)
+	o.applyMode()
+	block, err := blockCrypt(o.crypt, deriveKey(o.key))
+	if err != nil {
+		die("%v", err)
+	}
+	return o, block
+}
+
 // applyMode maps kcptun's --mode presets onto nodelay/interval/resend/nc.
 func (o *kcpOptions) applyMode() {
 	switch o.mode {

@@ -74,14 +74,7 @@ func printJSON(v interface{}) {
 func runSessionsServer(args []string) {
 	fs := flag.NewFlagSet("sessions-server", flag.ExitOnError)
 	listen := fs.String("listen", "127.0.0.1:0", "UDP address to listen on")
-	var o kcpOptions
-	addKCPFlags(fs, &o)
-	fs.Parse(args)
-	o.applyMode()
-	block, err := blockCrypt(o.crypt, deriveKey(o.key))
-	if err != nil {
-		die("%v", err)
-	}
+	o, block := parseKCP(fs, args)
 	l := listenAnnounced(*listen, block, o.dataShard, o.parityShard)
 	var sessions, msgs int64
 	go func() {
@@ -120,18 +113,11 @@ func runSessionsLoad(args []string) {
 	remote := fs.String("remote", "", "server UDP address")
 	count := fs.Int("count", 1000, "sessions to open")
 	seconds := fs.Int("seconds", 60, "exit after this many seconds in all")
-	var o kcpOptions
-	addKCPFlags(fs, &o)
-	fs.Parse(args)
-	o.applyMode()
+	o, block := parseKCP(fs, args)
 	if *remote == "" || *count <= 0 || *seconds <= 0 {
 		die("sessions-load needs --remote HOST:PORT, --count > 0 and --seconds > 0")
 	}
 	time.AfterFunc(time.Duration(*seconds)*time.Second, func() { os.Exit(0) })
-	block, err := blockCrypt(o.crypt, deriveKey(o.key))
-	if err != nil {
-		die("%v", err)
-	}
 	sessions := make([]*kcp.UDPSession, *count)
 	for i := range sessions {
 		s, err := kcp.DialWithOptions(*remote, block, o.dataShard, o.parityShard)
