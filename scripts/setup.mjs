@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Installs what the tests need that npm does not provide, only when missing:
-// Debian's Go toolchain, kcp-go 5.6.1 source (the real peer) and Chromium, then builds
-// the Go peer in interop/. Idempotent; run by `npm test` before the suites.
+// Installs what the tests need that npm does not provide, only when missing
+// (Debian's Chromium), checks the Go toolchain, then builds the Go peers from
+// their modules: the kcp-go peer in interop/ and the relay's WebTransport
+// helper. Idempotent; run by `npm test` before the suites.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const GOCODE = '/usr/share/gocode';
 const log = (m) => console.log(`[setup] ${m}`);
 
 function has(cmd) {
@@ -25,27 +26,36 @@ function aptInstall(packages) {
   execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { stdio: ['ignore', 'ignore', 'inherit'], env });
 }
 
+const GO_MIN = [1, 24];
+
+/** The Go toolchain builds the peers from modules pinned in their go.mod (Go module proxy). */
+function checkGo() {
+  const v = spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' });
+  const m = /^go(\d+)\.(\d+)/.exec(v.stdout ?? '');
+  if (v.status !== 0 || !m) {
+    throw new Error(`Go ${GO_MIN.join('.')} or newer is needed to build the kcp-go peers, and no \`go\` is on PATH (install it from go.dev/dl or your distribution)`);
+  }
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  if (major < GO_MIN[0] || (major === GO_MIN[0] && minor < GO_MIN[1])) {
+    throw new Error(`Go ${GO_MIN.join('.')} or newer is needed to build the kcp-go peers; found ${m[0]} (${spawnSync('sh', ['-c', 'command -v go'], { encoding: 'utf8' }).stdout.trim()})`);
+  }
+}
+
 const missing = [];
-if (!has('go')) missing.push('golang-go');
-if (!existsSync(`${GOCODE}/src/github.com/xtaci/kcp-go/kcp.go`)) missing.push('golang-github-xtaci-kcp-dev');
-// quic-go 0.29 for the relay's HTTP/3 WebTransport ingress (webtransport-go/).
-if (!existsSync(`${GOCODE}/src/github.com/lucas-clemente/quic-go/http3/server.go`)) missing.push('golang-github-lucas-clemente-quic-go-dev');
 // Debian's Chromium for the browser suites (driven by playwright-core; no browser download).
 if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
 aptInstall(missing);
+checkGo();
 
-/** Builds a Go program in GOPATH mode against Debian's sources (offline) when it is missing or stale. */
+/** Builds a Go module (its pinned dependencies through the Go module proxy) when its binary is missing or stale. */
 function goBuild(dir, bin, what) {
-  const src = `${root}${dir}`;
-  const out = `${root}${bin}`;
-  const newest = Math.max(...readdirSync(src).filter((f) => f.endsWith(".go")).map((f) => statSync(`${src}/${f}`).mtimeMs));
+  const src = join(root, dir);
+  const out = join(root, bin);
+  const inputs = readdirSync(src).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum');
+  const newest = Math.max(...inputs.map((f) => statSync(join(src, f)).mtimeMs));
   if (existsSync(out) && statSync(out).mtimeMs >= newest) return;
-  log(`building ${bin} (${what}) against Debian's Go sources, offline`);
-  execFileSync('go', ['build', '-o', out, `./${dir}`], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, GO111MODULE: 'off', GOPATH: GOCODE, GOPROXY: 'off' },
-  });
+  log(`building ${bin} (${what})`);
+  execFileSync('go', ['build', '-o', out, '.'], { cwd: src, stdio: 'inherit' });
 }
 
 goBuild('interop/kcppeer', 'interop/bin/kcppeer', 'the kcp-go peer');

@@ -1,7 +1,7 @@
 // kcp-web-wt is the kcp-web relay's HTTP/3 WebTransport ingress, for hosts
 // where @fails-components/webtransport's native binding is not available. It
-// is built from Debian's quic-go (golang-github-lucas-clemente-quic-go-dev)
-// and does one thing: each WebTransport session's datagrams go, untouched,
+// is built from the quic-go and webtransport-go modules pinned in go.mod and
+// does one thing: each WebTransport session's datagrams go, untouched,
 // to the relay's UDP bridge through a UDP socket of the session's own, and
 // what comes back goes to the browser. The relay (Node) does the rest, so the
 // browser ⇄ relay datagram path is the same whichever server carries it.
@@ -14,7 +14,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -32,19 +31,11 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"sync"
 	"time"
 
-	"github.com/lucas-clemente/quic-go"
-	"github.com/lucas-clemente/quic-go/http3"
-	"github.com/lucas-clemente/quic-go/quicvarint"
-)
-
-// HTTP/3 settings a WebTransport server announces (draft-02, as Chromium speaks it).
-const (
-	settingEnableConnectProtocol = 0x8
-	settingH3Datagram            = 0x33
-	settingEnableWebTransport    = 0x2b603742
+	"github.com/quic-go/quic-go"
+	"github.com/quic-go/quic-go/http3"
+	"github.com/quic-go/webtransport-go"
 )
 
 func selfSigned(hosts []string) (tls.Certificate, []byte, error) {
@@ -72,56 +63,6 @@ func selfSigned(hosts []string) (tls.Certificate, []byte, error) {
 		return tls.Certificate{}, nil, err
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, der, nil
-}
-
-// conn demultiplexes one QUIC connection's datagrams by WebTransport session
-// (HTTP datagrams start with the quarter stream id of the CONNECT stream).
-type conn struct {
-	qc       quic.Connection
-	mu       sync.Mutex
-	sessions map[uint64]*net.UDPConn
-	started  bool
-}
-
-var (
-	connsMu sync.Mutex
-	conns   = map[quic.Connection]*conn{}
-)
-
-func connFor(qc quic.Connection) *conn {
-	connsMu.Lock()
-	defer connsMu.Unlock()
-	c, ok := conns[qc]
-	if !ok {
-		c = &conn{qc: qc, sessions: map[uint64]*net.UDPConn{}}
-		conns[qc] = c
-	}
-	return c
-}
-
-func (c *conn) readLoop() {
-	for {
-		msg, err := c.qc.ReceiveMessage()
-		if err != nil {
-			connsMu.Lock()
-			delete(conns, c.qc)
-			connsMu.Unlock()
-			return
-		}
-		qsid, err := quicvarint.Read(bytes.NewReader(msg))
-		if err != nil {
-			continue
-		}
-		payload := msg[quicvarint.Len(qsid):]
-		c.mu.Lock()
-		udp := c.sessions[qsid]
-		c.mu.Unlock()
-		if udp != nil {
-			udp.Write(payload)
-		} else if debug {
-			log.Printf("datagram for unknown session %d (%d bytes)", qsid, len(payload))
-		}
-	}
 }
 
 // KCP_WEB_WT_DEBUG=1 logs sessions and dropped datagrams to stderr.
@@ -172,12 +113,24 @@ func main() {
 		log.Fatalf("kcp-web-wt: listen: %v", err)
 	}
 
+	h3 := &http3.Server{
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{http3.NextProtoH3}},
+		QUICConfig: &quic.Config{
+			EnableDatagrams:                  true,
+			EnableStreamResetPartialDelivery: true,
+			MaxIdleTimeout:                   60 * time.Second,
+			KeepAlivePeriod:                  10 * time.Second,
+		},
+	}
+	webtransport.ConfigureHTTP3Server(h3)
+	wt := &webtransport.Server{
+		H3: h3,
+		// Pages are served from any origin (the game's own site); who may
+		// open a session is the relay's admission, checked below.
+		CheckOrigin: func(*http.Request) bool { return true },
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc(*path, func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodConnect || r.Proto != "webtransport" {
-			http.Error(w, "WebTransport CONNECT only", http.StatusBadRequest)
-			return
-		}
 		// The session's bridge socket first (local, no upstream yet): the relay's
 		// admission check is told its port, so that the relay counts the session
 		// against the client's address from the moment it is admitted.
@@ -194,43 +147,17 @@ func main() {
 				return
 			}
 		}
-		streamer, ok1 := r.Body.(http3.HTTPStreamer)
-		hijacker, ok2 := w.(http3.Hijacker)
-		if !ok1 || !ok2 {
-			http.Error(w, "not HTTP/3", http.StatusBadRequest)
-			return
-		}
-		str := streamer.HTTPStream()
-		qc, ok := hijacker.StreamCreator().(quic.Connection)
-		if !ok {
-			http.Error(w, "no QUIC connection", http.StatusInternalServerError)
+		sess, err := wt.Upgrade(w, r)
+		if err != nil {
+			if debug {
+				log.Printf("upgrade from %s: %v", r.RemoteAddr, err)
+			}
 			return
 		}
 		if debug {
-			log.Printf("session on stream %d from %s", str.StreamID(), qc.RemoteAddr())
+			log.Printf("session from %s", sess.RemoteAddr())
 		}
-		qsid := uint64(str.StreamID()) / 4
-		c := connFor(qc)
-		c.mu.Lock()
-		c.sessions[qsid] = udp
-		if !c.started {
-			c.started = true
-			go c.readLoop()
-		}
-		c.mu.Unlock()
-		defer func() {
-			c.mu.Lock()
-			delete(c.sessions, qsid)
-			c.mu.Unlock()
-		}()
-		w.Header().Set("sec-webtransport-http3-draft", "draft02")
-		w.WriteHeader(http.StatusOK)
-		w.(http.Flusher).Flush()
-
-		// Bridge → browser, prefixed with this session's quarter stream id.
-		var pb bytes.Buffer
-		quicvarint.Write(quicvarint.NewWriter(&pb), qsid)
-		prefix := pb.Bytes()
+		// Bridge -> browser.
 		go func() {
 			buf := make([]byte, 1500)
 			for {
@@ -238,41 +165,27 @@ func main() {
 				if err != nil {
 					return
 				}
-				if err := qc.SendMessage(append(append([]byte(nil), prefix...), buf[:n]...)); err != nil && debug {
-					log.Printf("send to session %d: %v", qsid, err)
+				if err := sess.SendDatagram(buf[:n]); err != nil && debug {
+					log.Printf("send to %s: %v", sess.RemoteAddr(), err)
 				}
 			}
 		}()
-		// The session lasts as long as its CONNECT stream.
-		ctx := str.Context()
-		buf := make([]byte, 64)
+		// Browser -> bridge, for as long as the session lives.
+		ctx := sess.Context()
 		for {
-			if _, err := str.Read(buf); err != nil {
+			msg, err := sess.ReceiveDatagram(ctx)
+			if err != nil {
 				return
 			}
-			select {
-			case <-ctx.Done():
-				return
-			default:
-			}
+			_, _ = udp.Write(msg)
 		}
 	})
+	h3.Handler = mux
 
-	server := &http3.Server{
-		Handler:         mux,
-		TLSConfig:       &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"h3"}},
-		EnableDatagrams: true,
-		QuicConfig:      &quic.Config{EnableDatagrams: true, MaxIdleTimeout: 60 * time.Second, KeepAlivePeriod: 10 * time.Second},
-		AdditionalSettings: map[uint64]uint64{
-			settingEnableConnectProtocol: 1,
-			settingH3Datagram:            1,
-			settingEnableWebTransport:    1,
-		},
-	}
 	sum := sha256.Sum256(der)
 	fmt.Printf("ready %s %s\n", pc.LocalAddr(), hex.EncodeToString(sum[:]))
 	os.Stdout.Sync()
-	if err := server.Serve(pc); err != nil {
+	if err := wt.Serve(pc); err != nil {
 		log.Fatalf("kcp-web-wt: %v", err)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"os"
 	"time"
 
-	kcp "github.com/xtaci/kcp-go"
+	kcp "github.com/xtaci/kcp-go/v5"
 )
 
 // runClient dials an echo server, writes --bytes random bytes while reading

@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"unsafe"
 
-	kcp "github.com/xtaci/kcp-go"
+	kcp "github.com/xtaci/kcp-go/v5"
 )
 
 // kcp-go exposes stream mode and mss only through UDPSession; the vectors

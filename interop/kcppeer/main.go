@@ -1,5 +1,5 @@
-// kcppeer is the real kcp-go on the other end of kcp-web's tests. It is built
-// offline from Debian's golang-github-xtaci-kcp-dev (kcp-go 5.6.1), unmodified.
+// kcppeer is the real kcp-go on the other end of kcp-web's tests, built
+// unmodified from the Go module proxy at the version pinned in go.mod.
 //
 //	kcppeer echo    --listen 127.0.0.1:0 [kcp options]   print "listening ADDR", echo every session
 //	kcppeer client  --remote ADDR --bytes N [kcp options] send N random bytes, read them back, print JSON
@@ -18,7 +18,7 @@ import (
 	"os"
 	"sort"
 
-	kcp "github.com/xtaci/kcp-go"
+	kcp "github.com/xtaci/kcp-go/v5"
 	"golang.org/x/crypto/pbkdf2"
 )
 

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	kcp "github.com/xtaci/kcp-go"
+	kcp "github.com/xtaci/kcp-go/v5"
 )
 
 // The concurrent-sessions benchmark (bench/sessions.ts), with kcp-go on

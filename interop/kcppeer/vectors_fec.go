@@ -10,7 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/klauspost/reedsolomon"
-	kcp "github.com/xtaci/kcp-go"
+	kcp "github.com/xtaci/kcp-go/v5"
 )
 
 // FEC vectors, four kinds, all from the code kcp-go 5.6.1 itself runs.
@@ -28,16 +28,16 @@ import (
 // fecExpire (60 s), so the TS side replays it with a constant clock.
 func init() { registerVectors("fec", genFEC) }
 
-//go:linkname fecNewEncoder github.com/xtaci/kcp-go.newFECEncoder
+//go:linkname fecNewEncoder github.com/xtaci/kcp-go/v5.newFECEncoder
 func fecNewEncoder(dataShards, parityShards, offset int) unsafe.Pointer
 
-//go:linkname fecEncode github.com/xtaci/kcp-go.(*fecEncoder).encode
+//go:linkname fecEncode github.com/xtaci/kcp-go/v5.(*fecEncoder).encode
 func fecEncode(enc unsafe.Pointer, b []byte) [][]byte
 
-//go:linkname fecNewDecoder github.com/xtaci/kcp-go.newFECDecoder
+//go:linkname fecNewDecoder github.com/xtaci/kcp-go/v5.newFECDecoder
 func fecNewDecoder(dataShards, parityShards int) unsafe.Pointer
 
-//go:linkname fecDecode github.com/xtaci/kcp-go.(*fecDecoder).decode
+//go:linkname fecDecode github.com/xtaci/kcp-go/v5.(*fecDecoder).decode
 func fecDecode(dec unsafe.Pointer, in []byte) [][]byte
 
 // fecRand is a deterministic xorshift32 so the vectors do not change between runs

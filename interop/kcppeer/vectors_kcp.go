@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	kcp "github.com/xtaci/kcp-go"
+	kcp "github.com/xtaci/kcp-go/v5"
 )
 
 // KCP vectors: scripts run against real kcp-go KCP objects, every step
