@@ -47,17 +47,28 @@ if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
 aptInstall(missing);
 checkGo();
 
-/** Builds a Go module (its pinned dependencies through the Go module proxy) when its binary is missing or stale. */
-function goBuild(dir, bin, what) {
+/**
+ * Builds a Go module (its pinned dependencies through the Go module proxy)
+ * when its binary is missing or older than any of its sources. `modfile`
+ * selects an alternate go.mod (and its .sum) beside the default one; `tags`
+ * picks the files written for that version's API.
+ */
+function goBuild(dir, bin, what, { modfile, tags } = {}) {
   const src = join(root, dir);
   const out = join(root, bin);
-  const inputs = readdirSync(src).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum');
+  const inputs = readdirSync(src).filter((f) => f.endsWith('.go') || f.endsWith('.mod') || f.endsWith('.sum'));
   const newest = Math.max(...inputs.map((f) => statSync(join(src, f)).mtimeMs));
   if (existsSync(out) && statSync(out).mtimeMs >= newest) return;
   log(`building ${bin} (${what})`);
-  execFileSync('go', ['build', '-o', out, '.'], { cwd: src, stdio: 'inherit' });
+  const args = ['build', '-o', out];
+  if (modfile) args.push(`-modfile=${modfile}`);
+  if (tags) args.push(`-tags=${tags}`);
+  execFileSync('go', [...args, '.'], { cwd: src, stdio: 'inherit' });
 }
 
-goBuild('interop/kcppeer', 'interop/bin/kcppeer', 'the kcp-go peer');
+// kcp-go as the reference: the newest v5 (go.mod) and v5.6.1 for old
+// deployments (Debian's kcptun era), from one source tree.
+goBuild('interop/kcppeer', 'interop/bin/kcppeer', 'kcp-go peer, go.mod');
+goBuild('interop/kcppeer', 'interop/bin/kcppeer-v5.6.1', 'kcp-go peer, go-v5.6.1.mod', { modfile: 'go-v5.6.1.mod', tags: 'kcpgo561' });
 goBuild('webtransport-go', 'webtransport-go/bin/kcp-web-wt', 'the relay WebTransport ingress');
-log('ready: interop/bin/kcppeer, webtransport-go/bin/kcp-web-wt');
+log('ready: interop/bin/kcppeer, interop/bin/kcppeer-v5.6.1, webtransport-go/bin/kcp-web-wt');

@@ -18,3 +18,12 @@ func field(k *kcp.KCP, name string) reflect.Value {
 func setStream(k *kcp.KCP)    { field(k, "stream").SetInt(1) }
 func mssOf(k *kcp.KCP) uint32 { return uint32(field(k, "mss").Uint()) }
 func unhex(s string) []byte   { b, _ := hex.DecodeString(s); return b }
+
+// queueLen is the length of a KCP queue: a slice in v5.6.1, a ring buffer
+// or heap with a Len method in newer versions.
+func queueLen(v reflect.Value) int {
+	if v.Kind() == reflect.Slice {
+		return v.Len()
+	}
+	return int(v.MethodByName("Len").Call(nil)[0].Int())
+}

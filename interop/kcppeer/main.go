@@ -1,11 +1,13 @@
 // kcppeer is the real kcp-go on the other end of kcp-web's tests, built
-// unmodified from the Go module proxy at the version pinned in go.mod.
+// unmodified from the Go module proxy at the version pinned in go.mod, or
+// with -tags kcpgo561 -modfile go-v5.6.1.mod against v5.6.1.
 //
 //	kcppeer echo    --listen 127.0.0.1:0 [kcp options]   print "listening ADDR", echo every session
 //	kcppeer client  --remote ADDR --bytes N [kcp options] send N random bytes, read them back, print JSON
 //	kcppeer sink    --listen 127.0.0.1:0                  kcp-go's benchmark sink server (sess_test.go handleSink)
 //	kcppeer sessions-server / sessions-load               the concurrent-sessions bench (sessions.go)
 //	kcppeer vectors DIR                                   write the JSON test vectors kcp-web checks against
+//	kcppeer version                                       print the kcp-go version it was built with
 //
 // kcp options follow kcptun: --crypt --key --mode --datashard --parityshard
 // --mtu --sndwnd --rcvwnd --nodelay --interval --resend --nc --acknodelay.
@@ -16,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"sort"
 
 	kcp "github.com/xtaci/kcp-go/v5"
@@ -34,7 +37,7 @@ type kcpOptions struct {
 }
 
 func addKCPFlags(fs *flag.FlagSet, o *kcpOptions) {
-	fs.StringVar(&o.crypt, "crypt", "aes", "aes, aes-128, aes-192, salsa20, blowfish, twofish, cast5, 3des, tea, xtea, xor, sm4, none, null")
+	fs.StringVar(&o.crypt, "crypt", "aes", "aes, aes-128, aes-192, aes-128-gcm, salsa20, blowfish, twofish, cast5, 3des, tea, xtea, xor, sm4, none, null")
 	fs.StringVar(&o.key, "key", "it's a secrect", "pre-shared secret")
 	fs.StringVar(&o.mode, "mode", "fast", "normal, fast, fast2, fast3, manual")
 	fs.IntVar(&o.dataShard, "datashard", 10, "FEC data shards")
@@ -69,6 +72,8 @@ func blockCrypt(name string, pass []byte) (kcp.BlockCrypt, error) {
 		return kcp.NewNoneBlockCrypt(pass)
 	case "aes-128":
 		return kcp.NewAESBlockCrypt(pass[:16])
+	case "aes-128-gcm":
+		return newAESGCM(pass)
 	case "aes-192":
 		return kcp.NewAESBlockCrypt(pass[:24])
 	case "blowfish":
@@ -134,6 +139,20 @@ var vectorGens = map[string]vectorGen{}
 // registerVectors is called from the vectors_*.go files' init functions.
 func registerVectors(name string, g vectorGen) { vectorGens[name] = g }
 
+// kcpgoVersion is the kcp-go module version linked into this binary.
+func kcpgoVersion() string { return modVersion("github.com/xtaci/kcp-go/v5") }
+
+func modVersion(path string) string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == path {
+				return d.Version
+			}
+		}
+	}
+	return "unknown"
+}
+
 func die(format string, a ...interface{}) {
 	fmt.Fprintf(os.Stderr, "kcppeer: "+format+"\n", a...)
 	os.Exit(2)
@@ -141,7 +160,7 @@ func die(format string, a ...interface{}) {
 
 func main() {
 	if len(os.Args) < 2 {
-		die("usage: kcppeer echo|client|sink|sessions-server|sessions-load|vectors ...")
+		die("usage: kcppeer echo|client|sink|sessions-server|sessions-load|vectors|version ...")
 	}
 	switch os.Args[1] {
 	case "echo":
@@ -154,6 +173,8 @@ func main() {
 		runSessionsServer(os.Args[2:])
 	case "sessions-load":
 		runSessionsLoad(os.Args[2:])
+	case "version":
+		fmt.Println(kcpgoVersion())
 	case "vectors":
 		if len(os.Args) != 3 {
 			die("usage: kcppeer vectors DIR")
@@ -170,6 +191,6 @@ func main() {
 			fmt.Println("wrote", n)
 		}
 	default:
-		die("unknown command %q (echo, client, sink, sessions-server, sessions-load, vectors)", os.Args[1])
+		die("unknown command %q (echo, client, sink, sessions-server, sessions-load, vectors, version)", os.Args[1])
 	}
 }

@@ -120,7 +120,7 @@ func genCrypt(dir string) error {
 	}
 
 	return writeVectors(dir, "crypt.json", map[string]interface{}{
-		"generator": "interop/kcppeer/vectors_crypt.go (kcp-go 5.6.1, Debian golang-github-xtaci-kcp-dev)",
+		"generator": "interop/kcppeer/vectors_crypt.go (kcp-go " + kcpgoVersion() + ")",
 		"kdf":       kdfs,
 		"ciphers":   packets,
 		"buffers":   buffers,
