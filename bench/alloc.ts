@@ -20,7 +20,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dial, type DialOptions } from '../src/index.node.js';
-import type { DatagramTransport } from '../src/transports/transport.js';
+import type { DatagramTransport } from '../src/core/transport.js';
 import { manualRuntime } from './manual-runtime.js';
 
 export interface AllocRow {

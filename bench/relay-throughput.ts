@@ -14,7 +14,7 @@
  */
 import dgram from 'node:dgram';
 import { readdirSync, readFileSync } from 'node:fs';
-import { startRelay } from '../src/relay/relay.js';
+import { startRelay } from '../src/relay/index.js';
 import { hasChromium } from '../test/helpers/browser.js';
 import { withBenchPage } from './bench-page.js';
 import { startServer, KCPPEER } from '../test/helpers/kcppeer.js';

@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dial, listen } from '../src/index.node.js';
 import { manualRuntime } from './manual-runtime.js';
-import type { DatagramTransport } from '../src/transports/transport.js';
+import type { DatagramTransport } from '../src/core/transport.js';
 import { deriveKey } from '../src/core/crypt/kdf.js';
 import { SESSION_OPTIONS } from './sessions-options.js';
 

@@ -3,7 +3,7 @@
  * memory is measured alone: prints "relay URL", then one JSON line of
  * memory and counters every SOAK_SAMPLE_MS.
  */
-import { startRelay } from '../src/relay/relay.js';
+import { startRelay } from '../src/relay/index.js';
 
 const [upstream] = process.argv.slice(2);
 const relay = await startRelay({

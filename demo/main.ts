@@ -4,7 +4,7 @@
  * charts the session's live KCP figures.
  */
 import { connect, dial, type Session, type TransportKind } from 'kcp-web/lite';
-import { ARENA, DEMO_SESSION, decode, encode, type StateMessage } from '../src/demo/protocol.js';
+import { ARENA, DEMO_SESSION, decode, encode, type StateMessage } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const canvas = $<HTMLCanvasElement>('arena');

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes src/core/crypt/_tables.ts: the published constants of SM4 (GB/T
+// Writes src/core/crypt/tables.gen.ts: the published constants of SM4 (GB/T
 // 32907-2016 S-box), Twofish (q0/q1, RS), CAST-128 (RFC 2144 S-boxes S1–S8) and DES (FIPS 46-3
 // S-boxes and permutations), read from the Go sources Debian installs
 // (golang-go, golang-golang-x-crypto-dev, golang-github-tjfoc-gmsm-dev), so
@@ -84,5 +84,5 @@ export const DES_PC1 = [${fips('permutedChoice1', 64).join(', ')}];
 export const DES_PC2 = [${fips('permutedChoice2', 56).join(', ')}];
 export const DES_ROTATIONS = [${goTable(desConst, 'ksRotations').join(', ')}];
 `;
-writeFileSync(new URL('../src/core/crypt/_tables.ts', import.meta.url), out);
-console.log('wrote src/core/crypt/_tables.ts');
+writeFileSync(new URL('../src/core/crypt/tables.gen.ts', import.meta.url), out);
+console.log('wrote src/core/crypt/tables.gen.ts');

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Assembles the WebAssembly sources src/core/wasm/*.wat with wabt (a
-// devDependency) into src/core/wasm/_<name>.ts: the module bytes as a
+// devDependency) into src/core/wasm/<name>.gen.ts: the module bytes as a
 // base64 string, so the pure core compiles them with no fs or fetch.
 // The outputs are committed; test/wasm.test.ts checks they match this script.
 // Usage: node scripts/gen-wasm.mjs   (rewrites every generated file)
@@ -42,7 +42,7 @@ export async function generate(name) {
     `${lines.join(' +\n')};`,
     '',
   ].join('\n');
-  return { path: join(WASM_DIR, `_${name}.ts`), text };
+  return { path: join(WASM_DIR, `${name}.gen.ts`), text };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

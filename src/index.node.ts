@@ -1,29 +1,28 @@
 /**
- * The Node entry: everything from the browser entry, with node:crypto as
- * the default cipher backend, plus UDP helpers.
+ * The Node entry: the browser entry's API with node:crypto as the cipher
+ * backend, plus UDP (dialUdp, listenUdp), and connect() through Node's
+ * WebTransport (when its optional binding is installed) or werift's WebRTC.
  */
-import { dial as dialAny, listen as listenAny, type DialOptions, type ListenerOptions } from './index.js';
+import { cipherByName } from './core/crypt/index.js';
+import { endpoint, type DialOptions, type Endpoint, type ListenOptions } from './endpoint.js';
 import { nodeCipherBackend } from './adapter/node/crypt.js';
-import { udpConnect, udpListen, type UdpOptions } from './transports/udp.js';
-import type { DatagramTransport } from './transports/transport.js';
+import { nodeWebTransport } from './adapter/node/webtransport.js';
 import type { Session } from './core/session.js';
 import type { Listener } from './core/listener.js';
 import { connect as connectAny, type ConnectOptions, type Connected } from './transports/connect.js';
+import { isLoopbackHost, udpConnect, udpListen, type UdpOptions } from './transports/udp.js';
 import type { WebTransportConstructor } from './transports/webtransport.js';
-import { nodeWebTransport } from './adapter/node/webtransport.js';
 
-export * from './index.js';
+export * from './public.js';
 export { udpConnect, udpListen, parseHostPort, type UdpOptions } from './transports/udp.js';
 export { nodeCipherBackend } from './adapter/node/crypt.js';
 export { nodeWebTransport } from './adapter/node/webtransport.js';
 
-export function dial(transport: DatagramTransport, options: DialOptions = {}): Session {
-  return dialAny(transport, { cipherBackend: nodeCipherBackend, ...options });
-}
-
-export function listen(transport: DatagramTransport, options: ListenerOptions = {}): Listener {
-  return listenAny(transport, { cipherBackend: nodeCipherBackend, ...options });
-}
+const kcp = endpoint(cipherByName, { cipherBackend: nodeCipherBackend });
+/** Opens a session to the peer at the other end of `transport` (kcp-go DialWithOptions); ciphers run on node:crypto where it has them. */
+export const dial: Endpoint['dial'] = kcp.dial;
+/** Accepts sessions arriving on `transport` (kcp-go ServeConn); ciphers run on node:crypto where it has them. */
+export const listen: Endpoint['listen'] = kcp.listen;
 
 /** Dials a kcp-go (or kcp-web) server over UDP: `await dialUdp('127.0.0.1:29900', { key: 'secret' })`. */
 export async function dialUdp(remote: string, options: DialOptions & { udp?: UdpOptions } = {}): Promise<Session> {
@@ -38,7 +37,7 @@ export async function dialUdp(remote: string, options: DialOptions & { udp?: Udp
 }
 
 /** Listens for KCP sessions on a UDP address ("host:port", port 0 picks one). */
-export async function listenUdp(address: string, options: ListenerOptions & { udp?: UdpOptions } = {}): Promise<Listener & { address: string }> {
+export async function listenUdp(address: string, options: ListenOptions & { udp?: UdpOptions } = {}): Promise<Listener & { address: string }> {
   const { udp, ...rest } = options;
   const transport = await udpListen(address, udp);
   try {
@@ -70,8 +69,7 @@ export async function connect(relayUrl: string, options: ConnectOptions = {}): P
   let toMessage = options.toMessage;
   if (!createPeerConnection) {
     const { createWeriftPeerConnection, weriftMessage } = await import('./adapter/node/werift.js');
-    const host = new URL(relayUrl).hostname;
-    const loopback = host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+    const loopback = isLoopbackHost(new URL(relayUrl).hostname);
     createPeerConnection = () => createWeriftPeerConnection(loopback ? { hostAddresses: ['127.0.0.1'] } : {});
     toMessage ??= weriftMessage;
   }

@@ -18,7 +18,7 @@ describe('demo: two players in the arena', { skip }, () => {
   let demo: ServerProcess;
   let browser: Browser;
   before(async () => {
-    demo = await startServer(process.execPath, [`${ROOT}bin/kcp-web.js`, 'demo', '--listen', '127.0.0.1:0'], /Open (http:\S+)/);
+    demo = await startServer(process.execPath, ['--import', 'tsx', `${ROOT}demo/server.ts`, '--listen', '127.0.0.1:0'], /Open (http:\S+)/);
     browser = await launchChromium();
   });
   after(async () => {

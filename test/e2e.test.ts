@@ -16,10 +16,10 @@ import type { Browser, Page } from 'playwright-core';
 import { ROOT, hasKcpPeer, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
 import { hasChromium, launchChromium, serveStatic } from './helpers/browser.js';
 import { noNodeBuiltins } from '../scripts/vite-plugins.js';
-import { startRelay, type Relay } from '../src/relay/relay.js';
-import { HELPER_BINARY } from '../src/relay/webtransport-ingress.js';
+import { startRelay, type Relay } from '../src/relay/index.js';
+import { HELPER_BINARY } from '../src/relay/webtransport/go.js';
 import { selfSignedCertificate } from '../src/relay/certificate.js';
-import { mintTicket, ticketKeyPair } from '../src/relay/ticket.js';
+import { mintTicket, ticketKeyPair } from '../src/ticket.js';
 import { loadFailsWebTransport } from '../src/adapter/node/webtransport.js';
 import { existsSync } from 'node:fs';
 

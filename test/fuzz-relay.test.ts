@@ -12,7 +12,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { startRelay, type Relay } from '../src/relay/relay.js';
+import { startRelay, type Relay } from '../src/relay/index.js';
 import { createWeriftPeerConnection } from '../src/adapter/node/werift.js';
 import { DATA_CHANNEL_INIT } from '../src/transports/webrtc.js';
 import { connect } from '../src/index.node.js';

@@ -59,8 +59,8 @@ describe('fuzz', () => {
           fc.property(datagrams(captured), fc.boolean(), fc.boolean(), (d, fromClient, endBurst) => {
             // From the client's own address (must not kill its session) or from a stranger.
             const from = fromClient ? 'client' : `attacker-${attackers++ % 200}`;
-            listener.packetInput(d.slice(), from);
-            client.packetInput(d.slice());
+            listener._packetInput(d.slice(), from);
+            client._packetInput(d.slice());
             if (endBurst) drain();
           }),
           { numRuns: RUNS },

@@ -109,7 +109,7 @@ describe('a flood of new conversations', () => {
     rt.advance(50);
     await tick();
     // The same valid opening packet from 10,000 other addresses: each one is a new conversation.
-    for (let i = 0; i < 10_000; i++) listener.packetInput(first[0]!.slice(), `flood-${i}`);
+    for (let i = 0; i < 10_000; i++) listener._packetInput(first[0]!.slice(), `flood-${i}`);
     assert.equal(listener.sessions.size, 100);
     assert.equal(listener.refused, 10_000 + 1 - 100);
     client.close();

@@ -2,7 +2,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as netConnect } from 'node:net';
-import { startRelay, mintTicket, ticketKeyPair, type Relay } from '../src/relay/relay.js';
+import { startRelay, type Relay } from '../src/relay/index.js';
+import { mintTicket, ticketKeyPair } from '../src/ticket.js';
 import { hasKcpPeer, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
 import { echoChecked } from './helpers/echo.js';
 import { connect } from '../src/transports/connect.js';

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TimerQueue } from '../src/core/timer-queue.js';
-import { defaultRuntime } from '../src/runtime.js';
+import { defaultRuntime } from '../src/default-runtime.js';
 
 describe('TimerQueue', () => {
   it('runs due timers in deadline order, ties in scheduling order, skips cancelled ones', () => {

@@ -1,5 +1,5 @@
 /**
- * The WebAssembly modules embedded in src/core/wasm/_*.ts are exactly what
+ * The WebAssembly modules embedded in src/core/wasm/*.gen.ts are exactly what
  * scripts/gen-wasm.mjs assembles from the committed .wat sources, and the
  * core's base64 decoder reads them back byte for byte.
  */
@@ -25,7 +25,7 @@ describe('embedded WebAssembly = scripts/gen-wasm.mjs output', { skip: hasWabt ?
   const names = wasmSources() as string[];
   it('has sources', () => assert.ok(names.length > 0));
   for (const name of names) {
-    it(`src/core/wasm/_${name}.ts is ${name}.wat assembled`, async () => {
+    it(`src/core/wasm/${name}.gen.ts is ${name}.wat assembled`, async () => {
       const { path, text } = (await generate(name)) as { path: string; text: string };
       assert.equal(readFileSync(path, 'utf8'), text, 'run `node scripts/gen-wasm.mjs` and commit the result');
     });

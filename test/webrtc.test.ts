@@ -9,7 +9,7 @@ import { dial } from '../src/index.node.js';
 import { connectWebRTC, DATA_CHANNEL_INIT, DataChannelTransport, type DataChannelLike } from '../src/transports/webrtc.js';
 import { createWeriftPeerConnection, patchSctpAbandon, weriftMessage } from '../src/adapter/node/werift.js';
 import { echoChecked } from './helpers/echo.js';
-import { startRelay, type Relay } from '../src/relay/relay.js';
+import { startRelay, type Relay } from '../src/relay/index.js';
 import { hasKcpPeer, ROOT, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
 
 const skip = hasKcpPeer ? false : 'interop/bin/kcppeer missing: run `node scripts/setup.mjs`';

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { connect, dial } from '../src/index.node.js';
-import { startRelay, type Relay } from '../src/relay/relay.js';
+import { startRelay, type Relay } from '../src/relay/index.js';
 import { certificateFromPem, selfSignedCertificate } from '../src/relay/certificate.js';
 import { loadFailsWebTransport } from '../src/adapter/node/webtransport.js';
-import { HELPER_BINARY } from '../src/relay/webtransport-ingress.js';
+import { HELPER_BINARY } from '../src/relay/webtransport/go.js';
 import { hasKcpPeer, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
 import { echoChecked } from './helpers/echo.js';
 

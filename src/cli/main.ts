@@ -1,7 +1,6 @@
 /** The `kcp-web` command. */
 import { runEcho } from './echo.js';
 import { runRelay } from './relay.js';
-import { runDemo } from './demo.js';
 import { runTicket } from './ticket.js';
 import { FlagError } from './kcp-flags.js';
 
@@ -10,13 +9,12 @@ const USAGE = `Usage: kcp-web <command> [options]
 Commands:
   echo    KCP echo server over UDP (kcp-web echo --help)
   relay   browser ingress: WebTransport/WebRTC → one UDP upstream (kcp-web relay --help)
-  demo    the arena game: game server + relay + page (kcp-web demo --help)
   ticket  Ed25519 keys and signed tickets for relays (kcp-web ticket --help)
 
 echo takes kcptun's KCP flags (--crypt --key --mode --datashard
 --parityshard --mtu --sndwnd --rcvwnd --nodelay --interval --resend --nc).`;
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { echo: runEcho, relay: runRelay, demo: runDemo, ticket: runTicket };
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { echo: runEcho, relay: runRelay, ticket: runTicket };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;

@@ -2,9 +2,9 @@
 import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { certificateFromPem } from '../relay/certificate.js';
-import { ticketVerifier } from '../relay/ticket.js';
-import { startRelay } from '../relay/relay.js';
-import { WEBTRANSPORT_SERVERS, type WebTransportServerChoice } from '../relay/webtransport-ingress.js';
+import { ticketVerifier } from '../ticket.js';
+import { startRelay } from '../relay/index.js';
+import { WEBTRANSPORT_SERVERS, type WebTransportServerChoice } from '../relay/index.js';
 import { parseHostPort } from '../transports/udp.js';
 import { FlagError } from './kcp-flags.js';
 import { parseFlags } from './parse.js';

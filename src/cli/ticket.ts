@@ -1,5 +1,5 @@
 /** `kcp-web ticket`: Ed25519 keys and signed tickets for a relay started with --ticket-key. */
-import { mintTicket, ticketKeyPair } from '../relay/ticket.js';
+import { mintTicket, ticketKeyPair } from '../ticket.js';
 import { FlagError } from './kcp-flags.js';
 import { parseFlags } from './parse.js';
 

@@ -17,7 +17,7 @@ import { Session, SessionClosedError } from './session.js';
 import { Inbox, openDatagram } from './inbox.js';
 import { NoncePool, type Runtime } from './runtime.js';
 import { Outbox } from './outbox.js';
-import type { DatagramTransport } from '../transports/transport.js';
+import type { DatagramTransport } from './transport.js';
 
 /** kcp-go's acceptBacklog: sessions waiting for accept() before new ones are refused. */
 export const ACCEPT_BACKLOG = 128;
@@ -62,7 +62,7 @@ export class Listener implements AsyncIterable<Session> {
     this.nonce = new NoncePool(runtime.random);
     this.outbox = options.block?.encryptPackets && runtime.afterInput ? new Outbox(options.block, this.nonce.fill, true, transport.sendCopies === true) : null;
     transport.receive(
-      (d, from) => this.packetInput(d, from),
+      (d, from) => this._packetInput(d, from),
       (e) => this.shutdown(e),
     );
   }
@@ -88,8 +88,8 @@ export class Listener implements AsyncIterable<Session> {
     this.shutdown(null);
   }
 
-  /** One datagram from `from`. Never throws: bad input is counted and dropped. */
-  packetInput(data: Uint8Array, from: string): void {
+  /** One datagram from `from`. Never throws: bad input is counted and dropped. @internal */
+  _packetInput(data: Uint8Array, from: string): void {
     if (this.isClosed) return;
     if (this.inbox) return this.inbox.push(data, from);
     const plain = openDatagram(data, this.options.block, this.stats);
@@ -120,7 +120,7 @@ export class Listener implements AsyncIterable<Session> {
     let s = this.sessions.get(from);
     if (s) {
       if (!convKnown || conv === s.conv) {
-        s.kcpInput(data);
+        s._kcpInput(data);
         return;
       }
       if (sn !== 0) {
@@ -153,7 +153,7 @@ export class Listener implements AsyncIterable<Session> {
       },
     });
     this.sessions.set(from, s);
-    s.kcpInput(data);
+    s._kcpInput(data);
     this.hand(s);
   }
 
@@ -168,7 +168,7 @@ export class Listener implements AsyncIterable<Session> {
     this.isClosed = true;
     this.error = error;
     for (const s of [...this.sessions.values()]) {
-      if (error) s.transportError(error);
+      if (error) s._transportError(error);
       else s.close();
     }
     for (const s of this.backlog.splice(0)) s.close();

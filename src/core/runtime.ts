@@ -1,6 +1,6 @@
 /**
  * What the core needs from its host, injected so src/core stays pure and
- * tests can drive time by hand. `defaultRuntime()` (src/runtime.ts) builds
+ * tests can drive time by hand. `defaultRuntime()` (src/default-runtime.ts) builds
  * one from the web-platform globals that browsers and Node both have.
  */
 export interface Runtime {

@@ -1,7 +1,7 @@
 /**
  * A KCP session: the pipeline crypto → FEC → KCP of kcp-go's UDPSession
  * (sess.go), without I/O of its own. Datagrams come in through
- * `packetInput` (or `kcpInput` when a listener already decrypted them) and
+ * `_packetInput` (or `_kcpInput` when a listener already decrypted them) and
  * leave through the `output` callback; time comes from the injected runtime.
  *
  * The application side offers three equivalent ways to read: `read()`, the
@@ -110,6 +110,7 @@ export class Session implements AsyncIterable<Uint8Array> {
   private readonly writers: Waiter[] = [];
   private streams: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } | null = null;
 
+  /** Sessions come from dial() and listen(). @internal */
   constructor(init: SessionInit) {
     this.conv = init.conv >>> 0;
     this.remote = init.remote;
@@ -148,8 +149,8 @@ export class Session implements AsyncIterable<Uint8Array> {
       if (init.outbox) this.outbox = init.outbox;
       else if (this.block?.encryptPackets) this.outbox = new Outbox(this.block, this.nonce.fill, false, this.sendCopies);
     }
-    // A listener opens its sessions' datagrams itself (kcpInput).
-    this.inbox = init.passive ? null : Inbox.create(init.options, init.runtime, this.stats, (plain) => this.kcpInput(plain));
+    // A listener opens its sessions' datagrams itself (_kcpInput).
+    this.inbox = init.passive ? null : Inbox.create(init.options, init.runtime, this.stats, (plain) => this._kcpInput(plain));
 
     this.stats.add(init.passive ? 'PassiveOpens' : 'ActiveOpens');
     this.stats.add('CurrEstab');
@@ -160,16 +161,16 @@ export class Session implements AsyncIterable<Uint8Array> {
 
   // ---- network side -------------------------------------------------------
 
-  /** A raw datagram from the peer. Never throws: bad input is counted and dropped. */
-  packetInput(data: Uint8Array): void {
+  /** A raw datagram from the peer. Never throws: bad input is counted and dropped. @internal */
+  _packetInput(data: Uint8Array): void {
     if (this.isClosed) return;
     if (this.inbox) return this.inbox.push(data, null);
     const plain = openDatagram(data, this.block, this.stats);
-    if (plain) this.kcpInput(plain);
+    if (plain) this._kcpInput(plain);
   }
 
-  /** A decrypted datagram (FEC header or KCP segments), as kcp-go's kcpInput. */
-  kcpInput(data: Uint8Array): void {
+  /** A decrypted datagram (FEC header or KCP segments), as kcp-go's kcpInput. @internal */
+  _kcpInput(data: Uint8Array): void {
     if (this.isClosed) return;
     // Before anything is delivered: replies written from here on join the flush after the burst.
     if (this.kcp.deferFlush) this.queueFlush();
@@ -240,8 +241,8 @@ export class Session implements AsyncIterable<Uint8Array> {
     return next;
   }
 
-  /** The transport's send buffer has room again (DatagramTransport.whenDrained). */
-  drained(): void {
+  /** The transport's send buffer has room again (DatagramTransport.whenDrained). @internal */
+  _drained(): void {
     if (this.isClosed || this.kcp.waitSnd() === 0) return;
     if (this.flushQueued) this.kcp.pendingFlush = FLUSH_ALL;
     else this.flushAll();
@@ -266,8 +267,8 @@ export class Session implements AsyncIterable<Uint8Array> {
     }
   };
 
-  /** A failure of the underlying transport: the session cannot go on. */
-  transportError(error: Error): void {
+  /** A failure of the underlying transport: the session cannot go on. @internal */
+  _transportError(error: Error): void {
     this.stats.add('InErrs');
     this.fail(error);
   }

@@ -1,4 +1,4 @@
-import type { DatagramTransport } from './transport.js';
+import type { DatagramTransport } from '../core/transport.js';
 
 /**
  * What every transport shares: one receiver, delivery that stops once
@@ -51,4 +51,30 @@ export abstract class BaseTransport implements DatagramTransport {
 export function isRuntimeOwn(value: object, name: 'RTCDataChannel' | 'WebSocket'): boolean {
   const Own = (globalThis as Record<string, unknown>)[name];
   return typeof Own === 'function' && value instanceof (Own as abstract new () => unknown);
+}
+
+/** How long a transport may take to open before connect gives up, unless told otherwise. */
+export const CONNECT_TIMEOUT_MS = 10000;
+
+/**
+ * `p`, or a rejection "<what> timed out after <ms> ms" if it has not settled
+ * by then; `onTimeout` releases whatever `p` was waiting on.
+ */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      onTimeout?.();
+      reject(new Error(`${what} timed out after ${ms} ms`));
+    }, ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e as Error);
+      },
+    );
+  });
 }

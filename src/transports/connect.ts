@@ -4,7 +4,7 @@
  * WebRTC data channel — falling back when the first choice fails. KCP over
  * WebSocket (TCP) is used only when asked for by name.
  */
-import type { DatagramTransport } from './transport.js';
+import type { DatagramTransport } from '../core/transport.js';
 import { connectWebRTC, type ConnectWebRTCOptions } from './webrtc.js';
 import { connectWebTransport, type WebTransportConstructor } from './webtransport.js';
 import { connectWebSocket, type WebSocketLike } from './websocket.js';

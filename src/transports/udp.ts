@@ -8,7 +8,7 @@
  */
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
-import type { DatagramTransport } from './transport.js';
+import type { DatagramTransport } from '../core/transport.js';
 import { BaseTransport } from './_base.js';
 import { MTU_LIMIT } from '../core/options.js';
 import { ReusedCopies } from '../core/_copies.js';
@@ -24,10 +24,16 @@ const DEFAULT_BUFFER = 4 << 20;
 
 /** Splits "host:port" / "[v6]:port"; throws naming the accepted form. */
 export function parseHostPort(addr: string, what = 'address'): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:\s]*)):(\d{1,5})$/.exec(addr);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new TypeError(`${what} must be HOST:PORT (e.g. 127.0.0.1:29900 or [::1]:29900); got ${JSON.stringify(addr)}`);
+  const m = /^(?:\[([^\]]+)\]|([^:\s]*)):(\d+)$/.exec(addr);
+  if (!m) throw new TypeError(`${what} must be HOST:PORT (e.g. 127.0.0.1:29900 or [::1]:29900); got ${JSON.stringify(addr)}`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new TypeError(`${what} port must be from 0 to 65535; got ${m[3]}`);
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/** Whether `host` (a name, an address, or a URL's bracketed IPv6 hostname) is this machine's loopback. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host.startsWith('127.') || host === '::1' || host === '[::1]';
 }
 
 export function formatHostPort(host: string, port: number): string {

@@ -5,7 +5,7 @@
  * in Node (same property names); `connectWebRTC` does the one-POST SDP
  * exchange with a kcp-web relay.
  */
-import { BaseTransport, isRuntimeOwn } from './_base.js';
+import { BaseTransport, CONNECT_TIMEOUT_MS, isRuntimeOwn, withTimeout } from './_base.js';
 
 /** The channel KCP wants: SCTP must never retransmit or reorder-wait, KCP does that. */
 export const DATA_CHANNEL_INIT = { ordered: false, maxRetransmits: 0, negotiated: true, id: 0 } as const;
@@ -136,20 +136,17 @@ export interface ConnectWebRTCOptions extends DataChannelTransportOptions {
   headers?: Record<string, string>;
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
+/**
+ * Resolves once `pc` has gathered its ICE candidates (the SDP then carries
+ * them all: no trickle); rejects after `ms`.
+ */
+export function iceGathered(pc: { readonly iceGatheringState: string }, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const done = new Promise<void>((resolve) => {
+    const check = () => (pc.iceGatheringState === 'complete' ? resolve() : (timer = setTimeout(check, 10)));
+    check();
   });
+  return withTimeout(done, ms, 'ICE gathering', () => clearTimeout(timer));
 }
 
 /**
@@ -158,7 +155,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  * Rejects with a message naming the step that failed; never hangs past `timeout`.
  */
 export async function connectWebRTC(url: string, options: ConnectWebRTCOptions = {}): Promise<DataChannelTransport> {
-  const timeout = options.timeout ?? 10000;
+  const timeout = options.timeout ?? CONNECT_TIMEOUT_MS;
   const make =
     options.createPeerConnection ??
     (() => {
@@ -171,14 +168,7 @@ export async function connectWebRTC(url: string, options: ConnectWebRTCOptions =
   try {
     const channel = pc.createDataChannel('kcp', DATA_CHANNEL_INIT) as DataChannelLike & { onopen?: (() => void) | null };
     await pc.setLocalDescription(await pc.createOffer());
-    await withTimeout(
-      new Promise<void>((resolve) => {
-        const check = () => (pc.iceGatheringState === 'complete' ? resolve() : setTimeout(check, 20));
-        check();
-      }),
-      timeout,
-      'ICE gathering',
-    );
+    await iceGathered(pc, timeout);
     let res: Response;
     try {
       res = await withTimeout(

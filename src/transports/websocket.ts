@@ -4,7 +4,7 @@
  * packet stalls everything behind it (head-of-line blocking) — the fallback
  * the demo compares against.
  */
-import { BaseTransport, isRuntimeOwn } from './_base.js';
+import { BaseTransport, CONNECT_TIMEOUT_MS, isRuntimeOwn, withTimeout } from './_base.js';
 
 export interface WebSocketLike {
   readonly readyState: number;
@@ -55,19 +55,10 @@ export class WebSocketTransport extends BaseTransport {
 export function connectWebSocket(url: string, options: { timeout?: number; mtu?: number; WebSocket?: new (url: string) => WebSocketLike } = {}): Promise<WebSocketTransport> {
   const WS = options.WebSocket ?? (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
   if (!WS) return Promise.reject(new Error('no WebSocket in this runtime'));
-  return new Promise((resolve, reject) => {
-    const ws = new WS(url);
-    const timer = setTimeout(() => {
-      ws.close();
-      reject(new Error(`cannot open WebSocket to ${url}: timed out after ${options.timeout ?? 10000} ms`));
-    }, options.timeout ?? 10000);
-    ws.onopen = () => {
-      clearTimeout(timer);
-      resolve(new WebSocketTransport(ws, options.mtu));
-    };
-    ws.onerror = () => {
-      clearTimeout(timer);
-      reject(new Error(`cannot open WebSocket to ${url}`));
-    };
+  const ws = new WS(url);
+  const open = new Promise<WebSocketTransport>((resolve, reject) => {
+    ws.onopen = () => resolve(new WebSocketTransport(ws, options.mtu));
+    ws.onerror = () => reject(new Error(`cannot open WebSocket to ${url}`));
   });
+  return withTimeout(open, options.timeout ?? CONNECT_TIMEOUT_MS, `opening WebSocket to ${url}`, () => ws.close());
 }

@@ -4,7 +4,7 @@
  * self-signed certificate is reached with its SHA-256 hash
  * (`serverCertificateHashes`), which the relay publishes in its config.
  */
-import { BaseTransport } from './_base.js';
+import { BaseTransport, CONNECT_TIMEOUT_MS, withTimeout } from './_base.js';
 
 /** What this file needs of a WebTransport object. */
 export interface WebTransportLike {
@@ -88,13 +88,8 @@ export async function connectWebTransport(url: string, options: ConnectWebTransp
   if (!WT) throw new Error('no WebTransport in this runtime');
   const init = options.certificateHash ? { serverCertificateHashes: [{ algorithm: 'sha-256', value: hexBytes(options.certificateHash) }] } : {};
   const wt = new WT(url, init);
-  const timeout = options.timeout ?? 10000;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await Promise.race([
-      wt.ready,
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeout} ms`)), timeout))),
-    ]);
+    await withTimeout(wt.ready, options.timeout ?? CONNECT_TIMEOUT_MS, 'opening');
   } catch (e) {
     try {
       wt.close();
@@ -102,8 +97,6 @@ export async function connectWebTransport(url: string, options: ConnectWebTransp
       /* never opened */
     }
     throw new Error(`cannot open WebTransport to ${url}: ${(e as Error)?.message ?? String(e)}`);
-  } finally {
-    clearTimeout(timer);
   }
   return new WebTransportDatagrams(wt, options.mtu);
 }

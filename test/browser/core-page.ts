@@ -4,7 +4,8 @@
  * in-page datagram pipe, plus kcp-go's vectors for the ciphers.
  * Results go to window.__results for test/browser.test.ts to read.
  */
-import { dial, listen, CRYPT_NAMES, createBlockCrypt, type DatagramTransport, type CryptName } from '../../src/index.js';
+import { dial, listen, CRYPT_NAMES, type DatagramTransport, type CryptName } from '../../src/index.js';
+import { createBlockCrypt } from '../../src/core/crypt/index.js';
 import { ReedSolomon, useWasmGf } from '../../src/core/reedsolomon.js';
 import { useWasmSalsa20 } from '../../src/core/crypt/salsa20.js';
 import cryptVectors from '../vectors/crypt.json';

@@ -3,7 +3,7 @@
  * on a later macrotask (like a real socket), optional per-datagram filter
  * (drop, tamper, record).
  */
-import type { DatagramTransport } from '../../src/transports/transport.js';
+import type { DatagramTransport } from '../../src/core/transport.js';
 
 export type Filter = (datagram: Uint8Array, from: string, to: string) => Uint8Array | null;
 

@@ -10,7 +10,7 @@
  *  4. send() keeps a reference to the buffer — we send a fresh Buffer copy.
  */
 import { RTCPeerConnection } from 'werift';
-import type { DataChannelLike, PeerConnectionLike } from '../../transports/webrtc.js';
+import type { PeerConnectionLike } from '../../transports/webrtc.js';
 
 export interface WeriftOptions {
   /** UDP port range for ICE (a relay behind NAT or in a container opens only these). */
@@ -69,4 +69,3 @@ export function createWeriftPeerConnection(options: WeriftOptions = {}): PeerCon
 /** werift wants Buffers and keeps what it is given: hand it a fresh copy. */
 export const weriftMessage = (d: Uint8Array): unknown => Buffer.from(d);
 
-export type WeriftDataChannel = DataChannelLike;

@@ -4,7 +4,7 @@
  * words. The key schedule is written below as the RFC's own equations and
  * interpreted once per key; the rounds are unrolled.
  */
-import { CAST5_SBOX } from './_tables.js';
+import { CAST5_SBOX } from './tables.gen.js';
 import { Cfb64, ldBE } from './_cfb.js';
 
 /**

@@ -9,7 +9,7 @@
  * four. IP and FP are done with delta swaps, once per block: between the
  * three stages FP and IP cancel.
  */
-import { DES_P, DES_PC1, DES_PC2, DES_ROTATIONS, DES_SBOX } from './_tables.js';
+import { DES_P, DES_PC1, DES_PC2, DES_ROTATIONS, DES_SBOX } from './tables.gen.js';
 import { Cfb64 } from './_cfb.js';
 
 const rotl = (x: number, n: number): number => (x << n) | (x >>> (32 - n));

@@ -1,6 +1,5 @@
 /** Key derivations: kcptun's passphrase → key, and kcp-go's xor-cipher pad. */
-import { pbkdf2 } from '@noble/hashes/pbkdf2.js';
-import { sha1 } from '@noble/hashes/legacy.js';
+import { pbkdf2Sha1 } from './sha1.js';
 
 /** UTF-8 bytes of a string, as TextEncoder would give them (a lone surrogate becomes U+FFFD); core uses no platform globals. */
 export function utf8(s: string): Uint8Array {
@@ -29,10 +28,10 @@ export function utf8(s: string): Uint8Array {
  * iterations, 32 bytes). Every cipher takes its key from these 32 bytes.
  */
 export function deriveKey(passphrase: string): Uint8Array {
-  return pbkdf2(sha1, utf8(passphrase), utf8('kcp-go'), { c: 4096, dkLen: 32 });
+  return pbkdf2Sha1(utf8(passphrase), utf8('kcp-go'), 4096, 32);
 }
 
 /** kcp-go's xor pad: pbkdf2-sha1(key, saltxor "sH3CIVoF#rWLtJo6", 32 iterations, mtuLimit = 1500 bytes). */
 export function xorPad(key: Uint8Array): Uint8Array {
-  return pbkdf2(sha1, key, utf8('sH3CIVoF#rWLtJo6'), { c: 32, dkLen: 1500 });
+  return pbkdf2Sha1(key, utf8('sH3CIVoF#rWLtJo6'), 32, 1500);
 }

@@ -12,7 +12,7 @@
  */
 import type { BlockCrypt } from './types.js';
 import { ldLE, stLE } from './_cfb.js';
-import { SALSA20_WASM } from '../wasm/_salsa20.js';
+import { SALSA20_WASM } from '../wasm/salsa20.gen.js';
 import { instantiate } from '../wasm/instantiate.js';
 
 type XorFn = (k0: number, k1: number, k2: number, k3: number, k4: number, k5: number, k6: number, k7: number, n0: number, n1: number, ctr: number, ptr: number, len: number) => void;

@@ -1,5 +1,5 @@
 /** SM4 (GB/T 32907-2016), as github.com/tjfoc/gmsm/sm4: 128-bit blocks, 32 rounds, big-endian words. */
-import { SM4_SBOX } from './_tables.js';
+import { SM4_SBOX } from './tables.gen.js';
 import { Cfb128, ldBE } from './_cfb.js';
 
 const FK = [0xa3b1bac6, 0x56aa3350, 0x677d9197, 0xb27022dc];

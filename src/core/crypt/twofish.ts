@@ -3,7 +3,7 @@
  * folded with the MDS matrix into four 256-word tables at key setup. kcptun
  * passes the whole 32-byte key.
  */
-import { TWOFISH_Q, TWOFISH_RS } from './_tables.js';
+import { TWOFISH_Q, TWOFISH_RS } from './tables.gen.js';
 import { Cfb128 } from './_cfb.js';
 
 const MDS_POLY = 0x169; // x^8 + x^6 + x^5 + x^3 + 1

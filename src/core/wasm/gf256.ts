@@ -6,7 +6,7 @@
  * as they are). One instance serves every codec: its memory never grows,
  * so the views taken here stay valid.
  */
-import { GF256_WASM } from './_gf256.js';
+import { GF256_WASM } from './gf256.gen.js';
 import { instantiate } from './instantiate.js';
 
 /** gf256.wat's layout: product tables, then the coefficient matrix, then the shard slots. */

@@ -4,7 +4,7 @@
  * WebAssembly SIMD (xor.wat) where available, else scalar JavaScript on an
  * ArrayBuffer of the same size.
  */
-import { XOR_WASM } from './_xor.js';
+import { XOR_WASM } from './xor.gen.js';
 import { instantiate } from './instantiate.js';
 
 /** xor.wat's memory: 4 pages. */

@@ -1,9 +1,9 @@
 /**
- * `dial` a peer over a datagram transport, or `listen` for sessions on one.
- * The same code runs in browsers and Node; the Node entry (index.node.ts)
- * only adds node:crypto ciphers and UDP helpers. Cipher names are looked up
- * by the entry that calls dialWith/listenWith: 'kcp-web' knows all thirteen,
- * 'kcp-web/lite' takes descriptors only, so a page bundles what it uses.
+ * The one dial/listen builder every entry uses: `dial` a peer over a
+ * datagram transport, or `listen` for sessions on one. Entries differ only
+ * in how a cipher name becomes a cipher ('kcp-web' knows all thirteen,
+ * 'kcp-web/lite' takes descriptors, so a page bundles what it uses) and in
+ * the cipher backend (the Node entry passes node:crypto).
  */
 import { deriveKey } from './core/crypt/kdf.js';
 import { buildCipher, type Cipher } from './core/crypt/ciphers.js';
@@ -12,22 +12,23 @@ import { OptionError, resolveOptions, type ResolvedOptions, type SessionOptions 
 import { Session } from './core/session.js';
 import { Listener, MAX_SESSIONS } from './core/listener.js';
 import type { Runtime } from './core/runtime.js';
-import type { DatagramTransport } from './transports/transport.js';
-import { defaultRuntime } from './runtime.js';
+import type { DatagramTransport } from './core/transport.js';
+import { defaultRuntime } from './default-runtime.js';
 
-export interface ListenOptions extends SessionOptions {
+/** What dial and listen both take: the session's settings plus the host it runs on. */
+export interface EndpointOptions extends SessionOptions {
   /** Clock, randomness and timers; defaults to the platform's. */
   runtime?: Runtime;
   /** A faster implementation for some ciphers (the Node entry passes node:crypto). */
   cipherBackend?: CipherBackend;
 }
 
-export interface ListenerOptions extends ListenOptions {
+export interface ListenOptions extends EndpointOptions {
   /** Most live sessions at once; new ones beyond it are refused and counted (default 10000). */
   maxSessions?: number;
 }
 
-export interface DialOptions extends ListenOptions {
+export interface DialOptions extends EndpointOptions {
   /** Conversation id; random by default, as kcp-go's Dial. */
   conv?: number;
   /** Close the transport when the session closes (default true: one transport per session). */
@@ -39,15 +40,14 @@ const OWN_OPTIONS = ['runtime', 'cipherBackend'] as const;
 /** Turns a cipher name into its descriptor. */
 export type CipherLookup = (name: Exclude<CryptName, 'null'>) => Cipher;
 
-function resolve(lookup: CipherLookup, options: ListenOptions, extra: readonly string[]): ResolvedOptions {
+function resolve(lookup: CipherLookup, options: EndpointOptions, extra: readonly string[]): ResolvedOptions {
   const backend = options.cipherBackend;
   const makeBlock = (cipher: Exclude<CryptName, 'null'> | Cipher, key: string | Uint8Array) =>
     buildCipher(typeof cipher === 'string' ? lookup(cipher) : cipher, typeof key === 'string' ? deriveKey(key) : key, backend);
   return resolveOptions(options as SessionOptions & Record<string, unknown>, makeBlock, [...OWN_OPTIONS, ...extra]);
 }
 
-/** Opens a session to the peer at the other end of `transport` (kcp-go DialWithOptions). */
-export function dialWith(lookup: CipherLookup, transport: DatagramTransport, options: DialOptions = {}): Session {
+function dialWith(lookup: CipherLookup, transport: DatagramTransport, options: DialOptions): Session {
   const resolved = resolve(lookup, options, ['conv', 'closeTransport']);
   const runtime = options.runtime ?? defaultRuntime();
   let conv = options.conv;
@@ -74,16 +74,30 @@ export function dialWith(lookup: CipherLookup, transport: DatagramTransport, opt
     },
   });
   transport.receive(
-    (d) => session.packetInput(d),
-    (e) => session.transportError(e),
+    (d) => session._packetInput(d),
+    (e) => session._transportError(e),
   );
-  transport.whenDrained?.(() => session.drained());
+  transport.whenDrained?.(() => session._drained());
   return session;
 }
 
-/** Accepts sessions arriving on `transport` (kcp-go ServeConn). */
-export function listenWith(lookup: CipherLookup, transport: DatagramTransport, options: ListenerOptions = {}): Listener {
+function listenWith(lookup: CipherLookup, transport: DatagramTransport, options: ListenOptions): Listener {
   const max = options.maxSessions ?? MAX_SESSIONS;
   if (!Number.isInteger(max) || max < 1) throw new OptionError('maxSessions', 'an integer ≥ 1', max);
   return new Listener(transport, resolve(lookup, options, ['maxSessions']), options.runtime ?? defaultRuntime(), max);
+}
+
+export interface Endpoint {
+  /** Opens a session to the peer at the other end of `transport` (kcp-go DialWithOptions). */
+  dial(transport: DatagramTransport, options?: DialOptions): Session;
+  /** Accepts sessions arriving on `transport` (kcp-go ServeConn). */
+  listen(transport: DatagramTransport, options?: ListenOptions): Listener;
+}
+
+/** dial and listen with `lookup` for cipher names and `defaults` under each call's options. */
+export function endpoint(lookup: CipherLookup, defaults: Pick<EndpointOptions, 'cipherBackend'> = {}): Endpoint {
+  return {
+    dial: (transport, options = {}) => dialWith(lookup, transport, { ...defaults, ...options }),
+    listen: (transport, options = {}) => listenWith(lookup, transport, { ...defaults, ...options }),
+  };
 }

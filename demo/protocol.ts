@@ -2,8 +2,8 @@
  * The demo game's wire messages (JSON in KCP messages) and the KCP settings
  * both ends use. Shared by the Node game server and the browser client.
  */
-import type { SessionOptions } from '../core/options.js';
-import { aes } from '../core/crypt/ciphers.js';
+import type { SessionOptions } from '../src/core/options.js';
+import { aes } from '../src/core/crypt/ciphers.js';
 
 export const ARENA = { width: 800, height: 520 } as const;
 export const TICK_HZ = 20;

@@ -6,21 +6,20 @@
  * the relay forwards them exactly as it forwards the Go helper's.
  */
 import { randomBytes } from 'node:crypto';
-import { loadFailsWebTransport, type FailsServerSession } from '../adapter/node/webtransport.js';
-import { WebTransportDatagrams } from '../transports/webtransport.js';
-import type { DatagramTransport } from '../transports/transport.js';
-import { selfSignedCertificate, type Certificate } from './certificate.js';
-import type { Admission, WebTransportIngress } from './webtransport-ingress.js';
+import { loadFailsWebTransport, type FailsServerSession } from '../../adapter/node/webtransport.js';
+import { WebTransportDatagrams } from '../../transports/webtransport.js';
+import { selfSignedCertificate, type Certificate } from '../certificate.js';
+import type { AdmissionHook, IngressResult, OnSession } from './types.js';
 
 export async function startNodeWebTransport(
   host: string,
   port: number,
   path: string,
   mtu: number,
-  onSession: (t: DatagramTransport) => void,
-  admission?: Admission,
+  onSession: OnSession,
+  admission?: AdmissionHook,
   given?: Certificate,
-): Promise<{ ingress: WebTransportIngress | null; reason: string }> {
+): Promise<IngressResult> {
   const lib = await loadFailsWebTransport();
   if ('reason' in lib) return { ingress: null, reason: lib.reason };
   const cert = given ?? await selfSignedCertificate([host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, 'localhost']);

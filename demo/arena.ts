@@ -3,8 +3,8 @@
  * sends inputs, the server simulates at TICK_HZ and sends each player the
  * whole state every tick.
  */
-import type { Listener } from '../core/listener.js';
-import type { Session } from '../core/session.js';
+import type { Listener } from '../src/core/listener.js';
+import type { Session } from '../src/core/session.js';
 import { ARENA, TICK_HZ, decode, encode, type InputMessage, type PlayerState, type StateMessage } from './protocol.js';
 
 interface Player extends PlayerState {

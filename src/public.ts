@@ -1,0 +1,20 @@
+/**
+ * What every entry exports besides its dial and listen: the session and
+ * listener, their options and counters, the transports and the runtime
+ * interface. Nothing here is internal: kcp-web's own building blocks (Kcp,
+ * FEC, packet sealing) stay out of the public API.
+ */
+export type { DialOptions, ListenOptions, EndpointOptions, Endpoint } from './endpoint.js';
+export { Session, SessionClosedError } from './core/session.js';
+export { Listener } from './core/listener.js';
+export { Snmp, DefaultSnmp, SNMP_FIELDS, type SnmpField } from './core/snmp.js';
+export { MODES, OptionError, type Mode, type SessionOptions } from './core/options.js';
+export { CRYPT_NAMES, type BlockCrypt, type CipherBackend, type CryptName } from './core/crypt/types.js';
+export type { Cipher } from './core/crypt/ciphers.js';
+export type { Runtime } from './core/runtime.js';
+export type { DatagramTransport } from './core/transport.js';
+export { defaultRuntime } from './default-runtime.js';
+export { connect, fetchRelayConfig, type ConnectOptions, type Connected, type RelayConfig, type TransportKind } from './transports/connect.js';
+export { connectWebTransport, WebTransportDatagrams, type ConnectWebTransportOptions, type WebTransportConstructor, type WebTransportLike } from './transports/webtransport.js';
+export { connectWebSocket, WebSocketTransport, type WebSocketLike } from './transports/websocket.js';
+export { connectWebRTC, DataChannelTransport, DATA_CHANNEL_INIT, WEBRTC_MTU, type ConnectWebRTCOptions, type DataChannelLike, type DataChannelTransportOptions, type PeerConnectionLike } from './transports/webrtc.js';

@@ -1,0 +1,171 @@
+/**
+ * The relay's datagram pump: each browser session's transport is paired
+ * with a UDP socket of its own connected to the upstream, so the kcp-go
+ * listener sees one address per session. Datagrams pass untouched, within
+ * the session's budgets and through the test-only netem (loss, delay).
+ */
+import dgram from 'node:dgram';
+import type { DatagramTransport } from '../core/transport.js';
+import { directionBudget, type SessionLimits } from './limits.js';
+
+export interface ForwardStats {
+  sessionsOpened: number;
+  sessionsActive: number;
+  sessionsReaped: number;
+  datagramsUp: number;
+  datagramsDown: number;
+  bytesUp: number;
+  bytesDown: number;
+  /** Datagrams lost to netem or to a send that failed. */
+  dropped: number;
+  /** UDP sockets open towards the upstream (one per live session). */
+  upstreamSockets: number;
+  /** Datagrams dropped for going over a session's rate budget. */
+  rateLimited: number;
+  /** Sessions closed for going over their total byte cap. */
+  byteCapped: number;
+}
+
+/** Emulated loss (a fraction) and one-way delay (ms), each direction; changeable at run time. */
+export interface Netem {
+  loss: number;
+  delay: number;
+}
+
+interface Forwarded {
+  lastActive: number;
+  close(): void;
+}
+
+/** A path that drops a `loss` fraction and delays the rest by `delay` ms: UDP under loss. */
+function datagramPath(netem: Netem, stats: ForwardStats): (send: () => void) => void {
+  return (send) => {
+    if (netem.loss > 0 && Math.random() < netem.loss) {
+      stats.dropped++;
+      return;
+    }
+    if (netem.delay > 0) setTimeout(send, netem.delay);
+    else send();
+  };
+}
+
+/** TCP under loss: delivery stays in order, and a loss holds the stream for a retransmission timeout. */
+function streamPath(netem: Netem, stats: ForwardStats): (send: () => void) => void {
+  let blockedUntil = 0;
+  return (send) => {
+    const now = Date.now();
+    let at = Math.max(now + netem.delay, blockedUntil);
+    if (netem.loss > 0 && Math.random() < netem.loss) {
+      stats.dropped++;
+      at += Math.max(200, 2 * netem.delay + 200); // TCP's minimum RTO, or more on a slow link
+    }
+    blockedUntil = at;
+    if (at <= now) send();
+    else setTimeout(send, at - now);
+  };
+}
+
+export class Forwarder {
+  readonly stats: ForwardStats = { sessionsOpened: 0, sessionsActive: 0, sessionsReaped: 0, datagramsUp: 0, datagramsDown: 0, bytesUp: 0, bytesDown: 0, dropped: 0, upstreamSockets: 0, rateLimited: 0, byteCapped: 0 };
+  private readonly sessions = new Set<Forwarded>();
+
+  constructor(
+    private readonly upstream: { host: string; port: number },
+    private readonly limits: SessionLimits,
+    readonly netem: Netem,
+  ) {}
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /**
+   * Pumps `transport` to and from the upstream until either side fails, a
+   * budget ends it, or it is reaped; then calls `release`. `stream`: the
+   * transport is a TCP one (WebSocket), whose loss netem emulates as TCP sees it.
+   */
+  forward(transport: DatagramTransport, release?: () => void, stream = false): void {
+    const { stats, limits, upstream } = this;
+    const upPath = stream ? streamPath(this.netem, stats) : datagramPath(this.netem, stats);
+    const downPath = stream ? streamPath(this.netem, stats) : datagramPath(this.netem, stats);
+    const socket = dgram.createSocket(upstream.host.includes(':') ? 'udp6' : 'udp4');
+    stats.upstreamSockets++;
+    const budgetUp = directionBudget(limits, Date.now());
+    const budgetDown = directionBudget(limits, Date.now());
+    let carried = 0;
+    const session: Forwarded = {
+      lastActive: Date.now(),
+      close: () => {
+        if (!this.sessions.delete(session)) return;
+        stats.sessionsActive--;
+        transport.close();
+        try {
+          socket.close();
+        } catch {
+          /* closed */
+        }
+        release?.();
+      },
+    };
+    /** Whether `d` fits the session's budgets; over the total cap, the session ends. */
+    const within = (budget: (n: number, now: number) => boolean, d: Uint8Array): boolean => {
+      session.lastActive = Date.now();
+      if (!budget(d.length, session.lastActive)) {
+        stats.rateLimited++;
+        return false;
+      }
+      carried += d.length;
+      if (carried > limits.totalBytes) {
+        stats.byteCapped++;
+        session.close();
+        return false;
+      }
+      return true;
+    };
+    socket.on('error', () => session.close());
+    socket.on('close', () => stats.upstreamSockets--);
+    socket.connect(upstream.port, upstream.host);
+    transport.receive(
+      (d) => {
+        if (!within(budgetUp, d)) return;
+        upPath(() => {
+          stats.datagramsUp++;
+          stats.bytesUp += d.length;
+          // The socket may still be connecting: a datagram before that is a drop, KCP resends.
+          try {
+            socket.send(d);
+          } catch {
+            stats.dropped++;
+          }
+        });
+      },
+      () => session.close(),
+    );
+    socket.on('message', (d) => {
+      if (!within(budgetDown, d)) return;
+      downPath(() => {
+        stats.datagramsDown++;
+        stats.bytesDown += d.length;
+        transport.send(d);
+      });
+    });
+    this.sessions.add(session);
+    stats.sessionsOpened++;
+    stats.sessionsActive++;
+  }
+
+  /** Closes the sessions idle for longer than `idleMs`. */
+  reap(idleMs: number): void {
+    const now = Date.now();
+    for (const s of this.sessions) {
+      if (now - s.lastActive > idleMs) {
+        this.stats.sessionsReaped++;
+        s.close();
+      }
+    }
+  }
+
+  closeAll(): void {
+    for (const s of [...this.sessions]) s.close();
+  }
+}

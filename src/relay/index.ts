@@ -1,0 +1,238 @@
+/**
+ * The kcp-web relay: pages reach it over WebTransport, WebRTC data channels
+ * or (when enabled) WebSocket, and it forwards each session's datagrams,
+ * untouched, to the one UDP upstream its operator configured (a kcp-go or
+ * kcp-web server), through a UDP socket of the session's own. Keys stay end
+ * to end: the relay never decrypts anything.
+ *
+ * This file wires the parts together: http.ts (routes, CORS, static files),
+ * admission.ts (token, tickets, caps), forward.ts (the pump, budgets,
+ * netem), webrtc.ts (SDP answers) and webtransport/ (HTTP/3).
+ *
+ * HTTP endpoints (under `/kcp-web/`):
+ *   GET  config  → { transports, mtu, webrtc: { path }, webtransport?: { port, path, certificateHash } }
+ *   POST rtc     → body: the page's complete SDP offer; answer: our SDP answer
+ *   GET  stats   → counters
+ *   GET/POST netem (allowNetem only) → { loss, delay }
+ *   GET  ws      (websocket only) → KCP over WebSocket
+ * Anything else is served from `staticDir` when one is given.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { isLoopbackHost, parseHostPort } from '../transports/udp.js';
+import { WebSocketTransport, type WebSocketLike } from '../transports/websocket.js';
+import { WEBRTC_MTU } from '../transports/webrtc.js';
+import { Admission } from './admission.js';
+import { Forwarder, type ForwardStats } from './forward.js';
+import { createHttpServer, readBody, requestUrl, sendJson, sendText, staticFiles, type Route } from './http.js';
+import { DEFAULT_LIMITS, type SessionLimits } from './limits.js';
+import { answerOffer } from './webrtc.js';
+import { startWebTransportIngress, WEBTRANSPORT_MTU, WT_PATH, type WebTransportServerChoice } from './webtransport/index.js';
+
+export { WEBTRANSPORT_SERVERS, type WebTransportServerChoice } from './webtransport/index.js';
+export type { SessionLimits } from './limits.js';
+
+export interface RelayOptions {
+  /** The UDP server every session is forwarded to ("host:port"). */
+  upstream: string;
+  /** HTTP listen address ("host:port", port 0 picks one). */
+  listen?: string;
+  /** UDP port range for WebRTC ICE. */
+  rtcPortRange?: [number, number];
+  /** Extra ICE host addresses (defaults to 127.0.0.1 when listening on loopback). */
+  rtcHostAddresses?: string[];
+  /** Serve this directory for every other path (e.g. the demo). */
+  staticDir?: string;
+  /** Close sessions idle for this long (ms). Default 60000. */
+  idleTimeout?: number;
+  /** Test aid: drop this fraction of datagrams in each direction. */
+  loss?: number;
+  /** Test/demo aid: extra one-way delay (ms) added in each direction. */
+  delay?: number;
+  /** Let pages change loss/delay at run time (POST /kcp-web/netem {loss, delay}): for the demo only. */
+  allowNetem?: boolean;
+  /**
+   * Also accept KCP over WebSocket (TCP) at /kcp-web/ws: the demo's fallback
+   * to compare against. Loss on it is emulated as TCP would see it: the lost
+   * message and everything behind it wait for a retransmission timeout.
+   */
+  websocket?: boolean;
+  /** If set, every session must present it (Authorization: Bearer …, or ?token=…) before any UDP socket opens. */
+  token?: string;
+  /**
+   * If set (a base64 Ed25519 public key), sessions may present a ticket signed
+   * with its secret key ('kcp-web/ticket', `kcp-web ticket`) where a token goes.
+   */
+  ticketPublicKey?: string;
+  /** Per-session budgets (each direction): over-budget datagrams are dropped and counted. */
+  limits?: Partial<SessionLimits>;
+  /** A signaling request must arrive whole within this many ms (slow clients get 408). Default 10000. */
+  signalingTimeout?: number;
+  /** Most sessions at once, in total and per client address. Defaults 1000 and 20. */
+  maxSessions?: number;
+  maxSessionsPerAddress?: number;
+  /** Largest signaling body accepted, bytes. */
+  maxBodyBytes?: number;
+  /** Offer WebTransport (HTTP/3 on UDP, by default on the HTTP port's number). Default true. */
+  webtransport?: boolean;
+  webtransportPort?: number;
+  /**
+   * Which HTTP/3 server carries WebTransport: 'node' (@fails-components/webtransport,
+   * in this process), 'go' (the kcp-web-wt helper), or 'auto' (the first that starts). Default 'auto'.
+   */
+  webtransportServer?: WebTransportServerChoice;
+  /** Serve WebTransport with this certificate (PEM) instead of a fresh self-signed one. */
+  webtransportCertificate?: { certPem: string; keyPem: string };
+}
+
+export interface RelayStats extends ForwardStats {
+  signalingErrors: number;
+  /** Requests refused: no or bad token or ticket, or over a session cap. */
+  refused: number;
+}
+
+export interface Relay {
+  url: string;
+  stats: RelayStats;
+  /** Which WebTransport server is active, or why there is none. */
+  webtransport: string;
+  close(): Promise<void>;
+}
+
+
+function checkOptions(options: RelayOptions): SessionLimits {
+  const limits: SessionLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  for (const [k, v] of Object.entries(limits)) if (!(typeof v === 'number' && v > 0)) throw new TypeError(`limits.${k} must be a number > 0; got ${String(v)}`);
+  if (options.loss !== undefined && !(options.loss >= 0 && options.loss < 1)) throw new TypeError(`loss must be a fraction from 0 to below 1; got ${String(options.loss)}`);
+  return limits;
+}
+
+/** Starts a relay; resolves once it listens (and its WebTransport server, if any, has started or been given up). */
+export async function startRelay(options: RelayOptions): Promise<Relay> {
+  const limits = checkOptions(options);
+  const upstream = parseHostPort(options.upstream, 'upstream');
+  if (upstream.port === 0) throw new TypeError('upstream must name a port other than 0');
+  const listen = parseHostPort(options.listen ?? '127.0.0.1:8080', 'listen');
+  const idleTimeout = options.idleTimeout ?? 60000;
+  const forwarder = new Forwarder(upstream, limits, { loss: options.loss ?? 0, delay: options.delay ?? 0 });
+  const counters = { signalingErrors: 0, refused: 0 };
+  const stats: RelayStats = Object.assign(forwarder.stats, counters);
+  const admission = new Admission(
+    { ...options, maxSessions: options.maxSessions ?? 1000, maxSessionsPerAddress: options.maxSessionsPerAddress ?? 20 },
+    () => forwarder.size,
+  );
+  /** Shared with the Go WebTransport helper so that it asks us (GET /kcp-web/auth) before opening a session. */
+  const authSecret = randomBytes(16).toString('hex');
+  /** The refusal for `req`, answered and counted; null if it may go on. */
+  const refuse = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const refusal = admission.checkRequest(req);
+    if (!refusal) return false;
+    stats.refused++;
+    sendText(res, refusal[0], refusal[1]);
+    req.resume();
+    return true;
+  };
+
+  const routes = new Map<string, Route>();
+  routes.set('GET /kcp-web/config', (_req, res) => sendJson(res, config()));
+  routes.set('GET /kcp-web/stats', (_req, res) => sendJson(res, stats));
+  routes.set('POST /kcp-web/rtc', async (req, res) => {
+    if (refuse(req, res)) return;
+    try {
+      const offer = await readBody(req, options.maxBodyBytes ?? 64 * 1024);
+      const release = admission.hold(req.socket.remoteAddress ?? '');
+      const opened = await answerOffer(offer, { ...(options.rtcPortRange ? { portRange: options.rtcPortRange } : {}), hostAddresses }).catch((e: Error) => {
+        release(); // a failed offer keeps nothing: its address slot goes now
+        throw e;
+      });
+      forwarder.forward(opened.transport, release);
+      res.writeHead(200, { 'content-type': 'application/sdp' }).end(opened.answer);
+    } catch (e) {
+      stats.signalingErrors++;
+      throw e;
+    }
+  });
+  routes.set('GET /kcp-web/auth', (req, res) => {
+    // The Go WebTransport helper's question: may this session open? Only it knows the secret.
+    if (req.headers['x-kcp-web-auth'] !== authSecret) return sendText(res, 404, 'not found');
+    const from = String(req.headers['x-forwarded-for'] ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    const refusal = admission.check(admission.credentialOf(req), from);
+    if (refusal) stats.refused++;
+    else admission.holdForBridge(Number(req.headers['x-kcp-web-bridge-port']), from);
+    sendText(res, refusal ? refusal[0] : 204, refusal ? refusal[1] : undefined);
+  });
+  if (options.allowNetem) {
+    const netem = forwarder.netem;
+    routes.set('GET /kcp-web/netem', (_req, res) => sendJson(res, netem));
+    routes.set('POST /kcp-web/netem', async (req, res) => {
+      try {
+        const v = JSON.parse(await readBody(req, 1024)) as { loss?: unknown; delay?: unknown };
+        if (typeof v.loss === 'number' && v.loss >= 0 && v.loss < 1) netem.loss = v.loss;
+        if (typeof v.delay === 'number' && v.delay >= 0 && v.delay <= 2000) netem.delay = v.delay;
+      } catch {
+        return sendText(res, 400, 'expected {"loss": 0..0.99, "delay": 0..2000}');
+      }
+      sendJson(res, netem);
+    });
+  }
+  const hostAddresses = options.rtcHostAddresses ?? (isLoopbackHost(listen.host) ? ['127.0.0.1'] : []);
+  const server = createHttpServer(routes, staticFiles(options.staticDir ? resolvePath(options.staticDir) : null), options.signalingTimeout ?? 10000);
+  if (options.websocket) {
+    const wss = new WebSocketServer({ noServer: true, maxPayload: 2048 });
+    server.on('upgrade', (req, sock, head) => {
+      if (requestUrl(req).pathname !== '/kcp-web/ws') return void sock.destroy();
+      const refusal = admission.checkRequest(req);
+      if (refusal) {
+        stats.refused++;
+        sock.end(`HTTP/1.1 ${refusal[0]} ${refusal[1]}\r\nconnection: close\r\n\r\n`);
+        return;
+      }
+      const release = admission.hold(req.socket.remoteAddress ?? '');
+      wss.handleUpgrade(req, sock, head, (ws) => forwarder.forward(new WebSocketTransport(ws as unknown as WebSocketLike), release, true));
+    });
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => resolve());
+  });
+  const reaper = setInterval(() => forwarder.reap(idleTimeout), Math.min(5000, idleTimeout));
+  reaper.unref();
+
+  const addr = server.address() as AddressInfo;
+  const wt = await (async () => {
+    if (options.webtransport === false) return { ingress: null, reason: 'disabled by option' };
+    const authHost = listen.host === '0.0.0.0' || listen.host === '::' ? '127.0.0.1' : listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+    const hook = { check: (c: string | null, a: string) => admission.check(c, a), url: `http://${authHost}:${addr.port}/kcp-web/auth`, secret: authSecret };
+    const start = (port: number) =>
+      startWebTransportIngress(listen.host, port, (t, bridgePort) => forwarder.forward(t, admission.takeBridgeHold(bridgePort)), hook, options.webtransportServer, options.webtransportCertificate);
+    const first = await start(options.webtransportPort ?? addr.port);
+    // The HTTP port's number may already be taken on UDP (an ephemeral port of some
+    // other socket): unless a port was asked for, take any free one instead.
+    return first.ingress || options.webtransportPort !== undefined ? first : start(0);
+  })();
+  const wtPort = wt.ingress ? Number(new URL(wt.ingress.url).port) : 0;
+  function config() {
+    return {
+      transports: [...(wt.ingress ? ['webtransport'] : []), 'webrtc', ...(options.websocket ? ['websocket'] : [])],
+      mtu: Math.min(WEBRTC_MTU, WEBTRANSPORT_MTU),
+      webrtc: { path: '/kcp-web/rtc' },
+      ...(options.websocket ? { websocket: { path: '/kcp-web/ws' } } : {}),
+      ...(wt.ingress ? { webtransport: { port: wtPort, path: WT_PATH, ...(wt.ingress.certificateHash ? { certificateHash: wt.ingress.certificateHash } : {}) } } : {}),
+    };
+  }
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    url: `http://${host}:${addr.port}/`,
+    stats,
+    webtransport: wt.ingress ? `${wt.ingress.server} at ${wt.ingress.url}${'skipped' in wt && wt.skipped ? ` (${wt.skipped})` : ''}` : `off (${wt.reason})`,
+    async close() {
+      wt.ingress?.close();
+      clearInterval(reaper);
+      forwarder.closeAll();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

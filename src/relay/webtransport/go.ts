@@ -1,0 +1,119 @@
+/**
+ * The Go WebTransport server: kcp-web-wt (webtransport-go/), a quic-go
+ * helper process. It hands each WebTransport session's datagrams to a local
+ * UDP bridge here, one source port per session, and this file turns each
+ * into a DatagramTransport for the relay.
+ */
+import dgram from 'node:dgram';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { BaseTransport } from '../../transports/_base.js';
+import { formatHostPort } from '../../transports/udp.js';
+import type { Certificate } from '../certificate.js';
+import { WEBTRANSPORT_MTU, WT_PATH, type AdmissionHook, type IngressResult, type OnSession } from './types.js';
+
+/** The helper's binary, built by scripts/setup.mjs; the package carries its sources to build it where it is installed. */
+export const HELPER_BINARY = fileURLToPath(new URL('../../../webtransport-go/bin/kcp-web-wt', import.meta.url));
+
+class BridgedTransport extends BaseTransport {
+  readonly mtu = WEBTRANSPORT_MTU;
+  constructor(
+    private readonly bridge: dgram.Socket,
+    private readonly address: string,
+    private readonly port: number,
+    private readonly onClose: () => void,
+  ) {
+    super();
+  }
+  send(d: Uint8Array): void {
+    if (!this.closed) this.bridge.send(d, this.port, this.address);
+  }
+  /** A datagram from the helper for this session. */
+  arrive(d: Uint8Array): void {
+    this.deliver(d, 'peer');
+  }
+  protected release(): void {
+    this.onClose();
+  }
+}
+
+export async function startGoHelper(
+  host: string,
+  port: number,
+  onSession: OnSession,
+  admission?: AdmissionHook,
+  cert?: Certificate,
+): Promise<IngressResult> {
+  if (!existsSync(HELPER_BINARY)) {
+    return { ingress: null, reason: `no WebTransport server: ${HELPER_BINARY} is not built (scripts/setup.mjs builds it from Debian's quic-go)` };
+  }
+  const bridge = dgram.createSocket('udp4');
+  await new Promise<void>((r) => bridge.bind(0, '127.0.0.1', r));
+  const peers = new Map<string, BridgedTransport>();
+  bridge.on('message', (msg, rinfo) => {
+    // Only the helper on this host talks to the bridge.
+    if (rinfo.address !== '127.0.0.1') return;
+    const key = `${rinfo.address}:${rinfo.port}`;
+    let t = peers.get(key);
+    if (!t) {
+      t = new BridgedTransport(bridge, rinfo.address, rinfo.port, () => peers.delete(key));
+      peers.set(key, t);
+      onSession(t, rinfo.port);
+    }
+    t.arrive(msg);
+  });
+  bridge.on('error', () => {});
+
+  // The helper reads a given certificate from files, removed once it has started.
+  const certDir = cert ? mkdtempSync(join(tmpdir(), 'kcp-web-wt-')) : undefined;
+  if (cert && certDir) {
+    writeFileSync(join(certDir, 'cert.pem'), cert.certPem);
+    writeFileSync(join(certDir, 'key.pem'), cert.keyPem, { mode: 0o600 });
+  }
+  const certArgs = certDir ? ['--cert', join(certDir, 'cert.pem'), '--key', join(certDir, 'key.pem')] : [];
+  // --exit-with-stdin: the helper ends when this process does, however it ends (its stdin pipe closes).
+  const child: ChildProcess = spawn(HELPER_BINARY, ['--listen', formatHostPort(host, port), '--bridge', `127.0.0.1:${bridge.address().port}`, '--path', WT_PATH, '--exit-with-stdin', ...certArgs, ...(admission ? ['--auth', admission.url, '--auth-secret', admission.secret] : [])], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  try {
+    const [addr, hash] = await new Promise<[string, string]>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('kcp-web-wt did not start in 10 s')), 10000);
+      child.once('exit', (code) => {
+        clearTimeout(t);
+        reject(new Error(`kcp-web-wt exited with ${code}: ${stderr.trim()}`));
+      });
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const m = /^ready (\S+) ([0-9a-f]{64})$/.exec(line);
+        if (m) {
+          clearTimeout(t);
+          resolve([m[1]!, m[2]!]);
+        }
+      });
+    });
+    return {
+      ingress: {
+        server: 'quic-go helper (webtransport-go/kcp-web-wt)',
+        url: `https://${addr}${WT_PATH}`,
+        certificateHash: cert ? cert.pinnableHash : hash,
+        close() {
+          child.kill('SIGTERM');
+          for (const p of [...peers.values()]) p.close();
+          bridge.close();
+        },
+      },
+      reason: '',
+    };
+  } catch (e) {
+    child.kill('SIGKILL');
+    bridge.close();
+    return { ingress: null, reason: (e as Error).message };
+  } finally {
+    if (certDir) rmSync(certDir, { recursive: true, force: true });
+  }
+}
