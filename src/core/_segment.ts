@@ -7,6 +7,11 @@
 
 /** Bytes in a KCP segment header: conv u32, cmd u8, frg u8, wnd u16, ts u32, sn u32, una u32, len u32 (all LE). */
 export const HEADER_SIZE = 24;
+/** Byte offset of sn inside a segment header. */
+export const SN_OFFSET = 12;
+
+/** Signed distance between two uint32 timestamps or sequence numbers (kcp-go _itimediff). */
+export const diff = (later: number, earlier: number): number => (later - earlier) | 0;
 
 /**
  * One KCP segment, outgoing or received. Segments are pooled per Kcp

@@ -10,22 +10,30 @@
  */
 import { ReedSolomon } from './reedsolomon.js';
 import { DefaultSnmp, type Snmp } from './snmp.js';
+import { MTU_LIMIT } from './options.js';
+import { diff } from './_segment.js';
 
 export const FEC_HEADER_SIZE = 6;
 export const FEC_HEADER_SIZE_PLUS2 = FEC_HEADER_SIZE + 2;
 export const TYPE_DATA = 0xf1;
 export const TYPE_PARITY = 0xf2;
+
+/**
+ * TYPE_DATA or TYPE_PARITY when `packet` (at least 6 bytes) carries an FEC
+ * header, else 0: a bare KCP segment's cmd and frg share those two bytes and
+ * never read 0xf1/0xf2.
+ */
+export function fecType(packet: Uint8Array): number {
+  const flag = packet[4]! | (packet[5]! << 8);
+  return flag === TYPE_DATA || flag === TYPE_PARITY ? flag : 0;
+}
 /** Packets queued longer than this (ms) are dropped (kcp-go fecExpire). */
 export const FEC_EXPIRE = 60000;
 /** The receive queue holds this many groups' worth of packets (kcp-go rxFECMulti). */
 export const RX_FEC_MULTI = 3;
-/** kcp-go's mtuLimit: its packet buffers, hence the largest packet FEC ever sees. */
-const MAX_PACKET = 1500;
 /** Returned when there is nothing to return; frozen so a caller's push fails loudly. */
 const NONE: Uint8Array[] = Object.freeze([] as Uint8Array[]) as Uint8Array[];
 
-/** Signed distance between two uint32 sequence numbers (kcp-go _itimediff). */
-const diff = (later: number, earlier: number): number => (later - earlier) | 0;
 
 function checkShards(dataShards: number, parityShards: number): void {
   if (!Number.isInteger(dataShards) || !Number.isInteger(parityShards) || dataShards < 1 || parityShards < 1 || dataShards + parityShards > 256) {
@@ -61,7 +69,7 @@ export class FecEncoder {
   private readonly headerOffset: number;
   private readonly payloadOffset: number;
   private readonly codec: ReedSolomon;
-  /** data then parity shards, MAX_PACKET each, laid out like whole packets. */
+  /** data then parity shards, MTU_LIMIT each, laid out like whole packets. */
   private readonly shardCache: Uint8Array[];
   private readonly shardLen: Int32Array;
   /** The array encode() returns at the end of a group, and its views. */
@@ -72,8 +80,8 @@ export class FecEncoder {
 
   constructor(dataShards: number, parityShards: number, headerOffset: number) {
     checkShards(dataShards, parityShards);
-    if (!Number.isInteger(headerOffset) || headerOffset < 0 || headerOffset > MAX_PACKET - FEC_HEADER_SIZE_PLUS2) {
-      throw new RangeError(`FEC headerOffset must be an integer in 0..${MAX_PACKET - FEC_HEADER_SIZE_PLUS2}; got ${headerOffset}`);
+    if (!Number.isInteger(headerOffset) || headerOffset < 0 || headerOffset > MTU_LIMIT - FEC_HEADER_SIZE_PLUS2) {
+      throw new RangeError(`FEC headerOffset must be an integer in 0..${MTU_LIMIT - FEC_HEADER_SIZE_PLUS2}; got ${headerOffset}`);
     }
     const total = dataShards + parityShards;
     this.dataShards = dataShards;
@@ -83,8 +91,8 @@ export class FecEncoder {
     this.payloadOffset = headerOffset + FEC_HEADER_SIZE;
     this.codec = new ReedSolomon(dataShards, parityShards);
     // One slab: every shard starts word-aligned, so the codec's word path applies.
-    const slab = new Uint8Array(total * MAX_PACKET);
-    this.shardCache = Array.from({ length: total }, (_, k) => slab.subarray(k * MAX_PACKET, (k + 1) * MAX_PACKET));
+    const slab = new Uint8Array(total * MTU_LIMIT);
+    this.shardCache = Array.from({ length: total }, (_, k) => slab.subarray(k * MTU_LIMIT, (k + 1) * MTU_LIMIT));
     this.shardLen = new Int32Array(dataShards);
     this.parityOut = this.shardCache.slice(dataShards);
   }
@@ -99,8 +107,8 @@ export class FecEncoder {
   encode(packet: Uint8Array): Uint8Array[] {
     const sz = packet.length;
     const p = this.payloadOffset;
-    if (sz < p + 2 || sz > MAX_PACKET) {
-      throw new RangeError(`FEC packet length must be ${p + 2}..${MAX_PACKET}; got ${sz}`);
+    if (sz < p + 2 || sz > MTU_LIMIT) {
+      throw new RangeError(`FEC packet length must be ${p + 2}..${MTU_LIMIT}; got ${sz}`);
     }
     writeHeader(packet, this.headerOffset, this.next, TYPE_DATA);
     this.next = (this.next + 1) >>> 0;
@@ -181,7 +189,7 @@ class AutoTune {
   }
 }
 
-/** A queued packet: a copy in a MAX_PACKET buffer, so it can be zero-padded in place. */
+/** A queued packet: a copy in a MTU_LIMIT buffer, so it can be zero-padded in place. */
 interface RxElement {
   buf: Uint8Array;
   len: number;
@@ -257,10 +265,10 @@ export class FecDecoder {
    */
   decode(packet: Uint8Array, now: number): Uint8Array[] {
     const len = packet.length;
-    if (len < FEC_HEADER_SIZE_PLUS2 || len > MAX_PACKET) return NONE;
+    if (len < FEC_HEADER_SIZE_PLUS2 || len > MTU_LIMIT) return NONE;
     const seqid = (packet[0]! | (packet[1]! << 8) | (packet[2]! << 16) | (packet[3]! << 24)) >>> 0;
-    const flag = packet[4]! | (packet[5]! << 8);
-    if (flag !== TYPE_DATA && flag !== TYPE_PARITY) return NONE;
+    const flag = fecType(packet);
+    if (flag === 0) return NONE;
 
     this.autoTune.sample(flag === TYPE_DATA, seqid);
     // A flag that does not fit its position means the peer's counts differ.
@@ -376,7 +384,7 @@ export class FecDecoder {
 
   private outBuf(k: number): Uint8Array {
     while (this.outBufs.length <= k) {
-      this.outBufs.push(new Uint8Array(MAX_PACKET));
+      this.outBufs.push(new Uint8Array(MTU_LIMIT));
       this.outViews.push(new Uint8Array(0));
     }
     return this.outBufs[k]!;
@@ -384,7 +392,7 @@ export class FecDecoder {
 
   private take(): RxElement {
     if (this.freeCount > 0) return this.free[--this.freeCount]!;
-    return { buf: new Uint8Array(MAX_PACKET), len: 0, seqid: 0, flag: 0, ts: 0 };
+    return { buf: new Uint8Array(MTU_LIMIT), len: 0, seqid: 0, flag: 0, ts: 0 };
   }
 
   /** Removes queue[first, first+n), recycling the elements (kcp-go freeRange). */

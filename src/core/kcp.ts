@@ -27,7 +27,7 @@
  *    minimum.
  */
 import { DefaultSnmp, type Snmp } from './snmp.js';
-import { SegQueue, Segment, encodeHeader, readU32 } from './_segment.js';
+import { HEADER_SIZE, SegQueue, Segment, diff, encodeHeader, readU32 } from './_segment.js';
 
 /** Kcp.pendingFlush values: the flush input asked for. */
 export const FLUSH_ACKS = 1;
@@ -48,16 +48,13 @@ export const IKCP_WND_RCV = 32;
 export const IKCP_MTU_DEF = 1400;
 export const IKCP_ACK_FAST = 3;
 export const IKCP_INTERVAL = 100;
-export const IKCP_OVERHEAD = 24; // segment header bytes (_segment.ts HEADER_SIZE)
+export const IKCP_OVERHEAD = HEADER_SIZE;
 export const IKCP_DEADLINK = 20;
 export const IKCP_THRESH_INIT = 2;
 export const IKCP_THRESH_MIN = 2;
 export const IKCP_PROBE_INIT = 7000; // 7 secs to probe window size
 export const IKCP_PROBE_LIMIT = 120000; // up to 120 secs to probe window
-export const IKCP_SN_OFFSET = 12; // offset of sn in a segment header
 
-/** Signed distance between two uint32 timestamps or sequence numbers (kcp-go _itimediff). */
-const diff = (later: number, earlier: number): number => (later - earlier) | 0;
 
 /**
  * Recycled segments, shared by every Kcp in the process as kcp-go's global

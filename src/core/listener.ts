@@ -9,8 +9,8 @@
  *    while the accept backlog has room.
  */
 import { IKCP_OVERHEAD } from './kcp.js';
-import { readU32 } from './_segment.js';
-import { FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY } from './fec.js';
+import { readU32, SN_OFFSET } from './_segment.js';
+import { FEC_HEADER_SIZE_PLUS2, TYPE_DATA, fecType } from './fec.js';
 import { Snmp } from './snmp.js';
 import type { ResolvedOptions } from './options.js';
 import { Session, SessionClosedError } from './session.js';
@@ -23,8 +23,6 @@ import type { DatagramTransport } from './transport.js';
 export const ACCEPT_BACKLOG = 128;
 /** Default cap on live sessions: a flood of new conv ids from new addresses cannot grow memory past it. */
 export const MAX_SESSIONS = 10000;
-/** Byte offset of sn inside a KCP segment header. */
-const SN_OFFSET = 12;
 
 export class Listener implements AsyncIterable<Session> {
   /** Counters for datagrams that never reached a session. */
@@ -104,8 +102,8 @@ export class Listener implements AsyncIterable<Session> {
     let conv = 0;
     let sn = 0;
     let convKnown = false;
-    const flag = data[4]! | (data[5]! << 8);
-    if (flag === TYPE_DATA || flag === TYPE_PARITY) {
+    const flag = fecType(data);
+    if (flag !== 0) {
       if (flag === TYPE_DATA && data.length >= FEC_HEADER_SIZE_PLUS2 + IKCP_OVERHEAD) {
         conv = readU32(data, FEC_HEADER_SIZE_PLUS2);
         sn = readU32(data, FEC_HEADER_SIZE_PLUS2 + SN_OFFSET);

@@ -10,7 +10,7 @@
  * for game state updates) and `writable`.
  */
 import { Kcp, IKCP_OVERHEAD, FLUSH_ACKS, FLUSH_ALL } from './kcp.js';
-import { FecDecoder, FecEncoder, FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY } from './fec.js';
+import { FecDecoder, FecEncoder, FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY, fecType } from './fec.js';
 import { CRYPT_HEADER_SIZE, sealPacket } from './crypt/packet.js';
 import { Outbox } from './outbox.js';
 import { Inbox, openDatagram } from './inbox.js';
@@ -176,9 +176,8 @@ export class Session implements AsyncIterable<Uint8Array> {
     if (this.kcp.deferFlush) this.queueFlush();
     this.lastInput = this.runtime.now();
     const ackNoDelay = this.options.ackNoDelay;
-    // kcp cmd (81–84) and frg share these two bytes; they never read 0xf1/0xf2.
-    const flag = data[4]! | (data[5]! << 8);
-    if (flag === TYPE_DATA || flag === TYPE_PARITY) {
+    const flag = fecType(data);
+    if (flag !== 0) {
       if (data.length < FEC_HEADER_SIZE_PLUS2) {
         this.stats.add('InErrs');
         return;
