@@ -3,8 +3,9 @@
  * DESIGN.md. Turned into kcp-web session options with every value checked.
  */
 import type { ParseArgsConfig } from 'node:util';
+import { parseHostPort } from '../transports/udp.js';
 import { CRYPT_NAMES, isCryptName } from '../core/crypt/index.js';
-import { MODES, type Mode, type SessionOptions } from '../core/options.js';
+import { MODES, MTU_LIMIT, type Mode, type SessionOptions } from '../core/options.js';
 
 export const KCP_FLAGS = {
   crypt: { type: 'string', default: 'aes' },
@@ -26,15 +27,20 @@ export const KCP_FLAGS_HELP = `KCP options (kcptun's names and defaults):
   --crypt NAME        ${CRYPT_NAMES.join(', ')} (default aes)
   --key SECRET        pre-shared passphrase (default "it's a secrect")
   --mode MODE         ${MODES.join(', ')} (default fast)
-  --datashard N       FEC data shards, 0 disables FEC (default 10)
-  --parityshard N     FEC parity shards, 0 disables FEC (default 3)
-  --mtu N             packet size on the wire, 50..1500 (default 1350)
+  --datashard N       FEC data shards, 0..255 (default 10)
+  --parityshard N     FEC parity shards, 0..255 (default 3); as in kcptun, FEC
+                      is off when either count is 0, and the start-up line says so
+  --mtu N             packet size on the wire, 50..${MTU_LIMIT} (default 1350)
   --sndwnd N          send window in packets (default 1024)
   --rcvwnd N          receive window in packets (default 1024)
   --nodelay N --interval MS --resend N --nc 0|1
                       used with --mode manual (defaults 0, 50, 0, 0)
   --acknodelay        acknowledge every packet at once`;
 
+/**
+ * A usage error: the message starts with the flag it is about (`--mtu must
+ * be …`); the command prints it as `kcp-web <command>: <message>` and exits 2.
+ */
 export class FlagError extends Error {
   override name = 'FlagError';
 }
@@ -63,7 +69,7 @@ export function sessionOptionsFromFlags(values: Record<string, unknown>): Sessio
     dataShards: fec ? dataShards : 0,
     parityShards: fec ? parityShards : 0,
     mode: mode as Mode,
-    mtu: intFlag(values, 'mtu', 50, 1500),
+    mtu: intFlag(values, 'mtu', 50, MTU_LIMIT),
     sndwnd: intFlag(values, 'sndwnd', 1, 65535),
     rcvwnd: intFlag(values, 'rcvwnd', 1, 65535),
     nodelay: intFlag(values, 'nodelay', 0, 2),
@@ -76,4 +82,13 @@ export function sessionOptionsFromFlags(values: Record<string, unknown>): Sessio
   };
   if (crypt !== 'null') opts.key = String(values.key);
   return opts;
+}
+
+/** The HOST:PORT flag `name`, parsed; a FlagError naming it otherwise. */
+export function checkHostPort(values: Record<string, unknown>, name: string): { host: string; port: number } {
+  try {
+    return parseHostPort(String(values[name]), `--${name}`);
+  } catch (e) {
+    throw new FlagError((e as Error).message);
+  }
 }

@@ -6,7 +6,6 @@ import { FlagError } from './kcp-flags.js';
  * ones, and --help. Returns null when help was printed.
  */
 export function parseFlags(
-  command: string,
   args: string[],
   options: NonNullable<ParseArgsConfig['options']>,
   help: string,
@@ -16,7 +15,7 @@ export function parseFlags(
     parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
   } catch (e) {
     const accepted = Object.keys(options).map((k) => `--${k}`).join(' ');
-    throw new FlagError(`kcp-web ${command}: ${(e as Error).message.replace(/\. To specify.*$/s, '')}\naccepted flags: ${accepted} --help`);
+    throw new FlagError(`${(e as Error).message.replace(/\. To specify.*$/s, '')}\naccepted flags: ${accepted} --help`);
   }
   if (parsed.values.help) {
     console.log(help);

@@ -1,37 +1,38 @@
-/** `kcp-web relay`: browser ingress (WebRTC) forwarding to one UDP upstream. */
+/** `kcp-web relay`: browser ingress (WebTransport, WebRTC) forwarding to one UDP upstream. */
 import { lookup } from 'node:dns/promises';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { certificateFromPem } from '../relay/certificate.js';
 import { ticketVerifier } from '../ticket.js';
 import { startRelay } from '../relay/index.js';
 import { WEBTRANSPORT_SERVERS, type WebTransportServerChoice } from '../relay/index.js';
-import { parseHostPort } from '../transports/udp.js';
-import { FlagError } from './kcp-flags.js';
+import { checkHostPort, FlagError } from './kcp-flags.js';
 import { parseFlags } from './parse.js';
 
 export const RELAY_HELP = `Usage: kcp-web relay --upstream HOST:PORT [options]
 
 Lets browsers reach a kcp-go (or kcp-web) UDP server: pages connect over
-WebRTC data channels, and each session is forwarded through its own UDP
-socket to the upstream. Encryption stays end to end.
+WebTransport datagrams (HTTP/3) or WebRTC data channels, and each session is
+forwarded through its own UDP socket to the upstream. Encryption stays end
+to end: the relay never holds keys.
   --upstream HOST:PORT   the UDP server to forward to (required)
-  --listen HOST:PORT     HTTP signaling address (default 127.0.0.1:8080)
-  --rtc-ports MIN-MAX    UDP port range for WebRTC (default: any)
+  --listen HOST:PORT     HTTP address for signaling (default 127.0.0.1:8080)
   --static DIR           also serve this directory (e.g. a built page)
-  --idle-timeout MS      close sessions idle this long (default 60000)
   --token TOKEN          require this token from pages (connect(url, { token }))
-  --max-sessions N       sessions at once (default 1000)
-  --max-per-address N    sessions at once per client address (default 20)
+  --ticket-key PUBLIC    accept Ed25519 tickets signed by this key (base64;
+                         kcp-web ticket keygen / mint)
   --webtransport SERVER  auto (default), node (@fails-components/webtransport),
                          go (the kcp-web-wt helper) or off
   --cert FILE --key FILE WebTransport certificate and key, PEM (default: a
                          fresh self-signed one, pinned by pages by its hash)
-  --ticket-key PUBLIC    accept Ed25519 tickets signed by this key (base64;
-                         kcp-web ticket keygen / mint)
-  --rate N/S             per-session budget each way, datagrams/s (default 5000)
-  --bandwidth BYTES/S    per-session budget each way, bytes/s (default 8388608)
+  --rtc-ports MIN-MAX    UDP port range for WebRTC (default: any)
+  --idle-timeout MS      close sessions idle this long, ≥ 1000 (default 60000)
+  --max-sessions N       sessions at once (default 1000)
+  --max-per-address N    sessions at once per client address (default 20)
+  --rate N               per-session budget each way, datagrams/s (default 5000)
+  --bandwidth BYTES      per-session budget each way, bytes/s, ≥ 1500 (default 8388608)
   --session-bytes N      close a session after N bytes in all (default: no cap)
-  --signaling-timeout MS a signaling request must arrive whole in time (default 10000)`;
+  --signaling-timeout MS a signaling request must arrive whole in time, ≥ 1000 (default 10000)
+  --loss FRACTION        testing only: drop this fraction of datagrams each way, 0 to < 1 (default 0)`;
 
 const FLAGS = {
   upstream: { type: 'string' },
@@ -63,22 +64,21 @@ function positive(v: Record<string, unknown>, name: string, min = 1): number {
 const WEBTRANSPORT_FLAG = [...WEBTRANSPORT_SERVERS, 'off'] as const;
 
 export async function runRelay(args: string[]): Promise<void> {
-  const v = parseFlags('relay', args, FLAGS, RELAY_HELP);
+  const v = parseFlags(args, FLAGS, RELAY_HELP);
   if (!v) return;
   if (typeof v.upstream !== 'string' || v.upstream === '') {
-    throw new FlagError('kcp-web relay: --upstream HOST:PORT is required (the kcp-go or kcp-web UDP server to forward to)');
+    throw new FlagError('--upstream HOST:PORT is required (the kcp-go or kcp-web UDP server to forward to)');
   }
-  let upstreamHost: string;
+  const upstream = checkHostPort(v, 'upstream');
+  if (upstream.port === 0) throw new FlagError(`--upstream must name a port from 1 to 65535; got ${JSON.stringify(v.upstream)}`);
+  checkHostPort(v, 'listen');
   try {
-    upstreamHost = parseHostPort(v.upstream, '--upstream').host;
-  } catch (e) {
-    throw new FlagError(`kcp-web relay: ${(e as Error).message}`);
-  }
-  try {
-    await lookup(upstreamHost);
+    await lookup(upstream.host);
   } catch {
-    throw new FlagError(`kcp-web relay: --upstream host ${JSON.stringify(upstreamHost)} does not resolve`);
+    throw new FlagError(`--upstream host ${JSON.stringify(upstream.host)} does not resolve`);
   }
+  if (typeof v.static === 'string' && !existsSync(v.static)) throw new FlagError(`--static must name a directory; ${JSON.stringify(v.static)} does not exist`);
+  if (typeof v.static === 'string' && !statSync(v.static).isDirectory()) throw new FlagError(`--static must name a directory; ${JSON.stringify(v.static)} is a file`);
   let rtcPortRange: [number, number] | undefined;
   if (typeof v['rtc-ports'] === 'string') {
     const m = /^(\d+)-(\d+)$/.exec(v['rtc-ports']);
@@ -89,7 +89,7 @@ export async function runRelay(args: string[]): Promise<void> {
   const idle = Number(v['idle-timeout']);
   if (!Number.isInteger(idle) || idle < 1000) throw new FlagError(`--idle-timeout must be an integer ≥ 1000 (ms); got ${JSON.stringify(v['idle-timeout'])}`);
   const loss = Number(v.loss);
-  if (!(loss >= 0 && loss < 1)) throw new FlagError(`--loss must be a fraction from 0 to below 1; got ${JSON.stringify(v.loss)}`);
+  if (!/^\d*\.?\d+$/.test(String(v.loss)) || !(loss >= 0 && loss < 1)) throw new FlagError(`--loss must be a fraction from 0 to below 1; got ${JSON.stringify(v.loss)}`);
   const caps = ['max-sessions', 'max-per-address'].map((k) => {
     const n = Number(v[k]);
     if (!Number.isInteger(n) || n < 1) throw new FlagError(`--${k} must be an integer ≥ 1; got ${JSON.stringify(v[k])}`);

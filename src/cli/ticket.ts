@@ -10,20 +10,20 @@ keygen prints a new Ed25519 key pair (raw keys, base64): give the public one
 to the relay (kcp-web relay --ticket-key PUBLIC), keep the secret one in the
 game's back end. mint prints a ticket valid --ttl seconds (default 60) for a
 page to pass as connect(url, { token: ticket }). In a back end, call
-mintTicket(secretKey, { ttlSeconds, subject }) from 'kcp-web/relay' instead.`;
+mintTicket(secretKey, { ttlSeconds, subject }) from 'kcp-web/ticket' instead.`;
 
 export async function runTicket(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub === 'keygen') {
-    if (!parseFlags('ticket keygen', rest, {}, TICKET_HELP)) return;
+    if (!parseFlags(rest, {}, TICKET_HELP)) return;
     const { publicKey, secretKey } = ticketKeyPair();
     console.log(`public ${publicKey}\nsecret ${secretKey}`);
     return;
   }
   if (sub === 'mint') {
-    const v = parseFlags('ticket mint', rest, { key: { type: 'string' }, ttl: { type: 'string', default: '60' }, subject: { type: 'string' } }, TICKET_HELP);
+    const v = parseFlags(rest, { key: { type: 'string' }, ttl: { type: 'string', default: '60' }, subject: { type: 'string' } }, TICKET_HELP);
     if (!v) return;
-    if (typeof v.key !== 'string') throw new FlagError('kcp-web ticket mint: --key SECRET is required (from kcp-web ticket keygen)');
+    if (typeof v.key !== 'string') throw new FlagError('mint: --key SECRET is required (from kcp-web ticket keygen)');
     const ttl = Number(v.ttl);
     if (!(Number.isInteger(ttl) && ttl > 0)) throw new FlagError(`--ttl must be an integer number of seconds > 0; got ${JSON.stringify(v.ttl)}`);
     try {
@@ -37,5 +37,5 @@ export async function runTicket(args: string[]): Promise<void> {
     console.log(TICKET_HELP);
     return;
   }
-  throw new FlagError(`kcp-web ticket: expected keygen or mint; got ${JSON.stringify(sub ?? '')}\n${TICKET_HELP}`);
+  throw new FlagError(`expected keygen or mint; got ${JSON.stringify(sub ?? '')}\n${TICKET_HELP}`);
 }
