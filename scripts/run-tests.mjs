@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// Runs test files with node's test runner and ends with one line:
+// "N passed, N failed" or "N passed, N failed, N skipped"; exits 1 unless
+// everything passed. `node scripts/run-tests.mjs [FILES]` (default: test/*.test.ts).
+//
+// The counts come from the runner's own events (scripts/test-reporter.mjs),
+// never from text a test could print. What is counted:
+// - each leaf test (an it()/test() with no subtests) as passed, failed
+//   (cancelled included) or skipped (todo included);
+// - a skipped describe as one skipped: its body never runs, so how many
+//   tests it holds is unknown;
+// - each failure outside a test as one failed, with a "FAIL <file>: …" line:
+//   a describe body that throws, a failing hook, a test process that exits
+//   non-zero or dies by a signal, a file with no tests at all, a file the
+//   runner never reported on, and the runner itself ending abnormally.
+// The spec reporter's human output still goes to stdout as the tests run.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const reporter = fileURLToPath(new URL('./test-reporter.mjs', import.meta.url));
+
+export function defaultFiles() {
+  return readdirSync(join(root, 'test')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/${f}`);
+}
+
+/** Runs `files` (paths relative to the repo root or absolute); returns the counts and what failed outside tests. */
+export function runTests(files) {
+  const dir = mkdtempSync(join(tmpdir(), 'kcp-web-test-'));
+  const results = join(dir, 'results.jsonl');
+  // Set when this runs inside a test: it would make the runner below act as a child and report only to its parent.
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  try {
+    const child = spawnSync(process.execPath, [
+      '--import', 'tsx',
+      '--test',
+      '--test-reporter=spec', '--test-reporter-destination=stdout',
+      `--test-reporter=${reporter}`, `--test-reporter-destination=${results}`,
+      ...files,
+    ], { cwd: root, stdio: 'inherit', env });
+    let text = '';
+    try { text = readFileSync(results, 'utf8'); } catch { /* the runner never started: reported below */ }
+    const records = text.split('\n').filter(Boolean).flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } });
+    return tally(records, files.map((f) => resolve(root, f)), { status: child.status, signal: child.signal, error: child.error });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const reason = (e) => {
+  if (e.signal) return `the test process was killed by ${e.signal}`;
+  if (typeof e.exitCode === 'number') return `the test process exited with code ${e.exitCode}`;
+  if (e.failureType === 'hookFailed') return e.cause && e.cause !== e.message ? `${e.message}: ${e.cause}` : `a hook failed: ${e.message}`;
+  return `failed: ${e.message}`;
+};
+
+/** Counts results from the reporter's records; exported for reuse, pure. */
+export function tally(records, files, runner) {
+  let passed = 0, failed = 0, skipped = 0;
+  const problems = [];
+  const fail = (file, what) => { failed++; problems.push({ file, what }); };
+  const state = new Map();
+  const of = (file) => {
+    if (!state.has(file)) state.set(file, { tests: 0, reported: false, ownErrors: new Map(), childSeen: [] });
+    return state.get(file);
+  };
+  files.forEach(of);
+  if (files.length === 0) fail(null, 'no test files were given');
+
+  for (const r of records) {
+    if (r.type === 'end' || !r.file) continue;
+    const st = of(r.file);
+    if (r.nesting === 0 && r.name === r.file) {
+      // The runner's own entry for a whole file.
+      st.reported = true;
+      st.childSeen = [];
+      if (r.error && r.error.failureType !== 'subtestsFailed') st.ownErrors.set(JSON.stringify(r.error), r.error);
+      continue;
+    }
+    if (r.type === 'test:complete') continue; // test:pass / test:fail carry the same result
+    // Children are reported before their parent, so a test with subtests is recognised when it ends.
+    const hasChildren = st.childSeen[r.nesting + 1] === true;
+    st.childSeen[r.nesting + 1] = false;
+    st.childSeen[r.nesting] = true;
+    const failedHere = r.type === 'test:fail';
+    if (!r.suite && !hasChildren) {
+      st.tests++;
+      if (failedHere) fail(r.file, `test "${r.name}" ${reason(r.error ?? {})}`);
+      else if (r.skip || r.todo) skipped++;
+      else passed++;
+    } else if (failedHere && r.error?.failureType !== 'subtestsFailed') {
+      fail(r.file, `${r.suite ? 'describe' : 'test'} "${r.name}" ${reason(r.error ?? {})}`);
+    } else if (!failedHere && (r.skip || r.todo)) {
+      st.tests++;
+      skipped++;
+    }
+  }
+
+  for (const [file, st] of state) {
+    if (!st.reported) fail(file, 'the test runner never reported this file');
+    for (const e of st.ownErrors.values()) fail(file, reason(e));
+    if (st.reported && st.ownErrors.size === 0 && st.tests === 0) fail(file, 'no tests ran in this file');
+  }
+  if (runner.error) fail(null, `the test runner could not start: ${runner.error.message}`);
+  else if (runner.signal) fail(null, `the test runner was killed by ${runner.signal}`);
+  if (!records.some((r) => r.type === 'end')) fail(null, 'the test runner stopped before reporting every result');
+  if (runner.status !== 0 && runner.status !== null && failed === 0) fail(null, `the test runner exited with code ${runner.status} though no test failed`);
+  return { passed, failed, skipped, problems };
+}
+
+/** Prints the problems and the final line; returns the exit code. */
+export function report({ passed, failed, skipped, problems }) {
+  if (problems.length) console.log('');
+  for (const { file, what } of problems) console.log(`FAIL ${file ? relative(root, file) : '(runner)'}: ${what}`);
+  console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  return failed > 0 ? 1 : 0;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const files = process.argv.slice(2);
+  process.exitCode = report(runTests(files.length ? files : defaultFiles()));
+}

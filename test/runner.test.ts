@@ -1,0 +1,90 @@
+/**
+ * scripts/run-tests.mjs, the runner behind `npm test`: every way a suite can
+ * fail outside a test must turn the final line and the exit code red and
+ * name the file; an all-green file must pass with its exact count.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './helpers/kcppeer.js';
+import { tally, type ResultRecord } from '../scripts/run-tests.mjs';
+
+const FINAL = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/;
+
+interface Run { code: number; lines: string[]; last: string }
+
+function runner(fixture: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['scripts/run-tests.mjs', `test/fixtures/runner/${fixture}`], { cwd: ROOT, maxBuffer: 16 << 20 }, (err, stdout) => {
+      if (err && typeof err.code !== 'number') return reject(err);
+      const lines = stdout.trimEnd().split('\n');
+      resolve({ code: typeof err?.code === 'number' ? err.code : 0, lines, last: lines.at(-1) ?? '' });
+    });
+  });
+}
+
+describe('npm test runner: failures outside tests fail the run and name the file', () => {
+  const red: Array<[fixture: string, why: RegExp]> = [
+    ['describe-throws.fixture.ts', /describe "vectors" failed: test vectors cut short/],
+    ['after-fails.fixture.ts', /describe "with cleanup" failed running after hook: cleanup failed/],
+    ['top-after-fails.fixture.ts', /a hook failed: top-level cleanup failed/],
+    ['killed.fixture.ts', /the test process was killed by SIGKILL/],
+    ['fake-summary.fixture.ts', /test "fails" failed: a real failure/],
+    ['empty.fixture.ts', /no tests ran in this file/],
+  ];
+  for (const [fixture, why] of red) {
+    it(fixture, { timeout: 60_000 }, async () => {
+      const run = await runner(fixture);
+      const m = FINAL.exec(run.last);
+      assert.ok(m, `last line is the summary: ${JSON.stringify(run.last)}`);
+      assert.ok(Number(m[2]) >= 1, `final line counts the failure: ${run.last}`);
+      assert.equal(run.code, 1);
+      const named = run.lines.filter((l) => l.startsWith(`FAIL test/fixtures/runner/${fixture}: `));
+      assert.ok(named.some((l) => why.test(l)), `a FAIL line names ${fixture} and says ${why}; got:\n${named.join('\n')}`);
+    });
+  }
+
+  it('the fake summary lines a test prints do not change the count', { timeout: 60_000 }, async () => {
+    const run = await runner('fake-summary.fixture.ts');
+    assert.equal(run.last, '1 passed, 1 failed');
+  });
+
+  it('an all-green file passes with its exact count (subtests counted, a skipped describe as one skipped)', { timeout: 60_000 }, async () => {
+    const run = await runner('green.fixture.ts');
+    assert.deepEqual(run.lines.filter((l) => l.startsWith('FAIL ')), []);
+    assert.equal(run.last, '4 passed, 0 failed, 2 skipped');
+    assert.equal(run.code, 0);
+  });
+});
+
+describe('npm test runner: the runner itself ending abnormally', () => {
+  const file = join(ROOT, 'test/a.test.ts');
+  const green: ResultRecord[] = [
+    { type: 'test:pass', name: 'ok', nesting: 0, file },
+    { type: 'test:pass', name: file, nesting: 0, file },
+  ];
+  const end: ResultRecord = { type: 'end' };
+
+  it('counts a clean run as clean', () => {
+    assert.deepEqual(tally([...green, end], [file], { status: 0, signal: null }), { passed: 1, failed: 0, skipped: 0, problems: [] });
+  });
+  it('a runner killed by a signal, with no summary, fails', () => {
+    const r = tally(green, [file], { status: null, signal: 'SIGKILL' });
+    assert.ok(r.failed >= 1);
+    assert.ok(r.problems.some((p) => /killed by SIGKILL/.test(p.what)));
+    assert.ok(r.problems.some((p) => /stopped before reporting every result/.test(p.what)));
+  });
+  it('a runner exiting non-zero with every test passed fails', () => {
+    const r = tally([...green, end], [file], { status: 1, signal: null });
+    assert.equal(r.failed, 1);
+  });
+  it('a file the runner never reported on fails, naming it', () => {
+    const other = join(ROOT, 'test/b.test.ts');
+    const r = tally([...green, end], [file, other], { status: 0, signal: null });
+    assert.deepEqual(r.problems, [{ file: other, what: 'the test runner never reported this file' }]);
+  });
+  it('no files at all is a failure, not "0 passed, 0 failed" and success', () => {
+    assert.equal(tally([end], [], { status: 0, signal: null }).failed, 1);
+  });
+});
