@@ -6,6 +6,7 @@ import { dial, listen, OptionError, CRYPT_NAMES, type Session, type CryptName } 
 import { MemoryNet } from './helpers/memory-net.js';
 import { FakeRuntime } from './helpers/fake-runtime.js';
 import { seededRandom } from './helpers/hostile-link.js';
+import { waitFor } from './helpers/wait.js';
 import { createNodeBlockCrypt } from '../src/adapter/node/crypt.js';
 import * as crypt from '../src/core/crypt/index.js';
 import { deriveKey, type BlockCrypt } from '../src/core/crypt/index.js';
@@ -210,14 +211,32 @@ describe('bad input is counted and dropped, never thrown, never kills a session'
       const s = (await listener.accept())!;
       assert.deepEqual([...(await s.read())!], [1, 2, 3]);
 
-      // A wrong-key peer's packet, truncated ones, garbage, an oversize one, and a replay.
+      // A wrong-key peer's packet first, alone: it must be what raises the checksum-error count.
+      // ('none' has no key, so its forged packet would be a legitimate new conv; 'null' has no checksum.)
+      const keyed = crypt !== 'null' && crypt !== 'none';
       const forged: Uint8Array[] = [];
       const fnet = new MemoryNet();
       fnet.filter = (d) => (forged.push(d.slice()), null);
       const wrongSession = dial(fnet.endpoint('w', 'server'), { crypt: crypt === 'null' ? 'aes' : crypt, key: 'wrong key', dataShards: 3, parityShards: 2, mode: 'fast3' });
+      opened.push(wrongSession);
       wrongSession.send(new Uint8Array([6, 6, 6]));
-      await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => forged.length > 0, 'the wrong-key session to send');
       wrongSession.close();
+      // Datagrams arrive in the order they were sent: once a later message is read, the ones before it were handled.
+      const roundTrip = async (m: number[]) => {
+        client.send(new Uint8Array(m));
+        assert.deepEqual([...(await s.read())!], m);
+      };
+      if (keyed) {
+        const csumBefore = listener.stats.InCsumErrors;
+        const sessionsBefore = listener.sessions.size;
+        net.inject(forged[0]!, 'client', 'server');
+        await roundTrip([7]);
+        assert.equal(listener.stats.InCsumErrors - csumBefore, 1, 'the wrong-key packet, alone, is counted as one checksum error');
+        assert.equal(listener.sessions.size, sessionsBefore, 'and opens no session');
+      }
+
+      // Then truncated ones, garbage, an oversize one, and a replay.
       const before = { ...listener.stats.copy() };
       const sStatsBefore = s.stats.copy();
       const bad = [
@@ -229,14 +248,11 @@ describe('bad input is counted and dropped, never thrown, never kills a session'
         randomBytes(200),
         randomBytes(1600),
         seen[0]!.subarray(0, seen[0]!.length - 1),
-        ...(crypt === 'null' || crypt === 'none' ? [] : forged.slice(0, 1)), // 'none' has no key: a forged packet is a legitimate new conv
         seen[0]!, // replay
       ];
       for (const b of bad) net.inject(b, 'client', 'server');
-      await new Promise((r) => setTimeout(r, 50));
       // Still alive and still delivering.
-      client.send(new Uint8Array([4, 5]));
-      assert.deepEqual([...(await s.read())!], [4, 5]);
+      await roundTrip([4, 5]);
       assert.ok(s.isOpen && client.isOpen);
       const after = listener.stats.copy();
       const sAfter = s.stats.copy();
@@ -245,7 +261,6 @@ describe('bad input is counted and dropped, never thrown, never kills a session'
         sAfter.InErrs - sStatsBefore.InErrs + sAfter.KCPInErrors - sStatsBefore.KCPInErrors + sAfter.RepeatSegs - sStatsBefore.RepeatSegs +
         sAfter.FECErrs - sStatsBefore.FECErrs;
       assert.ok(dropped >= 5, `bad datagrams were counted (${dropped})`);
-      if (crypt !== 'null') assert.ok(after.InCsumErrors > before.InCsumErrors, 'wrong key counted as checksum error');
       client.close();
       listener.close();
     });
