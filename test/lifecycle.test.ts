@@ -11,6 +11,7 @@ import { dial, dialUdp, listen, listenUdp } from '../src/index.node.js';
 import { MemoryNet } from './helpers/memory-net.js';
 import { FakeRuntime } from './helpers/fake-runtime.js';
 import { hasKcpPeer, startGoEcho } from './helpers/kcppeer.js';
+import { freeUdpPort } from './helpers/ports.js';
 
 const udpHandles = () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length;
 const tick = () => new Promise((r) => setImmediate(r));
@@ -128,7 +129,7 @@ describe('a restarted peer (same address, new conv, sn 0)', () => {
         for await (const m of s) s.send(m);
       })().catch(() => {});
     };
-    const port = 40000 + Math.floor(Math.random() * 20000);
+    const port = await freeUdpPort();
     const echoOnce = async (conv: number) => {
       const c = await dialUdp(listener.address, { key: 'k', conv, udp: { local: `127.0.0.1:${port}` } });
       c.send(new Uint8Array([conv & 0xff]));
@@ -147,7 +148,7 @@ describe('a restarted peer (same address, new conv, sn 0)', () => {
   it('kcp-go\'s own listener does the same: the restarted kcp-web client is served again', { skip: hasKcpPeer ? false : 'interop/bin/kcppeer missing' }, async () => {
     const go = await startGoEcho(['--crypt', 'aes', '--key', 'k', '--datashard', '0', '--parityshard', '0']);
     try {
-      const port = 40000 + Math.floor(Math.random() * 20000);
+      const port = await freeUdpPort();
       for (const conv of [1001, 2002]) {
         const c = await dialUdp(go.address, { key: 'k', conv, udp: { local: `127.0.0.1:${port}` } });
         c.send(new Uint8Array([conv & 0xff]));
