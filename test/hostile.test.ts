@@ -5,6 +5,9 @@
  * must come back byte for byte (sha256), and each side must have rejected
  * (counted, never delivered) every bit-flipped datagram it could detect.
  * HOSTILE_MB sets the size each way (npm test: 128 KiB; `npm run hostile`: 100 MB).
+ * HOSTILE_SEED sets the link's impairment seed (default fixed, so a run picks
+ * the same datagrams to drop, flip and cut each time); each case adds its own
+ * index to it, and a failure prints the HOSTILE_SEED that replays it.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +18,7 @@ import { hasKcpPeer, startGoEcho, startKcpWebEcho, stopWithCounters } from './he
 
 const BYTES = process.env.HOSTILE_MB ? Math.round(Number(process.env.HOSTILE_MB) * (1 << 20)) : 128 << 10;
 const TIMEOUT = 60_000 + (BYTES / (1 << 20)) * 4000;
+const BASE_SEED = process.env.HOSTILE_SEED ? Number(process.env.HOSTILE_SEED) >>> 0 : 0x6b6370;
 const skip = hasKcpPeer ? false : 'interop/bin/kcppeer missing: run `node scripts/setup.mjs`';
 
 /** kcp-go has no integrity check without a cipher ('null': no header, no CRC): flips and cuts there would be delivered, by design. */
@@ -29,14 +33,16 @@ const impairments = (crypt: CryptName): Impairments => ({
 const rejected = (s: Record<string, number>) => (s.InCsumErrors ?? 0) + (s.InErrs ?? 0);
 
 describe(`hostile link: 30% loss, 5% duplicates, reordering, jitter, truncation, bit flips; ${BYTES >> 10} KiB each way`, { skip, concurrency: 4 }, () => {
+  let index = 0;
   for (const crypt of CRYPT_NAMES) {
     for (const fec of [false, true]) {
       for (const peer of ['kcp-go', 'kcp-web'] as const) {
+        const seed = (BASE_SEED + index++) >>> 0;
+        const replay = `seed ${seed}: HOSTILE_SEED=${BASE_SEED} replays it`;
         const name = `${peer} echo, crypt=${crypt}${crypt === 'null' ? ' (no flips or cuts: null has no checksum)' : ''}, fec=${fec ? '10/3' : 'off'}`;
         it(name, { timeout: TIMEOUT + 15_000 }, async () => {
           const flags = ['--crypt', crypt, '--key', 'hostile', '--datashard', fec ? '10' : '0', '--parityshard', fec ? '3' : '0', '--mode', 'fast', '--sndwnd', '256', '--rcvwnd', '256'];
           const server = await (peer === 'kcp-go' ? startGoEcho(flags) : startKcpWebEcho(flags));
-          const seed = (Math.random() * 0xffffffff) >>> 0;
           const link = await startHostileLink(server.address, { up: impairments(crypt), down: impairments(crypt) }, seed);
           const session = await dialUdp(link.address, {
             crypt,
@@ -64,15 +70,15 @@ describe(`hostile link: 30% loss, 5% duplicates, reordering, jitter, truncation,
           const theirs = await stopWithCounters(server);
           const s = link.stats;
           console.log(
-            `${name}: ${(BYTES / 2 ** 20).toFixed(2)} MiB each way in ${((performance.now() - started) / 1000).toFixed(1)} s; link: dropped ${s.dropped}, duplicated ${s.duplicated}, reordered ${s.reordered}, truncated ${s.truncated}, flipped ${s.flipped}; rejected: ours ${rejected(mine)} (of ${link.down.flippedDetectable} detectable flips), ${peer}'s ${rejected(theirs)} (of ${link.up.flippedDetectable}); seed ${seed}`,
+            `${name}: ${(BYTES / 2 ** 20).toFixed(2)} MiB each way in ${((performance.now() - started) / 1000).toFixed(1)} s; link: dropped ${s.dropped}, duplicated ${s.duplicated}, reordered ${s.reordered}, truncated ${s.truncated}, flipped ${s.flipped}; rejected: ours ${rejected(mine)} (of ${link.down.flippedDetectable} detectable flips), ${peer}'s ${rejected(theirs)} (of ${link.up.flippedDetectable}); ${replay}`,
           );
-          assert.equal(result.received, BYTES, `all bytes echoed (seed ${seed})`);
-          assert.ok(result.ok, `sha256 equal (seed ${seed})`);
-          assert.ok(s.dropped > 0 && s.duplicated > 0 && s.reordered > 0, 'the link was hostile');
+          assert.equal(result.received, BYTES, `all bytes echoed (${replay})`);
+          assert.ok(result.ok, `sha256 equal (${replay})`);
+          assert.ok(s.dropped > 0 && s.duplicated > 0 && s.reordered > 0, `the link was hostile (${replay})`);
           if (crypt !== 'null') {
-            assert.ok(s.flipped > 0, 'bits were flipped');
-            assert.ok(rejected(mine) >= link.down.flippedDetectable, `kcp-web rejected every detectable flip: ${rejected(mine)} ≥ ${link.down.flippedDetectable}`);
-            assert.ok(rejected(theirs) >= link.up.flippedDetectable, `${peer} rejected every detectable flip: ${rejected(theirs)} ≥ ${link.up.flippedDetectable}`);
+            assert.ok(s.flipped > 0, `bits were flipped (${replay})`);
+            assert.ok(rejected(mine) >= link.down.flippedDetectable, `kcp-web rejected every detectable flip: ${rejected(mine)} ≥ ${link.down.flippedDetectable} (${replay})`);
+            assert.ok(rejected(theirs) >= link.up.flippedDetectable, `${peer} rejected every detectable flip: ${rejected(theirs)} ≥ ${link.up.flippedDetectable} (${replay})`);
           }
         });
       }
