@@ -50,11 +50,17 @@ export function runTests(files) {
   }
 }
 
+/** One line, so each FAIL line stands alone. */
+const oneLine = (text) => {
+  const t = String(text).replace(/\s*\n\s*/g, ' ').trim();
+  return t.length > 300 ? `${t.slice(0, 297)}...` : t;
+};
+
 const reason = (e) => {
   if (e.signal) return `the test process was killed by ${e.signal}`;
   if (typeof e.exitCode === 'number') return `the test process exited with code ${e.exitCode}`;
-  if (e.failureType === 'hookFailed') return e.cause && e.cause !== e.message ? `${e.message}: ${e.cause}` : `a hook failed: ${e.message}`;
-  return `failed: ${e.message}`;
+  if (e.failureType === 'hookFailed') return oneLine(e.cause && e.cause !== e.message ? `${e.message}: ${e.cause}` : `a hook failed: ${e.message}`);
+  return `failed: ${oneLine(e.message)}`;
 };
 
 /** Counts results from the reporter's records; exported for reuse, pure. */
