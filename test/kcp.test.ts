@@ -1,7 +1,8 @@
 /**
- * KCP: replays of scripts recorded against kcp-go 5.6.1's own KCP
- * (test/vectors/kcp.json, from interop/kcppeer/vectors_kcp.go), then
- * behaviour over a simulated lossy link with a fake clock.
+ * KCP: replays of scripts recorded against kcp-go's own KCP, the newest
+ * (test/vectors/kcp.json) and v5.6.1 (test/vectors/v5.6.1/kcp.json), both
+ * from interop/kcppeer/vectors_kcp.go; then behaviour over a simulated lossy
+ * link with a fake clock.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,11 +40,18 @@ type Step = {
   snmp?: string;
 };
 type Script = { name: string; attempts: number; steps: Step[] };
-const vectors = JSON.parse(readFileSync(new URL('./vectors/kcp.json', import.meta.url), 'utf8')) as {
+type KcpVectors = {
+  generator: string;
   stateKeys: string[];
   snmpKeys: SnmpField[];
   scripts: Script[];
 };
+const loadVectors = (path: string) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as KcpVectors;
+/** The newest kcp-go's scripts, replayed on the default Kcp; v5.6.1's, on Kcp with compat 'v5.6.1'. */
+const vectorSets: Array<{ vectors: KcpVectors; compat?: 'v5.6.1' }> = [
+  { vectors: loadVectors('./vectors/kcp.json') },
+  { vectors: loadVectors('./vectors/v5.6.1/kcp.json'), compat: 'v5.6.1' },
+];
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
@@ -60,7 +68,7 @@ function detBytes(seed: number, n: number): Uint8Array {
   return out;
 }
 
-function stateOf(k: Kcp): Record<string, number> {
+function stateOf(vectors: KcpVectors, k: Kcp): Record<string, number> {
   const fields = k as unknown as Record<string, number | boolean>;
   const out: Record<string, number> = {};
   for (const key of vectors.stateKeys) {
@@ -71,7 +79,7 @@ function stateOf(k: Kcp): Record<string, number> {
   return out;
 }
 
-function snmpDelta(before: Record<SnmpField, number>, after: Snmp): string {
+function snmpDelta(vectors: KcpVectors, before: Record<SnmpField, number>, after: Snmp): string {
   return vectors.snmpKeys
     .filter((f) => after[f] !== before[f])
     .map((f) => `${f}=${after[f] - before[f]}`)
@@ -80,7 +88,7 @@ function snmpDelta(before: Record<SnmpField, number>, after: Snmp): string {
 
 type Endpoint = { k: Kcp; out: string[]; snmp: Snmp; reserved: number };
 
-function replay(script: Script): void {
+function replay(vectors: KcpVectors, script: Script, compat?: 'v5.6.1'): void {
   let now = 0;
   const clock = () => now;
   const eps = new Map<string, Endpoint>();
@@ -90,7 +98,7 @@ function replay(script: Script): void {
     const where = `step ${i} (${st.who}.${st.op}${st.args ? `(${st.args.join(', ')})` : ''} at ${st.clock})`;
     if (st.op === 'new') {
       const ep: Endpoint = { k: undefined as unknown as Kcp, out: [], snmp: new Snmp(), reserved: 0 };
-      ep.k = new Kcp(st.args![0]!, (p) => ep.out.push(toHex(p)), { clock, snmp: ep.snmp });
+      ep.k = new Kcp(st.args![0]!, (p) => ep.out.push(toHex(p)), { clock, snmp: ep.snmp, ...(compat ? { compat } : {}) });
       eps.set(st.who, ep);
     }
     const ep = eps.get(st.who);
@@ -158,15 +166,17 @@ function replay(script: Script): void {
     assert.equal(recv, st.recv, `${where}: bytes received`);
     assert.deepEqual(ep.out, st.out ?? [], `${where}: packets output`);
     const want = Object.fromEntries(vectors.stateKeys.map((key, j) => [key, Number(st.state.split(' ')[j])]));
-    assert.deepEqual(stateOf(k), want, `${where}: state after`);
-    assert.equal(snmpDelta(before, ep.snmp), st.snmp ?? '', `${where}: SNMP counters`);
+    assert.deepEqual(stateOf(vectors, k), want, `${where}: state after`);
+    assert.equal(snmpDelta(vectors, before, ep.snmp), st.snmp ?? '', `${where}: SNMP counters`);
   });
 }
 
-describe('KCP replays kcp-go 5.6.1 scripts byte for byte', () => {
-  assert.ok(vectors.scripts.length >= 10);
-  for (const script of vectors.scripts) it(script.name, () => replay(script));
-});
+for (const { vectors, compat } of vectorSets) {
+  describe(`KCP${compat ? ` (compat ${compat})` : ''} replays ${vectors.generator} scripts byte for byte`, () => {
+    assert.ok(vectors.scripts.length >= 10);
+    for (const script of vectors.scripts) it(script.name, () => replay(vectors, script, compat));
+  });
+}
 
 // ---- simulated link -----------------------------------------------------------
 
@@ -539,34 +549,36 @@ describe('KCP behaviour', () => {
     assert.equal(k.flush(true), 50, 'ackOnly returns the interval');
   });
 
-  it('a zero remote window is probed after 7 s, and a WASK is answered with WINS', () => {
-    let now = 0;
-    const out: Uint8Array[] = [];
-    const k = new Kcp(1, (p) => out.push(p.slice()), { clock: () => now });
-    k.noDelay(1, 10, 2, 1);
-    k.input(seg(1, IKCP_CMD_WINS, 0, { wnd: 0 }), true, false);
-    assert.equal(k.rmt_wnd, 0);
-    k.send(new Uint8Array(10));
-    k.flush(false);
-    assert.equal(out.length, 0);
-    assert.equal(k.probe_wait, 7000);
-    now = 6999;
-    k.flush(false);
-    assert.equal(out.length, 0);
-    now = 7000;
-    k.flush(false);
-    assert.deepEqual(
-      out.flatMap((p) => segments(p).map((s) => s.cmd)),
-      [IKCP_CMD_WASK],
-    );
-    assert.equal(k.probe_wait, 10500);
-    out.length = 0;
-    k.input(seg(1, IKCP_CMD_WASK, 0, { wnd: 0 }), true, false);
-    k.flush(false);
-    const [wins] = out.flatMap((p) => segments(p));
-    assert.equal(wins!.cmd, IKCP_CMD_WINS);
-    assert.equal(wins!.wnd, IKCP_WND_RCV);
-  });
+  for (const [compat, first] of [[undefined, 500], ['v5.6.1', 7000]] as const) {
+    it(`a zero remote window is probed after ${first} ms${compat ? ` (compat ${compat})` : ''}, and a WASK is answered with WINS`, () => {
+      let now = 0;
+      const out: Uint8Array[] = [];
+      const k = new Kcp(1, (p) => out.push(p.slice()), { clock: () => now, ...(compat ? { compat } : {}) });
+      k.noDelay(1, 10, 2, 1);
+      k.input(seg(1, IKCP_CMD_WINS, 0, { wnd: 0 }), true, false);
+      assert.equal(k.rmt_wnd, 0);
+      k.send(new Uint8Array(10));
+      k.flush(false);
+      assert.equal(out.length, 0);
+      assert.equal(k.probe_wait, first);
+      now = first - 1;
+      k.flush(false);
+      assert.equal(out.length, 0);
+      now = first;
+      k.flush(false);
+      assert.deepEqual(
+        out.flatMap((p) => segments(p).map((s) => s.cmd)),
+        [IKCP_CMD_WASK],
+      );
+      assert.equal(k.probe_wait, first * 1.5);
+      out.length = 0;
+      k.input(seg(1, IKCP_CMD_WASK, 0, { wnd: 0 }), true, false);
+      k.flush(false);
+      const [wins] = out.flatMap((p) => segments(p));
+      assert.equal(wins!.cmd, IKCP_CMD_WINS);
+      assert.equal(wins!.wnd, IKCP_WND_RCV);
+    });
+  }
 
   it('FEC-recovered input (regular=false) moves neither rmt_wnd nor RTT', () => {
     let now = 100;
@@ -665,4 +677,97 @@ describe('KCP behaviour', () => {
     assert.equal(k.send(new Uint8Array(10)), 0);
     assert.equal(k.waitSnd(), 1);
   });
+});
+
+// ---- what kcp-go v5.7 changed, next to v5.6.1 ---------------------------------
+
+describe('KCP: kcp-go v5.7.6 next to v5.6.1 (compat)', () => {
+  /** Sends `n` one-segment messages from a fresh Kcp (fast resend 2, no cwnd) and flushes them; the packets are returned. */
+  function sender(compat: 'v5.6.1' | undefined, n: number, clock: () => number) {
+    const out: Uint8Array[] = [];
+    const k = new Kcp(1, (p) => out.push(p.slice()), { clock, ...(compat ? { compat } : {}) });
+    k.noDelay(1, 10, 2, 1);
+    for (let i = 0; i < n; i++) k.send(new Uint8Array(100).fill(i));
+    k.flush(false);
+    return { k, out };
+  }
+  const pushes = (out: Uint8Array[]) => out.flatMap((p) => segments(p)).filter((s) => s.cmd === IKCP_CMD_PUSH).map((s) => s.sn);
+
+  for (const compat of [undefined, 'v5.6.1'] as const) {
+    const v57 = compat === undefined;
+    const label = v57 ? 'v5.7' : 'v5.6.1';
+
+    it(`${label}: an ACK that brings a segment to the fast resend threshold ${v57 ? 'flushes inside input' : 'waits for the next flush'}`, () => {
+      const now = 0;
+      const { k, out } = sender(compat, 4, () => now);
+      out.length = 0;
+      // sn 0 lost: ACKs for 1 and 2 (una stays 0) give it fastack 2 = resend.
+      k.input(seg(1, IKCP_CMD_ACK, 1, { ts: 0 }), true, false);
+      k.input(seg(1, IKCP_CMD_ACK, 2, { ts: 0 }), true, false);
+      assert.deepEqual(pushes(out), v57 ? [0] : []);
+      if (!v57) {
+        k.flush(false);
+        assert.deepEqual(pushes(out), [0]);
+      }
+    });
+
+    it(`${label}: after a fast retransmit ${v57 ? 'more ACKs do not resend the segment again before its RTO' : 'the ACK count starts over'}`, () => {
+      let now = 0;
+      const { k, out } = sender(compat, 6, () => now);
+      k.input(seg(1, IKCP_CMD_ACK, 1, { ts: 0 }), true, false);
+      k.input(seg(1, IKCP_CMD_ACK, 2, { ts: 0 }), true, false);
+      k.flush(false); // fast retransmit of sn 0 (v5.7 already did it inside input)
+      out.length = 0;
+      now = 5;
+      k.input(seg(1, IKCP_CMD_ACK, 3, { ts: 0 }), true, false);
+      k.input(seg(1, IKCP_CMD_ACK, 4, { ts: 0 }), true, false);
+      k.flush(false);
+      // v5.6.1: two more ACKs make it due again (fast); v5.7: fastack stays 0xFFFFFFFF until the RTO.
+      assert.deepEqual(pushes(out), v57 ? [] : [0]);
+      if (v57) {
+        now = 5 + k.rx_rto;
+        k.flush(false);
+        assert.deepEqual(pushes(out), [0], 'the RTO still resends it');
+      }
+    });
+
+    it(`${label}: pending ACKs ${v57 ? 'go out once mtu/24 of them are queued' : 'wait for the flush however many'}`, () => {
+      const out: Uint8Array[] = [];
+      const k = new Kcp(1, (p) => out.push(p.slice()), { clock: () => 0, ...(compat ? { compat } : {}) });
+      k.wndSize(128, 128);
+      const threshold = Math.floor(k.mtu / IKCP_OVERHEAD); // 58 with the default mtu 1400
+      // sn 0 missing: rcv_nxt stays 0, so no ACK is filtered as below it.
+      for (let sn = 1; sn < threshold; sn++) k.input(seg(1, IKCP_CMD_PUSH, sn, { data: new Uint8Array(1) }), true, false);
+      assert.equal(out.length, 0);
+      k.input(seg(1, IKCP_CMD_PUSH, threshold, { data: new Uint8Array(1) }), true, false);
+      assert.equal(out.length, v57 ? 1 : 0);
+      if (v57) {
+        assert.equal(segments(out[0]!).length, threshold);
+        assert.equal(k.ackcount, 0);
+      }
+    });
+
+    it(`${label}: an ACK-only flush ${v57 ? 'also sends a window probe answer and admits queued segments' : 'sends the ACKs only'}`, () => {
+      const out: Uint8Array[] = [];
+      const k = new Kcp(1, (p) => out.push(p.slice()), { clock: () => 0, ...(compat ? { compat } : {}) });
+      k.noDelay(1, 10, 2, 1);
+      k.send(new Uint8Array(10));
+      k.input(seg(1, IKCP_CMD_WASK, 0), true, false);
+      k.input(seg(1, IKCP_CMD_PUSH, 0, { data: new Uint8Array(1) }), true, false);
+      k.flush(true);
+      const cmds = out.flatMap((p) => segments(p).map((s) => s.cmd));
+      assert.deepEqual(cmds, v57 ? [IKCP_CMD_ACK, IKCP_CMD_WINS] : [IKCP_CMD_ACK]);
+      // v5.7 moved the segment into the window (sn given, not yet sent); v5.6.1 left it queued.
+      assert.deepEqual([k.nsnd_que, k.nsnd_buf, k.snd_nxt], v57 ? [0, 1, 1] : [1, 0, 0]);
+      assert.equal(pushes(out).length, 0);
+    });
+
+    it(`${label}: setMtu accepts ${v57 ? 'anything above the 24-byte header' : '50 and up'}`, () => {
+      const k = new Kcp(1, () => {}, { clock: () => 0, ...(compat ? { compat } : {}) });
+      assert.equal(k.setMtu(24), false);
+      assert.equal(k.setMtu(25), v57);
+      assert.equal(k.setMtu(49), v57);
+      assert.equal(k.setMtu(50), true);
+    });
+  }
 });

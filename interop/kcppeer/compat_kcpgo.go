@@ -19,6 +19,10 @@ func kcpInput(k *kcp.KCP, data []byte, regular, ackNoDelay bool) int {
 	return k.Input(data, t, ackNoDelay)
 }
 
+// maxDatagram: kcp-go reads datagrams into 1472-byte buffers (maxPacketSize, v5.7.0+):
+// a longer one arrives truncated.
+const maxDatagram = 1472
+
 // kcpHasReserve is false: the session prepends its headers in the output
 // callback, so a bare KCP has no reserved room (ReserveBytes is gone).
 const kcpHasReserve = false

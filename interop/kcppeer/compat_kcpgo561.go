@@ -18,6 +18,9 @@ func kcpInput(k *kcp.KCP, data []byte, regular, ackNoDelay bool) int {
 	return k.Input(data, regular, ackNoDelay)
 }
 
+// maxDatagram: v5.6.1 reads datagrams of up to 1500 bytes (mtuLimit).
+const maxDatagram = 1500
+
 // kcpHasReserve: v5.6.1 keeps the session's header room inside the KCP
 // (ReserveBytes); newer versions add it in the session's output callback.
 const kcpHasReserve = true

@@ -203,7 +203,7 @@ const fecNoSkip = 1 << 30
 func fecGenEncoder() []fecEncCase {
 	var out []fecEncCase
 	for i, c := range []struct{ d, p, off, groups, maxLen int }{
-		{1, 1, 0, 4, 1500}, {2, 1, 20, 4, 1500}, {3, 2, 0, 4, 1400}, {10, 3, 20, 3, 1500}, {20, 5, 0, 3, 300}, {70, 30, 20, 1, 100},
+		{1, 1, 0, 4, maxDatagram}, {2, 1, 20, 4, maxDatagram}, {3, 2, 0, 4, 1400}, {10, 3, 20, 3, maxDatagram}, {20, 5, 0, 3, 300}, {70, 30, 20, 1, 100},
 	} {
 		out = append(out, fecEncCase{c.d, c.p, c.off, fecEncoderStream(c.d, c.p, c.off, c.groups, c.maxLen, uint32(77+i))})
 	}
@@ -287,7 +287,7 @@ func fecRebase(pk [][]byte, group int, base uint32) [][]byte {
 }
 
 // fecJunk makes FEC-flagged packets kcp-go's kcpInput would pass to decode()
-// (8..1500 bytes): random content, flags and seqids mostly close together.
+// (8..maxDatagram bytes): random content, flags and seqids mostly close together.
 func fecJunk(n int, seed uint32) [][]byte {
 	rnd := fecRand(seed | 1)
 	var out [][]byte
@@ -295,7 +295,7 @@ func fecJunk(n int, seed uint32) [][]byte {
 	for i := 0; i < n; i++ {
 		l := 8 + rnd.intn(120)
 		if i%50 == 7 {
-			l = 1500
+			l = maxDatagram
 		}
 		p := detBytes(rnd.next(), l)
 		s := base + uint32(rnd.intn(40))

@@ -1,5 +1,8 @@
 /**
- * kcp-go 5.6.1's FEC framing (fec.go, autotune.go) over our ReedSolomon.
+ * kcp-go's FEC framing (fec.go, autotune.go) over our ReedSolomon: the
+ * encoder as in v5.7.6 (v5.6.1's without a clock); the decoder keeps
+ * v5.6.1's receive queue with v5.7.6's autotune (docs/kcp-go-versions.md
+ * says why).
  *
  * Wire layout of an FEC packet (after the crypto header, if any):
  *   | seqid u32 LE | flag u16 LE (0xf1 data, 0xf2 parity) | size u16 LE | KCP bytes |
@@ -31,6 +34,19 @@ export function fecType(packet: Uint8Array): number {
 export const FEC_EXPIRE = 60000;
 /** The receive queue holds this many groups' worth of packets (kcp-go rxFECMulti). */
 export const RX_FEC_MULTI = 3;
+/**
+ * kcp-go (v5.6.10 and later) sends no parity for a group whose last two data
+ * packets are this many ms apart or more, the seqids still advancing as if it
+ * had (sess.go maxFECEncodeLatency).
+ */
+export const FEC_MAX_ENCODE_LATENCY = 500;
+
+export interface FecEncoderOptions {
+  /** Milliseconds. Without it every group gets its parity, as in kcp-go v5.6.1. */
+  clock?: () => number;
+  /** The gap (ms) from which a group's parity is skipped; FEC_MAX_ENCODE_LATENCY if absent. */
+  maxEncodeLatency?: number;
+}
 /** Returned when there is nothing to return; frozen so a caller's push fails loudly. */
 const NONE: Uint8Array[] = Object.freeze([] as Uint8Array[]) as Uint8Array[];
 
@@ -77,8 +93,12 @@ export class FecEncoder {
   private next = 0;
   private shardCount = 0;
   private maxSize = 0;
+  private readonly clock: (() => number) | undefined;
+  private readonly maxLatency: number;
+  /** When the last data packet was encoded; undefined before the first (kcp-go's zero time: a gap). */
+  private lastData: number | undefined;
 
-  constructor(dataShards: number, parityShards: number, headerOffset: number) {
+  constructor(dataShards: number, parityShards: number, headerOffset: number, options: FecEncoderOptions = {}) {
     checkShards(dataShards, parityShards);
     if (!Number.isInteger(headerOffset) || headerOffset < 0 || headerOffset > MTU_LIMIT - FEC_HEADER_SIZE_PLUS2) {
       throw new RangeError(`FEC headerOffset must be an integer in 0..${MTU_LIMIT - FEC_HEADER_SIZE_PLUS2}; got ${headerOffset}`);
@@ -95,6 +115,8 @@ export class FecEncoder {
     this.shardCache = Array.from({ length: total }, (_, k) => slab.subarray(k * MTU_LIMIT, (k + 1) * MTU_LIMIT));
     this.shardLen = new Int32Array(dataShards);
     this.parityOut = this.shardCache.slice(dataShards);
+    this.clock = options.clock;
+    this.maxLatency = options.maxEncodeLatency ?? FEC_MAX_ENCODE_LATENCY;
   }
 
   /**
@@ -102,7 +124,10 @@ export class FecEncoder {
    * then KCP bytes) as the next data shard, writing seqid, flag and size in
    * place, and returns the parity packets once the group is complete, else
    * an empty array. The returned array and its packets are reused by later
-   * calls: send or copy them first.
+   * calls: send or copy them first. With a clock, a group whose last two
+   * data packets came maxEncodeLatency apart or more gets no parity (it
+   * would repair little: the data went out long ago), and its parity seqids
+   * are skipped so groups stay aligned for the peer.
    */
   encode(packet: Uint8Array): Uint8Array[] {
     const sz = packet.length;
@@ -121,9 +146,21 @@ export class FecEncoder {
     this.shardLen[this.shardCount] = sz;
     this.shardCount++;
     if (sz > this.maxSize) this.maxSize = sz;
+    let gap = false;
+    if (this.clock) {
+      const now = this.clock();
+      gap = this.lastData === undefined || now - this.lastData >= this.maxLatency;
+      this.lastData = now;
+    }
     if (this.shardCount < this.dataShards) return NONE;
 
     const max = this.maxSize;
+    if (gap) {
+      this.next = (this.next + this.parityShards) % this.paws;
+      this.shardCount = 0;
+      this.maxSize = 0;
+      return NONE;
+    }
     // Shorter data shards are zero-padded to the longest, as kcp-go does.
     for (let i = 0; i < this.dataShards; i++) this.shardCache[i]!.fill(0, this.shardLen[i]!, max);
     this.codec.encode(this.shardCache, p, max);
@@ -143,49 +180,61 @@ export class FecEncoder {
 const MAX_AUTOTUNE_SAMPLES = 258;
 
 /**
- * kcp-go's autoTune: the data/parity flag of the last 258 seqids, slot
- * seqid % 258. When a packet's flag does not fit its position under the
- * decoder's shard counts, findPeriod() measures the peer's real run lengths
- * of data and of parity flags. This is how a kcp-go session that was given
- * no FEC (its decoder created on demand as 1/1) or different counts learns
- * what the peer sends. Slots start as {parity, seq 0}, as Go's zero values.
+ * kcp-go v5.7's autoTune: the data/parity flags of the last 258 packets in
+ * arrival order. When a packet's flag does not fit its position under the
+ * decoder's shard counts, findPeriod() sorts them by seqid, drops seqids seen
+ * with both flags, and measures the first run of `bit` flags that has a
+ * consecutive seqid on each side. This is how a session given other counts
+ * learns what the peer sends. (v5.6.1 kept one slot per seqid % 258, which
+ * loss and reordering leave full of stale entries; it rarely found a run.)
  */
 class AutoTune {
   private readonly bits = new Uint8Array(MAX_AUTOTUNE_SAMPLES);
   private readonly seqs = new Uint32Array(MAX_AUTOTUNE_SAMPLES);
+  private tail = 0;
+  private count = 0;
+  private readonly order: number[] = [];
 
   sample(bit: boolean, seq: number): void {
-    const i = seq % MAX_AUTOTUNE_SAMPLES;
-    this.bits[i] = bit ? 1 : 0;
-    this.seqs[i] = seq;
+    this.bits[this.tail] = bit ? 1 : 0;
+    this.seqs[this.tail] = seq;
+    this.tail = (this.tail + 1) % MAX_AUTOTUNE_SAMPLES;
+    if (this.count < MAX_AUTOTUNE_SAMPLES) this.count++;
   }
 
-  /**
-   * Distance between the first rising edge of `bit` whose slots have
-   * consecutive seqs and the falling edge after it; -1 if the run is broken
-   * by a non-consecutive seq; 0 or negative when no edge is found (callers
-   * then ignore it), exactly as kcp-go's FindPeriod.
-   */
+  /** The length of the first complete run of `bit` flags, or -1 if there is none. */
   findPeriod(bit: boolean): number {
+    const n = this.count;
+    if (n < 3) return -1;
     const want = bit ? 1 : 0;
-    const bits = this.bits;
-    const seqs = this.seqs;
-    let leftEdge = 0;
-    for (let idx = 1; idx < MAX_AUTOTUNE_SAMPLES; idx++) {
-      if (bits[idx - 1] !== want && bits[idx] === want && ((seqs[idx - 1]! + 1) >>> 0) === seqs[idx]) {
-        leftEdge = idx;
-        break;
+    const { bits, seqs } = this;
+    const order = this.order;
+    order.length = 0;
+    for (let i = 0; i < n; i++) order.push(i);
+    order.sort((a, b) => diff(seqs[a]!, seqs[b]!));
+    // One entry per seqid; a seqid seen as both data and parity is dropped.
+    let unique = 0;
+    for (let i = 0; i < n; ) {
+      let end = i + 1;
+      let conflict = false;
+      while (end < n && seqs[order[end]!] === seqs[order[i]!]) {
+        conflict ||= bits[order[end]!] !== bits[order[i]!];
+        end++;
+      }
+      if (!conflict) order[unique++] = order[i]!;
+      i = end;
+    }
+    for (let left = 1; left < unique; left++) {
+      const a = order[left - 1]!;
+      const b = order[left]!;
+      if (bits[a] === want || bits[b] !== want || ((seqs[a]! + 1) >>> 0) !== seqs[b]) continue;
+      for (let right = left + 1; right < unique; right++) {
+        const r = order[right]!;
+        if (((seqs[order[right - 1]!]! + 1) >>> 0) !== seqs[r]) break;
+        if (bits[r] !== want) return diff(seqs[r]!, seqs[b]!);
       }
     }
-    let rightEdge = 0;
-    for (let idx = leftEdge + 1; idx < MAX_AUTOTUNE_SAMPLES; idx++) {
-      if (((seqs[idx - 1]! + 1) >>> 0) !== seqs[idx]) return -1;
-      if (bits[idx - 1] === want && bits[idx] !== want) {
-        rightEdge = idx;
-        break;
-      }
-    }
-    return rightEdge - leftEdge;
+    return -1;
   }
 }
 
@@ -220,6 +269,14 @@ export class FecDecoder {
   /** results[n]: the array returned when n shards were rebuilt. */
   private readonly results: Uint8Array[][] = [];
   private readonly autoTune = new AutoTune();
+  /**
+   * A flag did not fit its position under the current counts: until autotune
+   * has measured the peer's, packets are sampled but neither queued nor
+   * decoded, and a change of counts empties the queue (kcp-go v5.7). v5.6.1
+   * kept decoding with the old queue, and so rebuilt "shards" across groups
+   * of the wrong size: garbage that KCP then refused.
+   */
+  private tuning = false;
 
   constructor(
     dataShards: number,
@@ -271,8 +328,14 @@ export class FecDecoder {
     if (flag === 0) return NONE;
 
     this.autoTune.sample(flag === TYPE_DATA, seqid);
+    // No encoder sends a seqid at or past paws (kcp-go v5.7 drops them).
+    if (seqid >= Math.floor(0xffffffff / this.shardSize) * this.shardSize) return NONE;
     // A flag that does not fit its position means the peer's counts differ.
-    if ((seqid % this.shardSize < this.dataShards) !== (flag === TYPE_DATA)) this.retune();
+    if ((seqid % this.shardSize < this.dataShards) !== (flag === TYPE_DATA)) this.tuning = true;
+    if (this.tuning) {
+      this.retune();
+      return NONE;
+    }
 
     // Ordered insertion, searching from the newest; a known seqid is a duplicate.
     const queue = this.queue;
@@ -418,8 +481,10 @@ export class FecDecoder {
   private retune(): void {
     const ds = this.autoTune.findPeriod(true);
     const ps = this.autoTune.findPeriod(false);
-    if (ds <= 0 || ps <= 0 || ds >= 256 || ps >= 256 || ds + ps > 256) return;
+    if (ds <= 0 || ps <= 0 || ds + ps > 256) return;
+    this.tuning = false;
     if (ds === this.dataShards && ps === this.parityShards) return;
+    this.release();
     this.dataShards = ds;
     this.parityShards = ps;
     this.shardSize = ds + ps;

@@ -1,7 +1,8 @@
 /**
- * KCP ARQ with kcp-go 5.6.1's behaviour (kcp.go), in the shape of
- * skywind3000's ikcp.c: one object, no I/O — packets leave through the
- * output callback, time comes from the injected clock.
+ * KCP ARQ with kcp-go's behaviour (kcp.go of v5.7.6, or of v5.6.1 with
+ * `compat: 'v5.6.1'`), in the shape of skywind3000's ikcp.c: one object, no
+ * I/O — packets leave through the output callback, time comes from the
+ * injected clock.
  *
  * Where kcp-go differs from ikcp.c, kcp-go wins, because our peers run it:
  *  - flush(ackOnly) returns the ms until the next flush is due (the nearest
@@ -25,6 +26,19 @@
  *    fragments fail with -2 (ikcp.c's limit is the receive window);
  *  - IKCP_WND_RCV is 32 (ikcp.c: 128), and the receive window has no
  *    minimum.
+ *
+ * What v5.7.6 does differently from v5.6.1 (only timing and which flush
+ * carries what; the wire format is the same, and either end works with the
+ * other):
+ *  - a zero remote window is first probed after 500 ms, not 7 s;
+ *  - a segment fast- or early-retransmitted has fastack pinned at
+ *    0xFFFFFFFF: no more ACK-counted resends of it until its RTO fires;
+ *  - input flushes everything when an ACK brings a segment to the fast
+ *    resend threshold (not only when una advances), and flushes the ACKs
+ *    once (mtu − reserved) / 24 of them are pending;
+ *  - an ACK-only flush also sends window probes and moves queued segments
+ *    into the send window (they go out with the next full flush);
+ *  - setMtu accepts any MTU above the 24-byte header (v5.6.1: 50 and up).
  */
 import { DefaultSnmp, type Snmp } from './snmp.js';
 import { HEADER_SIZE, SegQueue, Segment, diff, encodeHeader, readU32 } from './_segment.js';
@@ -52,9 +66,12 @@ export const IKCP_OVERHEAD = HEADER_SIZE;
 export const IKCP_DEADLINK = 20;
 export const IKCP_THRESH_INIT = 2;
 export const IKCP_THRESH_MIN = 2;
-export const IKCP_PROBE_INIT = 7000; // 7 secs to probe window size
+export const IKCP_PROBE_INIT = 500; // first window probe after 500 ms (v5.6.1: 7000)
+export const IKCP_PROBE_INIT_V561 = 7000;
 export const IKCP_PROBE_LIMIT = 120000; // up to 120 secs to probe window
 
+/** fastack of a segment already resent on ACK count: it waits for its RTO (v5.7). */
+const FASTACK_SPENT = 0xffffffff;
 
 /**
  * Recycled segments, shared by every Kcp in the process as kcp-go's global
@@ -71,6 +88,8 @@ export interface KcpOptions {
   clock: () => number;
   /** Counters to bump where kcp-go bumps DefaultSnmp (Snmp.add also reaches DefaultSnmp); DefaultSnmp if absent. */
   snmp?: Snmp;
+  /** Behave as kcp-go v5.6.1's KCP (see the list at the top); the newest kcp-go's if absent. */
+  compat?: 'v5.6.1';
 }
 
 export class Kcp {
@@ -140,6 +159,8 @@ export class Kcp {
   private reserved = 0;
   private readonly clock: () => number;
   private readonly snmp: Snmp;
+  private readonly v561: boolean;
+  private readonly probeInit: number;
 
   /**
    * `output` receives a view over this Kcp's own buffer: `reserved` bytes of
@@ -155,6 +176,8 @@ export class Kcp {
     this.conv = conv >>> 0;
     this.clock = options.clock;
     this.snmp = options.snmp ?? DefaultSnmp;
+    this.v561 = options.compat === 'v5.6.1';
+    this.probeInit = this.v561 ? IKCP_PROBE_INIT_V561 : IKCP_PROBE_INIT;
     this.buffer = new Uint8Array(this.mtu);
   }
 
@@ -345,16 +368,31 @@ export class Kcp {
     if (idx < q.length) q.at(idx).acked = true;
   }
 
-  private parseFastack(sn: number, ts: number): void {
-    if (diff(sn, this.snd_una) < 0 || diff(sn, this.snd_nxt) >= 0) return;
+  /** Counts the ACK against earlier segments; true if one reached the fast resend threshold (v5.7: input then flushes). */
+  private parseFastack(sn: number, ts: number): boolean {
+    if (diff(sn, this.snd_una) < 0 || diff(sn, this.snd_nxt) >= 0) return false;
     const q = this.snd_buf;
-    if (q.length === 0) return;
+    if (q.length === 0) return false;
     const end = Math.min((sn - q.at(0).sn) >>> 0, q.length);
     // Every earlier segment sent no later than the acked one was skipped over once more.
+    if (this.v561) {
+      for (let i = 0; i < end; i++) {
+        const seg = q.at(i);
+        if (diff(seg.ts, ts) <= 0) seg.fastack++;
+      }
+      return false;
+    }
+    // kcp-go compares with uint32(fastresend): 0 (or less) makes any count reach it.
+    const threshold = this.fastresend >>> 0;
+    let reached = false;
     for (let i = 0; i < end; i++) {
       const seg = q.at(i);
-      if (diff(seg.ts, ts) <= 0) seg.fastack++;
+      if (diff(seg.ts, ts) <= 0 && seg.fastack !== FASTACK_SPENT) {
+        seg.fastack++;
+        if (seg.fastack >= threshold) reached = true;
+      }
     }
+    return reached;
   }
 
   private parseUna(una: number): number {
@@ -441,6 +479,7 @@ export class Kcp {
     let gotAck = false;
     let inSegs = 0;
     let windowSlides = false;
+    let fastackReached = false;
     let off = 0;
 
     while (end - off >= IKCP_OVERHEAD) {
@@ -463,7 +502,7 @@ export class Kcp {
 
       if (cmd === IKCP_CMD_ACK) {
         this.parseAck(sn);
-        this.parseFastack(sn, ts);
+        if (this.parseFastack(sn, ts)) fastackReached = true;
         gotAck = true;
         latest = ts;
       } else if (cmd === IKCP_CMD_PUSH) {
@@ -508,7 +547,9 @@ export class Kcp {
       }
     }
 
-    if (windowSlides) this.flushAfterInput(FLUSH_ALL);
+    if (windowSlides || fastackReached) this.flushAfterInput(FLUSH_ALL);
+    // v5.7: enough ACKs to fill a packet go at once, a clock for links faster than the interval.
+    else if (!this.v561 && this.acks >= Math.floor((this.mtu - this.reserved) / IKCP_OVERHEAD)) this.flushAfterInput(FLUSH_ACKS);
     else if (ackNoDelay && this.acks > 0) this.flushAfterInput(FLUSH_ACKS);
     return 0;
   }
@@ -527,7 +568,8 @@ export class Kcp {
 
   /** Whether flush would (re)send `seg` now: new, fast or early retransmit, or its RTO is due — the tests of flush's loop, without their effects. */
   private wouldSend(seg: Segment, current: number, resent: number, newSegs: number): boolean {
-    return seg.xmit === 0 || seg.fastack >= resent || (seg.fastack > 0 && newSegs === 0) || diff(current, seg.resendts) >= 0;
+    const counted = this.v561 || seg.fastack !== FASTACK_SPENT;
+    return seg.xmit === 0 || (counted && (seg.fastack >= resent || (seg.fastack > 0 && newSegs === 0))) || diff(current, seg.resendts) >= 0;
   }
 
   private wndUnused(): number {
@@ -537,8 +579,10 @@ export class Kcp {
   }
 
   /**
-   * Sends pending ACKs, then (unless ackOnly) window probes, new segments
-   * the window admits and due retransmissions, packed up to mtu per packet.
+   * Sends pending ACKs, then window probes, moves the segments the window
+   * admits into snd_buf and (unless ackOnly) sends them and due
+   * retransmissions, packed up to mtu per packet. v5.6.1 stops after the
+   * ACKs when ackOnly.
    * Returns the ms until the next flush is due: the nearest retransmission
    * time, at most the interval (kcp-go's flush return value).
    */
@@ -574,20 +618,20 @@ export class Kcp {
     }
     this.acks = 0;
 
-    if (ackOnly) {
+    if (ackOnly && this.v561) {
       if (ptr > reserved) this.emit(buf, ptr);
       if (outSegs > 0) this.snmp.segmentsOut(outSegs);
       return this.interval;
     }
 
-    // Zero remote window: probe it after 7 s, backing off ×1.5 up to 120 s.
+    // Zero remote window: probe it after 500 ms (v5.6.1: 7 s), backing off ×1.5 up to 120 s.
     if (this.rmt_wnd === 0) {
       const current = this.now();
       if (this.probe_wait === 0) {
-        this.probe_wait = IKCP_PROBE_INIT;
+        this.probe_wait = this.probeInit;
         this.ts_probe = (current + this.probe_wait) >>> 0;
       } else if (diff(current, this.ts_probe) >= 0) {
-        if (this.probe_wait < IKCP_PROBE_INIT) this.probe_wait = IKCP_PROBE_INIT;
+        if (this.probe_wait < this.probeInit) this.probe_wait = this.probeInit;
         this.probe_wait += Math.floor(this.probe_wait / 2);
         if (this.probe_wait > IKCP_PROBE_LIMIT) this.probe_wait = IKCP_PROBE_LIMIT;
         this.ts_probe = (current + this.probe_wait) >>> 0;
@@ -635,7 +679,21 @@ export class Kcp {
     if (newSegs < sq.length && newSegs === this.flushLimit && diff(this.snd_nxt, (this.snd_una + cwnd) >>> 0) < 0) this.pendingFlush = FLUSH_ALL;
     if (newSegs > 0) sq.dropFront(newSegs);
 
+    if (ackOnly) {
+      // v5.7: nothing is (re)sent here; its congestion step still lifts a cwnd of 0 to 1.
+      if (ptr > reserved) this.emit(buf, ptr);
+      if (outSegs > 0) this.snmp.segmentsOut(outSegs);
+      if (!this.nocwnd && this.cwnd < 1) {
+        this.cwnd = 1;
+        this.incr = this.mss;
+      }
+      return this.interval;
+    }
+
     const resent = this.fastresend > 0 ? this.fastresend : 0xffffffff;
+    // v5.7 pins fastack of a segment resent on ACK count; v5.6.1 zeroes it (and no count reaches -1).
+    const spent = this.v561 ? -1 : FASTACK_SPENT;
+    const afterResend = this.v561 ? 0 : FASTACK_SPENT;
     let current = this.now();
     let change = 0;
     let lostSegs = 0;
@@ -657,7 +715,7 @@ export class Kcp {
       if (seg.acked) continue;
       // Fast path for the usual case, a segment in flight and not due: with
       // fastack 0 none of the four conditions below can hold (resent ≥ 1).
-      if (seg.xmit !== 0 && seg.fastack === 0 && diff(current, seg.resendts) < 0) {
+      if (seg.xmit !== 0 && (seg.fastack === 0 || seg.fastack === spent) && diff(current, seg.resendts) < 0) {
         const rto = diff(seg.resendts, current);
         if (rto > 0 && rto < minrto) minrto = rto;
         continue;
@@ -673,18 +731,18 @@ export class Kcp {
         needsend = true;
         seg.rto = rxRto;
         seg.resendts = (current + rxRto) >>> 0;
-      } else if (seg.fastack >= resent) {
+      } else if (seg.fastack >= resent && seg.fastack !== spent) {
         // fast retransmit: skipped by `resend` later ACKs
         needsend = true;
-        seg.fastack = 0;
+        seg.fastack = afterResend;
         seg.rto = rxRto;
         seg.resendts = (current + rxRto) >>> 0;
         change++;
         fastRetransSegs++;
-      } else if (seg.fastack > 0 && newSegs === 0) {
+      } else if (seg.fastack > 0 && seg.fastack !== spent && newSegs === 0) {
         // early retransmit (kcp-go): skipped at all and nothing new to send
         needsend = true;
-        seg.fastack = 0;
+        seg.fastack = afterResend;
         seg.rto = rxRto;
         seg.resendts = (current + rxRto) >>> 0;
         change++;
@@ -801,12 +859,13 @@ export class Kcp {
   }
 
   /**
-   * Sets the MTU (packet size including reserved bytes); false if too small.
-   * kcp-go checks the reserved bytes against the old MTU, and an MTU that
-   * leaves no mss then wraps mss around; here such an MTU is refused.
+   * Sets the MTU (packet size including reserved bytes); false if too small:
+   * not above the 24-byte header (v5.6.1: below 50). kcp-go v5.6.1 checks the
+   * reserved bytes against the old MTU, and an MTU that leaves no mss then
+   * wraps mss around; here such an MTU is refused.
    */
   setMtu(mtu: number): boolean {
-    if (!Number.isInteger(mtu) || mtu < 50 || mtu < IKCP_OVERHEAD) return false;
+    if (!Number.isInteger(mtu) || mtu <= IKCP_OVERHEAD || (this.v561 && mtu < 50)) return false;
     if (this.reserved >= mtu - IKCP_OVERHEAD) return false;
     this.mtu = mtu;
     this.mss = mtu - IKCP_OVERHEAD - this.reserved;

@@ -128,7 +128,8 @@ export class Session implements AsyncIterable<Uint8Array> {
 
     const { dataShards, parityShards } = init.options;
     const fec = dataShards > 0 && parityShards > 0;
-    this.fecEncoder = fec ? new FecEncoder(dataShards, parityShards, this.block ? CRYPT_HEADER_SIZE : 0) : null;
+    // With the clock: no parity for groups sent across a pause, as kcp-go since v5.6.10.
+    this.fecEncoder = fec ? new FecEncoder(dataShards, parityShards, this.block ? CRYPT_HEADER_SIZE : 0, { clock: () => this.runtime.now() }) : null;
     this.fecDecoder = fec ? new FecDecoder(dataShards, parityShards, this.stats) : null;
     // Room kcp leaves at the front of each packet for the FEC and crypto headers.
     this.headerSize = (this.block ? CRYPT_HEADER_SIZE : 0) + (fec ? FEC_HEADER_SIZE_PLUS2 : 0);
