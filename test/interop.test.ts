@@ -1,10 +1,12 @@
 /**
- * Live interop with the real kcp-go 5.6.1 over loopback UDP, both ways:
+ * Live interop with the real kcp-go over loopback UDP, both ways:
  *  - kcp-web's client (dialUdp) ↔ kcp-go's echo server;
  *  - kcp-go's client ↔ kcp-web's CLI echo server (`kcp-web echo`).
- * Every cipher × FEC {off, 10/3} × loss {0, 10% each way}; 1 MiB of random
- * data echoed with sha256 equal. Loss is injected by a relay in this process.
- * Then 200 kcp-go clients at once (the sessions bench's load) into one kcp-web listener.
+ * The newest kcp-go (interop/kcppeer/go.mod): every cipher × FEC {off, 10/3}
+ * × loss {0, 10% each way}. kcp-go v5.6.1: V561_CRYPTS × FEC {off, 10/3}, no
+ * loss. 1 MiB of random data echoed with sha256 equal. Loss is injected by a
+ * relay in this process. Then 200 kcp-go clients at once (the sessions
+ * bench's load) into one kcp-web listener.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,11 +18,23 @@ import type { Snmp } from '../src/core/snmp.js';
 import { CRYPT_NAMES } from '../src/core/crypt/index.js';
 import { sessionOptionsFromFlags, KCP_FLAGS } from '../src/cli/kcp-flags.js';
 import { startHostileLink } from './helpers/hostile-link.js';
-import { hasKcpPeer, KCPPEER, runGoClient, startGoEcho, startKcpWebEcho, type ServerProcess } from './helpers/kcppeer.js';
+import { hasKcpPeer, hasKcpPeerV561, KCPPEER, KCPPEER_V561, runGoClient, startGoEcho, startKcpWebEcho, type ServerProcess } from './helpers/kcppeer.js';
 
 const BYTES = 1 << 20;
 const CASE_TIMEOUT = 90_000;
-const skip = hasKcpPeer ? false : 'interop/bin/kcppeer missing: run `node scripts/setup.mjs` (needs Debian golang-go + golang-github-xtaci-kcp-dev)';
+const skip = hasKcpPeer ? false : 'interop/bin/kcppeer missing: run `node scripts/setup.mjs` (needs Go ≥ 1.24)';
+
+/** The peers and what runs against each: the newest kcp-go gets the full matrix. */
+const PEERS = [
+  { label: 'kcp-go (go.mod)', bin: KCPPEER, crypts: CRYPT_NAMES, losses: [0, 0.1], skip },
+  {
+    label: 'kcp-go v5.6.1',
+    bin: KCPPEER_V561,
+    crypts: ['aes', 'salsa20', 'none'] as const,
+    losses: [0],
+    skip: hasKcpPeerV561 ? false : 'interop/bin/kcppeer-v5.6.1 missing: run `node scripts/setup.mjs`',
+  },
+];
 
 function flagsFor(crypt: string, fec: boolean): string[] {
   return ['--crypt', crypt, '--key', `interop ${crypt}`, '--datashard', fec ? '10' : '0', '--parityshard', fec ? '3' : '0'];
@@ -60,47 +74,49 @@ async function echoThrough(remote: string, flags: string[]): Promise<{ sent: str
   return { sent, recv: hash.digest('hex'), received };
 }
 
-for (const crypt of CRYPT_NAMES) {
-  for (const fec of [false, true]) {
-    describe(`interop crypt=${crypt} fec=${fec ? '10/3' : 'off'}`, { skip }, () => {
-      let goEcho: ServerProcess;
-      let webEcho: ServerProcess;
-      const flags = flagsFor(crypt, fec);
-      before(async () => {
-        [goEcho, webEcho] = await Promise.all([startGoEcho(flags), startKcpWebEcho(flags)]);
-      });
-      after(() => {
-        goEcho?.stop();
-        webEcho?.stop();
-      });
-
-      for (const loss of [0, 0.1]) {
-        it(`kcp-web client → kcp-go echo, loss ${loss * 100}%`, { timeout: CASE_TIMEOUT + 10_000 }, async () => {
-          const relay = await startHostileLink(goEcho.address, { up: { drop: loss }, down: { drop: loss } }, 7);
-          try {
-            const r = await echoThrough(relay.address, flags);
-            assert.equal(r.received, BYTES);
-            assert.equal(r.recv, r.sent);
-            if (loss > 0) assert.ok(relay.stats.dropped > 0, 'the relay dropped datagrams');
-          } finally {
-            relay.close();
-          }
+for (const peer of PEERS) {
+  for (const crypt of peer.crypts) {
+    for (const fec of [false, true]) {
+      describe(`interop ${peer.label} crypt=${crypt} fec=${fec ? '10/3' : 'off'}`, { skip: peer.skip }, () => {
+        let goEcho: ServerProcess;
+        let webEcho: ServerProcess;
+        const flags = flagsFor(crypt, fec);
+        before(async () => {
+          [goEcho, webEcho] = await Promise.all([startGoEcho(flags, peer.bin), startKcpWebEcho(flags)]);
+        });
+        after(() => {
+          goEcho?.stop();
+          webEcho?.stop();
         });
 
-        it(`kcp-go client → kcp-web echo, loss ${loss * 100}%`, { timeout: CASE_TIMEOUT + 10_000 }, async () => {
-          const relay = await startHostileLink(webEcho.address, { up: { drop: loss }, down: { drop: loss } }, 11);
-          try {
-            const r = await runGoClient(relay.address, BYTES, flags, CASE_TIMEOUT);
-            assert.equal(r.error, undefined, r.error);
-            assert.equal(r.received, BYTES);
-            assert.equal(r.sha256Recv, r.sha256Sent);
-            if (loss > 0) assert.ok(relay.stats.dropped > 0, 'the relay dropped datagrams');
-          } finally {
-            relay.close();
-          }
-        });
-      }
-    });
+        for (const loss of peer.losses) {
+          it(`kcp-web client → kcp-go echo, loss ${loss * 100}%`, { timeout: CASE_TIMEOUT + 10_000 }, async () => {
+            const relay = await startHostileLink(goEcho.address, { up: { drop: loss }, down: { drop: loss } }, 7);
+            try {
+              const r = await echoThrough(relay.address, flags);
+              assert.equal(r.received, BYTES);
+              assert.equal(r.recv, r.sent);
+              if (loss > 0) assert.ok(relay.stats.dropped > 0, 'the relay dropped datagrams');
+            } finally {
+              relay.close();
+            }
+          });
+
+          it(`kcp-go client → kcp-web echo, loss ${loss * 100}%`, { timeout: CASE_TIMEOUT + 10_000 }, async () => {
+            const relay = await startHostileLink(webEcho.address, { up: { drop: loss }, down: { drop: loss } }, 11);
+            try {
+              const r = await runGoClient(relay.address, BYTES, flags, CASE_TIMEOUT, peer.bin);
+              assert.equal(r.error, undefined, r.error);
+              assert.equal(r.received, BYTES);
+              assert.equal(r.sha256Recv, r.sha256Sent);
+              if (loss > 0) assert.ok(relay.stats.dropped > 0, 'the relay dropped datagrams');
+            } finally {
+              relay.close();
+            }
+          });
+        }
+      });
+    }
   }
 }
 

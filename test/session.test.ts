@@ -618,3 +618,34 @@ describe('options', () => {
     });
   }
 });
+
+describe('kcp-go OOB packets (FEC type 0xf3, kcp-go ≥ 5.6.60)', () => {
+  /** seqid 0xFFFFFFFF | 0xf3 | size | conv | payload: what kcp-go's SendOOB puts on the wire (FEC on, no cipher). */
+  function oob(conv: number, payload: Uint8Array): Uint8Array {
+    const b = new Uint8Array(8 + 4 + payload.length);
+    const dv = new DataView(b.buffer);
+    dv.setUint32(0, 0xffffffff, true);
+    dv.setUint16(4, 0xf3, true);
+    dv.setUint16(6, 2 + 4 + payload.length, true);
+    dv.setUint32(8, conv, true);
+    b.set(payload, 12);
+    return b;
+  }
+
+  it('are counted and dropped: they neither replace a session (its "sn" reads 0) nor open one', async () => {
+    const { net, listener, client } = setup({ crypt: 'null', dataShards: 3, parityShards: 2, mode: 'fast3' });
+    client.send(new Uint8Array([1]));
+    const s = (await listener.accept())!;
+    assert.deepEqual([...(await s.read())!], [1]);
+    net.inject(oob(client.conv, new Uint8Array(16)), 'client', 'server');
+    net.inject(oob(1234, new Uint8Array(16)), 'stranger', 'server');
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(s.stats.OOBPackets, 1);
+    assert.equal(listener.stats.OOBPackets, 1, 'from an unknown address');
+    assert.equal(s.stats.KCPInErrors, 0);
+    client.send(new Uint8Array([2]));
+    assert.deepEqual([...(await s.read())!], [2], 'the session lives on');
+    const next = await Promise.race([listener.accept(), new Promise((r) => setTimeout(() => r('none'), 30))]);
+    assert.equal(next, 'none', 'no session for the stranger');
+  });
+});

@@ -30,6 +30,13 @@ export function fecType(packet: Uint8Array): number {
   const flag = packet[4]! | (packet[5]! << 8);
   return flag === TYPE_DATA || flag === TYPE_PARITY ? flag : 0;
 }
+/** kcp-go ≥ 5.6.60 SendOOB: seqid 0xFFFFFFFF, this flag, size u16, conv u32, an unreliable payload outside KCP. */
+export const TYPE_OOB = 0xf3;
+
+/** Whether `packet` (at least 6 bytes) is a kcp-go OOB packet: not KCP, and not FEC-decoded. */
+export function isOob(packet: Uint8Array): boolean {
+  return packet[4] === TYPE_OOB && packet[5] === 0;
+}
 /** Packets queued longer than this (ms) are dropped (kcp-go fecExpire). */
 export const FEC_EXPIRE = 60000;
 /** The receive queue holds this many groups' worth of packets (kcp-go rxFECMulti). */

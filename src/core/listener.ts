@@ -10,7 +10,7 @@
  */
 import { IKCP_OVERHEAD } from './kcp.js';
 import { readU32, SN_OFFSET } from './_segment.js';
-import { FEC_HEADER_SIZE_PLUS2, TYPE_DATA, fecType } from './fec.js';
+import { FEC_HEADER_SIZE_PLUS2, TYPE_DATA, fecType, isOob } from './fec.js';
 import { Snmp } from './snmp.js';
 import type { ResolvedOptions } from './options.js';
 import { Session, SessionClosedError } from './session.js';
@@ -102,6 +102,14 @@ export class Listener implements AsyncIterable<Session> {
     let conv = 0;
     let sn = 0;
     let convKnown = false;
+    if (isOob(data)) {
+      // An OOB packet neither opens nor replaces a session (v5.6.1 read it as
+      // KCP: conv 0xFFFFFFFF and "sn" from its payload, 0 replacing the session).
+      const known = this.sessions.get(from);
+      if (known) known._kcpInput(data);
+      else this.stats.add('OOBPackets');
+      return;
+    }
     const flag = fecType(data);
     if (flag !== 0) {
       if (flag === TYPE_DATA && data.length >= FEC_HEADER_SIZE_PLUS2 + IKCP_OVERHEAD) {

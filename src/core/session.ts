@@ -10,7 +10,7 @@
  * for game state updates) and `writable`.
  */
 import { Kcp, IKCP_OVERHEAD, FLUSH_ACKS, FLUSH_ALL } from './kcp.js';
-import { FecDecoder, FecEncoder, FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY, fecType } from './fec.js';
+import { FecDecoder, FecEncoder, FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY, fecType, isOob } from './fec.js';
 import { CRYPT_HEADER_SIZE, sealPacket } from './crypt/packet.js';
 import { Outbox } from './outbox.js';
 import { Inbox, openDatagram } from './inbox.js';
@@ -199,6 +199,9 @@ export class Session implements AsyncIterable<Uint8Array> {
           this.stats.add('FECErrs');
         }
       }
+    } else if (isOob(data)) {
+      // Counted and dropped: not KCP (its "conv" would be the seqid 0xFFFFFFFF).
+      this.stats.add('OOBPackets');
     } else if (this.kcp.input(data, true, ackNoDelay) !== 0) {
       this.stats.add('KCPInErrors');
     }

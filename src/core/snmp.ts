@@ -29,6 +29,7 @@ export const SNMP_FIELDS = [
   'FECErrs', // incorrect packets recovered from FEC
   'FECRecovered', // correct packets recovered from FEC
   'FECShortShards', // number of data shards that's not enough for recovery
+  'OOBPackets', // out-of-band packets (FEC type 0xf3, kcp-go ≥ 5.6.60) received and dropped: kcp-web has no OOB API
 ] as const;
 
 export type SnmpField = (typeof SNMP_FIELDS)[number];
@@ -58,6 +59,7 @@ export class Snmp implements Record<SnmpField, number> {
   FECErrs = 0;
   FECRecovered = 0;
   FECShortShards = 0;
+  OOBPackets = 0;
 
   /** A plain snapshot, safe to serialise or diff. */
   copy(): Record<SnmpField, number> {

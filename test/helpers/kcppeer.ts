@@ -1,6 +1,7 @@
 /**
  * Runs the real kcp-go peer (interop/kcppeer, built by scripts/setup.mjs from
- * Debian's kcp-go 5.6.1 source) as a child process.
+ * the Go module proxy) as a child process: the newest kcp-go (KCPPEER) or
+ * v5.6.1 (KCPPEER_V561).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -10,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const KCPPEER = `${ROOT}interop/bin/kcppeer`;
 export const hasKcpPeer = existsSync(KCPPEER);
+export const KCPPEER_V561 = `${ROOT}interop/bin/kcppeer-v5.6.1`;
+export const hasKcpPeerV561 = existsSync(KCPPEER_V561);
 
 /** Stops an echo server with SIGTERM and returns the SNMP counters it prints on the way out. */
 export async function stopWithCounters(server: ServerProcess): Promise<Record<string, number>> {
@@ -60,8 +63,8 @@ export async function startServer(cmd: string, args: string[], ready: RegExp, ti
 }
 
 /** kcp-go's echo server, with kcptun-style flags. */
-export function startGoEcho(flags: string[]): Promise<ServerProcess> {
-  return startServer(KCPPEER, ['echo', '--listen', '127.0.0.1:0', ...flags], /^listening (\S+)/);
+export function startGoEcho(flags: string[], bin = KCPPEER): Promise<ServerProcess> {
+  return startServer(bin, ['echo', '--listen', '127.0.0.1:0', ...flags], /^listening (\S+)/);
 }
 
 /** kcp-web's own CLI echo server (bin/kcp-web.js, the compiled CLI). */
@@ -81,9 +84,9 @@ export interface GoClientResult {
 }
 
 /** kcp-go's client: sends `bytes` random bytes to `remote`, reads the echo, reports sha256 of both. */
-export function runGoClient(remote: string, bytes: number, flags: string[], timeoutMs: number): Promise<GoClientResult> {
+export function runGoClient(remote: string, bytes: number, flags: string[], timeoutMs: number, bin = KCPPEER): Promise<GoClientResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(KCPPEER, ['client', '--remote', remote, '--bytes', String(bytes), '--timeout', `${timeoutMs}ms`, ...flags], {
+    const child = spawn(bin, ['client', '--remote', remote, '--bytes', String(bytes), '--timeout', `${timeoutMs}ms`, ...flags], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
