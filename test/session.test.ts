@@ -291,6 +291,19 @@ describe('lifecycle with a fake clock', () => {
     assert.match(s.error!.message, /idle timeout/);
   });
 
+  it('never sends a datagram over 1472 bytes, the most kcp-go v5.7 reads, even with mtu 1500 (aes + FEC, full segments)', () => {
+    const rt = new FakeRuntime();
+    const sizes: number[] = [];
+    const transport = { mtu: 1500, send: (d: Uint8Array) => void sizes.push(d.length), receive: () => {}, close: () => {} };
+    const s = dial(transport, { runtime: rt, conv: 9, mtu: 1500, crypt: 'aes', key: 'k', dataShards: 3, parityShards: 2, sndwnd: 64, mode: 'fast3' });
+    rt.advance(0);
+    s.send(new Uint8Array(20_000));
+    rt.advance(100);
+    assert.ok(sizes.length > 10, `sent ${sizes.length} datagrams`);
+    assert.equal(Math.max(...sizes), 1472);
+    s.close();
+  });
+
   it('a quiescent session sleeps, and wakes on the interval grid it would have ticked on', () => {
     const rt = new FakeRuntime();
     let timers = 0;

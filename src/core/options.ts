@@ -24,6 +24,14 @@ export const MODE_PRESETS: Record<Exclude<Mode, 'manual'>, readonly [number, num
 /** kcp-go refuses MTUs above this (sess.go mtuLimit); it is also its read buffer size. */
 export const MTU_LIMIT = 1500;
 
+/**
+ * The largest datagram a session sends: kcp-go since v5.7 reads into
+ * 1472-byte buffers (1500 less IPv4 and UDP headers) and clamps its own MTU
+ * there, so a longer datagram reaches it truncated. Older kcp-go reads up to
+ * MTU_LIMIT, so this bound suits both.
+ */
+export const MAX_PACKET_SIZE = 1472;
+
 export interface SessionOptions {
   /**
    * Cipher name as kcptun spells it ('null': no crypto header at all), or a

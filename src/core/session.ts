@@ -16,7 +16,7 @@ import { Outbox } from './outbox.js';
 import { Inbox, openDatagram } from './inbox.js';
 import type { BlockCrypt } from './crypt/index.js';
 import { DefaultSnmp, Snmp } from './snmp.js';
-import { MTU_LIMIT, type ResolvedOptions } from './options.js';
+import { MAX_PACKET_SIZE, type ResolvedOptions } from './options.js';
 import { NoncePool, type Runtime } from './runtime.js';
 
 /**
@@ -138,7 +138,7 @@ export class Session implements AsyncIterable<Uint8Array> {
     this.kcp = new Kcp(this.conv, (pkt) => this.kcpOutput(pkt), { clock, snmp: this.stats });
     this.kcp.reserveBytes(this.headerSize);
     const o = init.options;
-    const mtu = Math.min(o.mtu, init.transportMtu, MTU_LIMIT);
+    const mtu = Math.min(o.mtu, init.transportMtu, MAX_PACKET_SIZE);
     if (!this.kcp.setMtu(mtu)) throw new RangeError(`mtu ${mtu} leaves no room for data after ${this.headerSize + IKCP_OVERHEAD} header bytes`);
     this.kcp.wndSize(o.sndwnd, o.rcvwnd);
     this.kcp.noDelay(o.nodelay, o.interval, o.resend, o.nc);
