@@ -17,6 +17,7 @@ export * from './public.js';
 export { udpConnect, udpListen, parseHostPort, type UdpOptions } from './transports/udp.js';
 export { nodeCipherBackend } from './adapter/node/crypt.js';
 export { nodeWebTransport } from './adapter/node/webtransport.js';
+export { smuxStreamToDuplex } from './smux/node.js';
 
 const kcp = endpoint(cipherByName, { cipherBackend: nodeCipherBackend });
 /** Opens a session to the peer at the other end of `transport` (kcp-go DialWithOptions); ciphers run on node:crypto where it has them. */
