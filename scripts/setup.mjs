@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Installs what the tests need that npm does not provide, only when missing
-// (Debian's Chromium), checks the Go toolchain, then builds the Go peers from
+// (Debian's Chromium and kcptun), checks the Go toolchain, then builds the Go peers from
 // their modules: the kcp-go peer in interop/ and the relay's WebTransport
 // helper. Idempotent; run by `npm test` before the suites.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -44,6 +44,8 @@ function checkGo() {
 const missing = [];
 // Debian's Chromium for the browser suites (driven by playwright-core; no browser download).
 if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
+// Debian's kcptun (kcptun-client / kcptun-server) as the real peer of kcp-web client / server.
+if (!has('kcptun-server') || !has('kcptun-client')) missing.push('kcptun');
 aptInstall(missing);
 checkGo();
 

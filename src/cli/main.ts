@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { runEcho } from './echo.js';
 import { runRelay } from './relay.js';
 import { runTicket } from './ticket.js';
+import { runClient } from './client.js';
+import { runServer } from './server.js';
 import { FlagError } from './kcp-flags.js';
 
 const USAGE = `Usage: kcp-web <command> [options]
@@ -11,15 +13,17 @@ Commands:
   echo    KCP echo server over UDP, in kcptun's stream mode (kcp-web echo --help)
   relay   browser ingress: WebTransport / WebRTC → one UDP upstream (kcp-web relay --help)
   ticket  Ed25519 keys and signed tickets for relays (kcp-web ticket --help)
+  client  kcptun's client: TCP in, smux streams over KCP out (kcp-web client --help)
+  server  kcptun's server: smux streams over KCP in, TCP out (kcp-web server --help)
 
   --version  prints kcp-web's version
   --help     prints this
 
-echo takes kcptun's KCP flags (--crypt --key --mode --datashard
---parityshard --mtu --sndwnd --rcvwnd --nodelay --interval --resend --nc
---acknodelay). Usage errors exit with 2, failures with 1.`;
+echo, client and server take kcptun's KCP flags (--crypt --key --mode
+--datashard --parityshard --mtu --sndwnd --rcvwnd --nodelay --interval
+--resend --nc --acknodelay). Usage errors exit with 2, failures with 1.`;
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { echo: runEcho, relay: runRelay, ticket: runTicket };
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { echo: runEcho, relay: runRelay, ticket: runTicket, client: runClient, server: runServer };
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
