@@ -18,6 +18,7 @@ import { verifySmuxConfig, type SmuxConfig } from './config.js';
 import { SmuxError, SmuxStats } from './errors.js';
 import { CMD_FIN, CMD_NAMES, CMD_NOP, CMD_PSH, CMD_SYN, CMD_UPD, HEADER_SIZE, UPD_SIZE, readHeader, readU32, writeHeader, type FrameHeader } from './frame.js';
 import { SmuxStream } from './stream.js';
+import { ByteQueue } from './byte-queue.js';
 
 /** Streams opened by the peer and not yet accepted before the session stops reading (smux defaultAcceptBacklog). */
 export const SMUX_ACCEPT_BACKLOG = 1024;
@@ -44,43 +45,6 @@ interface Outgoing {
   sid: number;
   payload: Uint8Array | null;
   done: ((error: Error | null) => void) | null;
-}
-
-/** Received bytes not yet parsed into frames. */
-class ByteQueue {
-  private chunks: Uint8Array[] = [];
-  length = 0;
-
-  push(c: Uint8Array): void {
-    if (c.length === 0) return;
-    this.chunks.push(c);
-    this.length += c.length;
-  }
-
-  /** The next n bytes (n ≤ length): a view when they lie in one chunk. */
-  take(n: number): Uint8Array {
-    this.length -= n;
-    const first = this.chunks[0]!;
-    if (first.length > n) {
-      this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    if (first.length === n) {
-      this.chunks.shift();
-      return first;
-    }
-    const out = new Uint8Array(n);
-    let at = 0;
-    while (at < n) {
-      const c = this.chunks[0]!;
-      const k = Math.min(c.length, n - at);
-      out.set(k === c.length ? c : c.subarray(0, k), at);
-      at += k;
-      if (k === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(k);
-    }
-    return out;
-  }
 }
 
 export class SmuxSession implements AsyncIterable<SmuxStream> {

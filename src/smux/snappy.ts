@@ -9,6 +9,7 @@
 import { compress, uncompress } from 'snappyjs';
 import type { ByteConn } from './conn.js';
 import { maskedCrc32c } from './crc32c.js';
+import { ByteQueue } from './byte-queue.js';
 
 const CHUNK_COMPRESSED = 0x00;
 const CHUNK_UNCOMPRESSED = 0x01;
@@ -71,32 +72,29 @@ export class SnappyFramer {
  * needed. Throws SnappyError on input golang/snappy would reject.
  */
 export class SnappyDeframer {
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
+  private readonly pending = new ByteQueue();
   private sawStreamId = false;
 
   push(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
     this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
   }
 
   /** Bytes received that do not yet make a whole chunk. */
   get buffered(): number {
-    return this.pendingBytes;
+    return this.pending.length;
   }
 
   next(): Uint8Array | null {
     for (;;) {
-      if (this.pendingBytes < 4) return null;
-      const head = this.peek(4);
+      if (this.pending.length < 4) return null;
+      const head = this.pending.peek(4);
       const type = head[0]!;
       const len = head[1]! | (head[2]! << 8) | (head[3]! << 16);
       if (!this.sawStreamId && type !== CHUNK_STREAM_ID) throw new SnappyError(`snappy: the stream does not start with the stream identifier (chunk type 0x${type.toString(16)})`);
       if (len > MAX_CHUNK_LEN) throw new SnappyError(`snappy: chunk of ${len} bytes is over the ${MAX_CHUNK_LEN}-byte limit`);
-      if (this.pendingBytes < 4 + len) return null;
-      this.take(4);
-      const body = this.take(len);
+      if (this.pending.length < 4 + len) return null;
+      this.pending.take(4);
+      const body = this.pending.take(len);
       switch (type) {
         case CHUNK_STREAM_ID:
           if (len !== 6 || !body.every((b, i) => b === SNAPPY_STREAM_ID[4 + i])) throw new SnappyError('snappy: bad stream identifier');
@@ -126,50 +124,6 @@ export class SnappyDeframer {
           continue;
       }
     }
-  }
-
-  private peek(n: number): Uint8Array {
-    const first = this.pending[0]!;
-    if (first.length >= n) return first;
-    return this.copyOut(n, false);
-  }
-
-  private take(n: number): Uint8Array {
-    const first = this.pending[0]!;
-    if (first.length > n) {
-      this.pending[0] = first.subarray(n);
-      this.pendingBytes -= n;
-      return first.subarray(0, n);
-    }
-    if (first.length === n) {
-      this.pending.shift();
-      this.pendingBytes -= n;
-      return first;
-    }
-    return this.copyOut(n, true);
-  }
-
-  private copyOut(n: number, consume: boolean): Uint8Array {
-    const out = new Uint8Array(n);
-    let at = 0;
-    let i = 0;
-    while (at < n) {
-      const c = this.pending[i]!;
-      const k = Math.min(c.length, n - at);
-      out.set(c.subarray(0, k), at);
-      at += k;
-      if (consume) {
-        if (k === c.length) {
-          this.pending.shift();
-        } else {
-          this.pending[0] = c.subarray(k);
-        }
-      } else {
-        i++;
-      }
-    }
-    if (consume) this.pendingBytes -= n;
-    return out;
   }
 }
 

@@ -1,0 +1,116 @@
+/**
+ * kcptun's compression layer: snappy framing (golang/snappy's Writer with a
+ * flush per write, and its Reader's checks) and CRC-32C.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { crc32c, maskedCrc32c } from '../src/smux/crc32c.js';
+import { SnappyConn, SnappyDeframer, SnappyError, SnappyFramer, SNAPPY_STREAM_ID } from '../src/smux/snappy.js';
+import { bytePipe } from './helpers/byte-pipe.js';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+/** Chunk types and lengths of a framed stream. */
+function chunks(framed: Uint8Array): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let at = 0; at < framed.length; ) {
+    const len = framed[at + 1]! | (framed[at + 2]! << 8) | (framed[at + 3]! << 16);
+    out.push([framed[at]!, len]);
+    at += 4 + len;
+  }
+  return out;
+}
+
+function deframeAll(framed: Uint8Array, piece = framed.length): Uint8Array {
+  const d = new SnappyDeframer();
+  const parts: Uint8Array[] = [];
+  for (let at = 0; at < framed.length; at += piece) {
+    d.push(framed.subarray(at, at + piece));
+    for (let c = d.next(); c; c = d.next()) parts.push(c);
+  }
+  return Buffer.concat(parts);
+}
+
+describe('CRC-32C', () => {
+  it('matches the check value and the iSCSI vectors', () => {
+    assert.equal(crc32c(enc('123456789')), 0xe3069283);
+    assert.equal(crc32c(new Uint8Array(32)), 0x8a9136aa);
+    assert.equal(crc32c(new Uint8Array(32).fill(0xff)), 0x62a8ab43);
+    assert.equal(crc32c(Uint8Array.from({ length: 32 }, (_, i) => i)), 0x46dd794e);
+    // The slice-by-8 loop and the byte loop agree at every length and offset.
+    const data = randomBytes(100);
+    for (let start = 0; start < 9; start++) for (let end = start; end <= 100; end += 7) {
+      let c = -1;
+      for (let i = start; i < end; i++) {
+        c ^= data[i]!;
+        for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+      }
+      assert.equal(crc32c(data, start, end), ~c >>> 0);
+    }
+  });
+
+  it('masks as the framing format says: rotate right 15, add 0xa282ead8', () => {
+    const c = crc32c(enc('hello'));
+    assert.equal(maskedCrc32c(enc('hello')), ((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) % 2 ** 32);
+  });
+});
+
+describe('snappy framing', () => {
+  it('leads with the stream identifier once; compressible data is compressed, random data stored', () => {
+    const f = new SnappyFramer();
+    const text = enc('kcp-web smux '.repeat(500));
+    const first = f.frame(text);
+    assert.deepEqual([...first.subarray(0, 10)], [...SNAPPY_STREAM_ID]);
+    const [[type, len]] = chunks(first.subarray(10));
+    assert.equal(type, 0x00);
+    assert.ok(len < text.length / 4, `compressed to ${len}`);
+    const noise = randomBytes(5000);
+    const second = f.frame(noise);
+    assert.deepEqual(chunks(second), [[0x01, 5004]], 'no identifier again; stored with its checksum');
+    assert.deepEqual(deframeAll(Buffer.concat([first, second])), Buffer.concat([text, noise]));
+  });
+
+  it('splits a write into chunks of at most 65536 bytes and reads them back from 1-byte pieces', () => {
+    const data = randomBytes(200_000);
+    const framed = new SnappyFramer().frame(data);
+    assert.deepEqual(chunks(framed.subarray(10)).map(([t, l]) => [t, l - 4]), [[1, 65536], [1, 65536], [1, 65536], [1, 200_000 - 3 * 65536]]);
+    assert.deepEqual(deframeAll(framed, 1), data);
+    assert.deepEqual(deframeAll(framed, 777), data);
+  });
+
+  it('skips padding and skippable chunks', () => {
+    const framed = new SnappyFramer().frame(enc('abc'));
+    const withSkips = Buffer.concat([framed.subarray(0, 10), Buffer.from([0xfe, 2, 0, 0, 0, 0, 0x80, 1, 0, 0, 9]), framed.subarray(10)]);
+    assert.equal(Buffer.from(deframeAll(withSkips)).toString(), 'abc');
+  });
+
+  const bad: Array<[string, (framed: Buffer) => Uint8Array, RegExp]> = [
+    ['no stream identifier', (f) => f.subarray(10), /does not start with the stream identifier/],
+    ['a wrong identifier', (f) => Buffer.concat([Buffer.from([0xff, 6, 0, 0]), Buffer.from('sNaPpZ'), f.subarray(10)]), /bad stream identifier/],
+    ['a flipped data bit', (f) => (f[f.length - 1]! ^= 1, f), /checksum mismatch/],
+    ['a reserved unskippable chunk', (f) => Buffer.concat([f, Buffer.from([0x02, 0, 0, 0])]), /unsupported chunk type 0x2/],
+    ['an oversized chunk', (f) => Buffer.concat([f.subarray(0, 10), Buffer.from([0x01, 0xff, 0xff, 0x01])]), /over the 76494-byte limit/],
+    ['a chunk too short for its checksum', (f) => Buffer.concat([f.subarray(0, 10), Buffer.from([0x00, 2, 0, 0, 1, 2])]), /no room for its checksum/],
+    ['garbage compressed data', (f) => Buffer.concat([f.subarray(0, 10), Buffer.from([0x00, 8, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff])]), /corrupt compressed chunk|checksum mismatch/],
+  ];
+  for (const [name, mangle, re] of bad) {
+    it(`rejects ${name}`, () => {
+      const framed = Buffer.from(new SnappyFramer().frame(enc('kcp-web smux '.repeat(50))));
+      assert.throws(() => deframeAll(mangle(framed)), (e: Error) => e instanceof SnappyError && re.test(e.message));
+    });
+  }
+
+  it('SnappyConn: what one end writes the other reads; a stream cut inside a chunk is an error', async () => {
+    const [a, b] = bytePipe();
+    const ca = new SnappyConn(a);
+    const cb = new SnappyConn(b);
+    await ca.write(enc('one'));
+    await ca.write(enc('two'));
+    assert.equal(Buffer.from((await cb.read())!).toString(), 'one');
+    assert.equal(Buffer.from((await cb.read())!).toString(), 'two');
+    b.arrive(new Uint8Array([0x01, 0x10, 0, 0, 1]));
+    ca.close();
+    await assert.rejects(cb.read(), /ended inside a chunk/);
+  });
+});
