@@ -326,3 +326,38 @@ describe('smux streams as web streams and Node streams', () => {
     server.close();
   });
 });
+
+describe('smux over kcp-web sessions', () => {
+  it('v2 + snappy over a keyed KCP stream session (FEC 10/3) echoes 4 streams of 1 MiB', async () => {
+    const { dial, listen } = await import('../src/index.node.js');
+    const { SnappyConn } = await import('../src/smux/snappy.js');
+    const { MemoryNet } = await import('./helpers/memory-net.js');
+    const net = new MemoryNet(true);
+    const opts = { crypt: 'aes', key: 'smux', dataShards: 10, parityShards: 3, streamMode: true, mode: 'fast2', sndwnd: 1024, rcvwnd: 1024 } as const;
+    const listener = listen(net.endpoint('server'), opts);
+    const kcp = dial(net.endpoint('client', 'server'), opts);
+    const client = smuxClient(new SnappyConn(kcp), { Version: 2, MaxFrameSize: 8192 });
+    void (async () => {
+      for await (const ks of listener) {
+        const server = smuxServer(new SnappyConn(ks), { Version: 2 });
+        void (async () => {
+          for await (const s of server) void (async () => {
+            for await (const c of s) await s.write(c);
+            await s.closeWrite();
+          })();
+        })();
+      }
+    })();
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const data = randomBytes(1 << 20);
+        const s = await client.openStream();
+        const [, echoed] = await Promise.all([writeRandomly(s, data), readAll(s)]);
+        assert.equal(sha(echoed), sha(data));
+      }),
+    );
+    client.close();
+    listener.close();
+    assert.equal(kcp.isOpen, false, 'closing the smux session closes the KCP session');
+  });
+});
