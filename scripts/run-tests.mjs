@@ -15,6 +15,12 @@
 //   non-zero or dies by a signal, a file with no tests at all, a file the
 //   runner never reported on, and the runner itself ending abnormally.
 // The spec reporter's human output still goes to stdout as the tests run.
+//
+// runPlaywright() runs the Playwright Test specs (playwright.config.ts, e2e/)
+// and counts them from the JSON report it asks for: expected and flaky as
+// passed, skipped as skipped, unexpected as failed with a FAIL line naming
+// the spec; an error outside the tests, a missing or unreadable report, a
+// runner killed or exiting non-zero with nothing failed are failures too.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,6 +124,65 @@ export function tally(records, files, runner) {
   return { passed, failed, skipped, problems };
 }
 
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** Runs `npx playwright test [args]` (every spec by default); returns the counts as runTests does. */
+export function runPlaywright(args = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'kcp-web-playwright-'));
+  const output = join(dir, 'report.json');
+  try {
+    const child = spawnSync(process.execPath, [join(root, 'node_modules/@playwright/test/cli.js'), 'test', ...args], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, KCP_WEB_PW_JSON: output },
+    });
+    let report;
+    try { report = JSON.parse(readFileSync(output, 'utf8')); } catch { /* counted as a failure below */ }
+    return tallyPlaywright(report, { status: child.status, signal: child.signal, error: child.error });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Counts a Playwright JSON report (undefined when none was written); exported for reuse, pure. */
+export function tallyPlaywright(report, runner) {
+  let passed = 0, failed = 0, skipped = 0;
+  const problems = [];
+  const config = join(root, 'playwright.config.ts');
+  const fail = (file, what) => { failed++; problems.push({ file, what }); };
+  const exit = runner.error ? `could not start: ${runner.error.message}` : runner.signal ? `was killed by ${runner.signal}` : `exited with code ${runner.status}`;
+  if (!report || !Array.isArray(report.suites)) {
+    fail(config, `playwright test wrote no readable JSON report (it ${exit})`);
+    return { passed, failed, skipped, problems };
+  }
+  const rootDir = report.config?.rootDir ?? root;
+  const walk = (suite, titles) => {
+    const here = suite.title && !suite.title.endsWith('.ts') ? [...titles, suite.title] : titles;
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        if (t.status === 'expected' || t.status === 'flaky') passed++;
+        else if (t.status === 'skipped') skipped++;
+        else {
+          const error = (t.results ?? []).map((r) => r.error?.message).find(Boolean) ?? (t.results ?? []).at(-1)?.status ?? 'no result';
+          fail(resolve(rootDir, spec.file ?? suite.file ?? ''), `test "${[...here, spec.title].join(' › ')}" [${t.projectName}] failed: ${oneLine(String(error).replace(ANSI, ''))}`);
+        }
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child, here);
+  };
+  for (const suite of report.suites) walk(suite, []);
+  for (const e of report.errors ?? []) fail(e.location?.file ?? config, `outside any test: ${oneLine(String(e.message ?? e.value ?? '').replace(ANSI, ''))}`);
+  if (passed + failed + skipped === 0) fail(config, 'no Playwright tests ran');
+  if (runner.error || runner.signal) fail(config, `playwright test ${exit}`);
+  else if (runner.status !== 0 && failed === 0) fail(config, `playwright test ${exit} though no test failed`);
+  return { passed, failed, skipped, problems };
+}
+
+/** Adds counts up. */
+export function sum(...all) {
+  return all.reduce((a, b) => ({ passed: a.passed + b.passed, failed: a.failed + b.failed, skipped: a.skipped + b.skipped, problems: [...a.problems, ...b.problems] }), { passed: 0, failed: 0, skipped: 0, problems: [] });
+}
+
 /** Prints the problems and the final line; returns the exit code. */
 export function report({ passed, failed, skipped, problems }) {
   if (problems.length) console.log('');
@@ -126,7 +191,14 @@ export function report({ passed, failed, skipped, problems }) {
   return failed > 0 ? 1 : 0;
 }
 
+/** Node test files (test/…) and Playwright specs (….spec.ts) from `args`; both all when `args` is empty. */
+export function runAll(args) {
+  const specs = args.filter((f) => f.endsWith('.spec.ts'));
+  const files = args.filter((f) => !f.endsWith('.spec.ts'));
+  if (args.length === 0) return sum(runTests(defaultFiles()), runPlaywright());
+  return sum(...(files.length ? [runTests(files)] : []), ...(specs.length ? [runPlaywright(specs)] : []));
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const files = process.argv.slice(2);
-  process.exitCode = report(runTests(files.length ? files : defaultFiles()));
+  process.exitCode = report(runAll(process.argv.slice(2)));
 }

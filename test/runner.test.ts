@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './helpers/kcppeer.js';
-import { tally, type ResultRecord } from '../scripts/run-tests.mjs';
+import { runPlaywright, tally, tallyPlaywright, type PlaywrightReport, type ResultRecord } from '../scripts/run-tests.mjs';
 
 const FINAL = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/;
 
@@ -86,5 +86,41 @@ describe('npm test runner: the runner itself ending abnormally', () => {
   });
   it('no files at all is a failure, not "0 passed, 0 failed" and success', () => {
     assert.equal(tally([end], [], { status: 0, signal: null }).failed, 1);
+  });
+});
+
+describe('npm test runner: the Playwright specs are counted from their JSON report', () => {
+  const spec = (title: string, status: 'expected' | 'unexpected' | 'flaky' | 'skipped', message?: string) => ({
+    title,
+    file: 'echo.spec.ts',
+    tests: [{ projectName: 'chromium', status, results: [{ status: status === 'unexpected' ? 'failed' : 'passed', ...(message ? { error: { message } } : {}) }] }],
+  });
+  const report = (...specs: ReturnType<typeof spec>[]): PlaywrightReport => ({
+    config: { rootDir: join(ROOT, 'e2e') },
+    suites: [{ title: 'echo.spec.ts', file: 'echo.spec.ts', specs: [], suites: [{ title: 'crypt=aes', specs }] }],
+    errors: [],
+  });
+  const clean = { status: 0, signal: null };
+
+  it('expected and flaky as passed, skipped as skipped', () => {
+    assert.deepEqual(tallyPlaywright(report(spec('a', 'expected'), spec('b', 'flaky'), spec('c', 'skipped')), clean), { passed: 2, failed: 0, skipped: 1, problems: [] });
+  });
+  it('an unexpected result fails, naming the spec file, the titles and the message without colour codes', () => {
+    const r = tallyPlaywright(report(spec('a', 'unexpected', '\u001b[31mexpect(received).toBe(expected)\u001b[39m\n\nExpected: true')), { status: 1, signal: null });
+    assert.equal(r.failed, 1);
+    assert.deepEqual(r.problems, [{ file: join(ROOT, 'e2e/echo.spec.ts'), what: 'test "crypt=aes › a" [chromium] failed: expect(received).toBe(expected) Expected: true' }]);
+  });
+  it('no report (a crash, a config that does not load) is a failure naming the config', () => {
+    const r = tallyPlaywright(undefined, { status: 1, signal: null });
+    assert.deepEqual(r.problems, [{ file: join(ROOT, 'playwright.config.ts'), what: 'playwright test wrote no readable JSON report (it exited with code 1)' }]);
+  });
+  it('an error outside the tests, a kill, a non-zero exit with nothing failed, or no tests at all fail the run', () => {
+    assert.equal(tallyPlaywright({ ...report(spec('a', 'expected')), errors: [{ message: 'globalSetup threw' }] }, { status: 1, signal: null }).failed, 1);
+    assert.equal(tallyPlaywright(report(spec('a', 'expected')), { status: null, signal: 'SIGKILL' }).failed, 1);
+    assert.equal(tallyPlaywright(report(spec('a', 'expected')), { status: 1, signal: null }).failed, 1);
+    assert.equal(tallyPlaywright(report(), clean).failed, 1);
+  });
+  it('a real run: one spec through playwright test, read back from its report', { timeout: 120_000 }, () => {
+    assert.deepEqual(runPlaywright(['-g', 'the page bundle is small']), { passed: 1, failed: 0, skipped: 0, problems: [] });
   });
 });

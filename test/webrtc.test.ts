@@ -59,7 +59,7 @@ describe('werift client → relay → kcp-go echo', { skip }, () => {
     for (const c of cleanup.reverse()) await c();
   });
 
-  // The same matrix the browser runs (test/e2e.test.ts), from Node through werift.
+  // The same matrix the browser runs (e2e/echo.spec.ts), from Node through werift.
   for (const crypt of ['aes', 'salsa20', 'none', 'null'] as const) {
     for (const fec of [false, true]) {
       describe(`crypt=${crypt} fec=${fec ? '10/3' : 'off'}`, () => {

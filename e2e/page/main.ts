@@ -2,7 +2,7 @@
  * The e2e page: imports kcp-web as a user would (the browser entry), dials
  * a kcp-go echo server through the relay over a WebRTC data channel, echoes
  * random bytes and reports whether the sha256 of what came back matches.
- * Driven by test/e2e.test.ts through window.runEcho.
+ * Driven by e2e/echo.spec.ts (Chromium) and test/firefox.test.ts through window.runEcho.
  */
 import { connect, dial, type CryptName, type TransportKind } from '../../src/lite.js';
 import { connectWebRTC } from '../../src/transports/webrtc.js';
