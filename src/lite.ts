@@ -13,7 +13,7 @@ import { endpoint, type CipherLookup, type Endpoint } from './endpoint.js';
 import { OptionError } from './core/options.js';
 
 const descriptorsOnly: CipherLookup = (name) => {
-  throw new OptionError('crypt', `a cipher from 'kcp-web/ciphers' (kcp-web/lite has no name table; import { ${name === '3des' ? 'tripleDes' : name.replace(/-(\d+)/, '$1')} } from 'kcp-web/ciphers', or use the 'kcp-web' entry for names)`, name);
+  throw new OptionError('crypt', `a cipher from 'kcp-web/ciphers' (kcp-web/lite has no name table; import { ${name === '3des' ? 'tripleDes' : name.replace(/-/g, '')} } from 'kcp-web/ciphers', or use the 'kcp-web' entry for names)`, name);
 };
 
 const kcp = endpoint(descriptorsOnly);

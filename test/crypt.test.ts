@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as crypt from '../src/core/crypt/index.js';
 import { CRYPT_NAMES, createBlockCrypt, deriveKey, isCryptName, type BlockCrypt, type CryptName } from '../src/core/crypt/index.js';
-import { sealPacket, openPacket, sealPackets, openPackets, CRYPT_HEADER_SIZE } from '../src/core/crypt/packet.js';
+import { sealPacket, openPacket, sealPackets, openPackets, cryptHeaderSize, cryptTrailerSize, CRYPT_HEADER_SIZE } from '../src/core/crypt/packet.js';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { utf8 } from '../src/core/crypt/kdf.js';
 import { crc32 } from '../src/core/crc32.js';
 import { useWasmSalsa20 } from '../src/core/crypt/salsa20.js';
@@ -114,7 +115,7 @@ describe('crc32', () => {
 const pure = (name: CryptName, key: Uint8Array) => createBlockCrypt(name, key);
 const viaBackend = (name: CryptName, key: Uint8Array) => createBlockCrypt(name, key, nodeCipherBackend);
 /** Every cipher OpenSSL offers here, whether or not the default backend picks it; with the key sliced as kcptun does. */
-const SLICE: Partial<Record<CryptName, number>> = { aes: 32, 'aes-128': 16, 'aes-192': 24, sm4: 16, '3des': 24 };
+const SLICE: Partial<Record<CryptName, number>> = { aes: 32, 'aes-128': 16, 'aes-192': 24, sm4: 16, '3des': 24, 'aes-128-gcm': 16 };
 const native = (name: CryptName, key: Uint8Array) => (SLICE[name] ? createNodeBlockCrypt(name, key.subarray(0, SLICE[name])) : undefined);
 
 for (const [label, make] of [
@@ -251,6 +252,71 @@ describe('salsa20: WebAssembly SIMD and scalar keystreams agree', { skip: hasWas
   });
 });
 
+describe('aes-128-gcm (AEAD) against published and OpenSSL vectors', () => {
+  const makers: Array<[string, (key: Uint8Array) => BlockCrypt | undefined]> = [
+    ['pure TypeScript', crypt.newAESGCMCrypt],
+    ['node:crypto', (k) => createNodeBlockCrypt('aes-128-gcm', k)],
+  ];
+  /** nonce | plaintext | tag room, as a session hands it to seal. */
+  const frame = (nonce: Uint8Array, plain: Uint8Array) => {
+    const p = new Uint8Array(12 + plain.length + 16);
+    p.set(nonce);
+    p.set(plain, 12);
+    return p;
+  };
+  // McGrew & Viega, "The Galois/Counter Mode of Operation", test cases 1–3 (AES-128, 96-bit IV, no additional data).
+  const published = [
+    { key: '00000000000000000000000000000000', iv: '000000000000000000000000', plain: '', cipher: '', tag: '58e2fccefa7e3061367f1d57a4e7455a' },
+    { key: '00000000000000000000000000000000', iv: '000000000000000000000000', plain: '00000000000000000000000000000000', cipher: '0388dace60b6a392f328c2b971b2fe78', tag: 'ab6e47d42cec13bdf53a67b21257bddf' },
+    {
+      key: 'feffe9928665731c6d6a8f9467308308',
+      iv: 'cafebabefacedbaddecaf888',
+      plain: 'd9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255',
+      cipher: '42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f5985',
+      tag: '4d5c2af327cd64a62cf35abd2ba6fab4',
+    },
+  ];
+  for (const [label, make] of makers) {
+    it(`${label}: the GCM paper's test cases 1–3`, () => {
+      for (const v of published) {
+        const block = make(hex(v.key))!;
+        const p = frame(hex(v.iv), hex(v.plain));
+        block.aead!.seal(p);
+        assert.equal(toHex(p), v.iv + v.cipher + v.tag);
+        assert.ok(block.aead!.open(p));
+        assert.equal(toHex(p.subarray(12, p.length - 16)), v.plain);
+      }
+    });
+    it(`${label}: every length 0–300 and MTU sizes, AES-128/192/256, equal OpenSSL's GCM, in place at any offset`, () => {
+      for (const kl of [16, 24, 32]) {
+        const key = Uint8Array.from({ length: kl }, (_, i) => i * 41 + kl);
+        const block = make(key)!;
+        const lengths = [...Array.from({ length: 301 }, (_, n) => n), 1322, 1372, 1472];
+        for (const n of lengths) {
+          const nonce = Uint8Array.from({ length: 12 }, (_, i) => i * 7 + n);
+          const plain = Uint8Array.from({ length: n }, (_, i) => i * 13 + n);
+          const c = createCipheriv(`aes-${kl * 8}-gcm` as 'aes-128-gcm', key, nonce);
+          const expected = toHex(Buffer.concat([nonce, c.update(plain), c.final(), c.getAuthTag()]));
+          const p = unaligned(frame(nonce, plain));
+          block.aead!.seal(p);
+          assert.equal(toHex(p), expected, `${kl}-byte key, ${n} bytes`);
+          const d = createDecipheriv(`aes-${kl * 8}-gcm` as 'aes-128-gcm', key, nonce);
+          d.setAuthTag(p.subarray(12 + n));
+          assert.equal(toHex(Buffer.concat([d.update(p.subarray(12, 12 + n)), d.final()])), toHex(plain));
+          assert.ok(block.aead!.open(p), `open, ${n} bytes`);
+          assert.deepEqual(p.subarray(12, 12 + n), plain);
+        }
+      }
+    });
+    it(`${label}: encrypt/decrypt refuse (datagrams are sealed whole), and bad key lengths throw`, () => {
+      const block = make(new Uint8Array(16))!;
+      assert.throws(() => block.encrypt(new Uint8Array(40), new Uint8Array(40)), TypeError);
+      assert.throws(() => block.decrypt(new Uint8Array(40), new Uint8Array(40)), TypeError);
+      assert.throws(() => crypt.newAESGCMCrypt(new Uint8Array(20)), RangeError);
+    });
+  }
+});
+
 describe('kcp-go constructors with raw keys', () => {
   const ctors = new Map<string, (key: Uint8Array) => BlockCrypt>([
     ['NewAESBlockCrypt', crypt.newAESBlockCrypt],
@@ -298,39 +364,42 @@ describe('packet header (sealPacket / openPacket)', () => {
       if (name === 'null') continue;
       it(`${name} (${label}): round trip; wrong key, truncation and bit flips are rejected`, () => {
         const block: BlockCrypt = createBlockCrypt(name, deriveKey('right'), backend)!;
+        const head = cryptHeaderSize(block);
+        const tail = cryptTrailerSize(block);
         for (const size of [0, 1, 15, 300, 1380]) {
           const payload = Uint8Array.from({ length: size }, (_, i) => i * 13);
-          const packet = new Uint8Array(CRYPT_HEADER_SIZE + size);
-          packet.set(payload, CRYPT_HEADER_SIZE);
+          const packet = new Uint8Array(head + size + tail);
+          packet.set(payload, head);
           sealPacket(block, packet, nonce);
           const copy = packet.slice();
           assert.ok(openPacket(block, copy), `open ${size}`);
-          assert.deepEqual(copy.subarray(CRYPT_HEADER_SIZE), payload);
+          assert.deepEqual(copy.subarray(head, head + size), payload);
           if (name !== 'none') {
-            if (size > 0) assert.notDeepEqual(packet.subarray(CRYPT_HEADER_SIZE), payload, 'payload is encrypted');
+            if (size > 0) assert.notDeepEqual(packet.subarray(head, head + size), payload, 'payload is encrypted');
             const wrong: BlockCrypt = createBlockCrypt(name, deriveKey('wrong'), backend)!;
             assert.equal(openPacket(wrong, packet.slice()), false, 'wrong key');
           }
-          // Any flip in the CRC or the payload is caught; the nonce itself is not covered by the CRC (as in kcp-go).
-          for (const bit of [128, 130, 159, 160, packet.length * 8 - 1]) {
+          // Any flip in the CRC or the payload is caught; the nonce itself is not covered by the CRC (as in kcp-go). An AEAD's tag covers every bit, the nonce (its IV) included.
+          const bits = tail ? [0, 95, 96, 97, packet.length * 8 - 129, packet.length * 8 - 128, packet.length * 8 - 1] : [128, 130, 159, 160, packet.length * 8 - 1];
+          for (const bit of bits) {
             if (bit >= packet.length * 8) continue;
             const flipped = packet.slice();
             flipped[bit >> 3]! ^= 1 << (bit & 7);
             assert.equal(openPacket(block, flipped), false, `bit ${bit} of ${packet.length} bytes`);
           }
         }
-        for (let n = 0; n < CRYPT_HEADER_SIZE; n++) assert.equal(openPacket(block, new Uint8Array(n)), false, `${n} bytes`);
+        for (let n = 0; n < head + tail; n++) assert.equal(openPacket(block, new Uint8Array(n)), false, `${n} bytes`);
         for (let n = 20; n < 80; n++) assert.doesNotThrow(() => openPacket(block, Uint8Array.from({ length: n }, (_, i) => i * n)));
       });
     }
   }
   it('packets sealed with the Node backend (OpenSSL AES, zlib CRC) open with the pure core, and the other way round', () => {
-    for (const name of ['aes', 'salsa20'] as const) {
+    for (const name of ['aes', 'salsa20', 'aes-128-gcm'] as const) {
       const node = createBlockCrypt(name, deriveKey('k'), nodeCipherBackend)!;
       const core = createBlockCrypt(name, deriveKey('k'))!;
       for (const size of [10, 300, 1380]) {
         for (const [from, to] of [[node, core], [core, node]]) {
-          const packet = new Uint8Array(CRYPT_HEADER_SIZE + size).map((_, i) => i * 7);
+          const packet = new Uint8Array(cryptHeaderSize(core) + size + cryptTrailerSize(core)).map((_, i) => i * 7);
           sealPacket(from!, packet, nonce);
           assert.ok(openPacket(to!, packet), `${name} ${size}`);
         }
@@ -367,6 +436,7 @@ describe('packet header (sealPacket / openPacket)', () => {
   });
   it('sealPacket rejects a packet without header room', () => {
     assert.throws(() => sealPacket(crypt.newNoneBlockCrypt(), new Uint8Array(19), nonce), RangeError);
+    assert.throws(() => sealPacket(crypt.newAESGCMCrypt(new Uint8Array(16)), new Uint8Array(27), nonce), RangeError);
   });
 });
 
@@ -393,6 +463,13 @@ describe('createBlockCrypt', () => {
     same(createBlockCrypt('aes-128', key)!, crypt.newAESBlockCrypt(key.subarray(0, 16)));
     same(createBlockCrypt('aes-192', key)!, crypt.newAESBlockCrypt(key.subarray(0, 24)));
     same(createBlockCrypt('3des', key)!, crypt.newTripleDESBlockCrypt(key.subarray(0, 24)));
+    // aes-128-gcm: AES-128 under the first 16 bytes (kcptun's pass[:16]).
+    const sealed = (b: BlockCrypt) => {
+      const p = Uint8Array.from({ length: 99 }, (_, i) => i);
+      b.aead!.seal(p);
+      return p;
+    };
+    assert.deepEqual(sealed(createBlockCrypt('aes-128-gcm', key)!), sealed(crypt.newAESGCMCrypt(key.subarray(0, 16))));
     for (const [name, make] of [['sm4', crypt.newSM4BlockCrypt], ['tea', crypt.newTEABlockCrypt], ['cast5', crypt.newCast5BlockCrypt], ['xtea', crypt.newXTEABlockCrypt]] as const) {
       same(createBlockCrypt(name, key)!, make(key.subarray(0, 16)));
     }
@@ -408,6 +485,7 @@ describe('createBlockCrypt', () => {
       const b = nodeCipherBackend.create(name, key.subarray(0, SLICE[name] ?? 32));
       if (name.startsWith('aes')) assert.ok(b, `${name} native`);
       else assert.equal(b, undefined, name);
+      if (name === 'aes-128-gcm') assert.ok(b?.aead, 'native AES-GCM is an AEAD');
     }
   });
 });

@@ -89,11 +89,13 @@ describe('fuzz', () => {
     const dec = new FecDecoder(10, 3);
     const kcp = new Kcp(0x01020304, () => {}, { clock: () => 0 });
     const block = createBlockCrypt('aes', deriveKey('k'))!;
+    const aead = createBlockCrypt('aes-128-gcm', deriveKey('k'))!;
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 1600 }), fc.nat(), (d, now) => {
         dec.decode(d, now);
         kcp.input(d, true, now % 2 === 0);
         openPacket(block, d.slice());
+        assert.equal(openPacket(aead, d.slice()), false, 'random bytes never carry a valid tag');
       }),
       { numRuns: RUNS },
     );

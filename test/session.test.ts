@@ -56,8 +56,8 @@ describe('session over memory network', () => {
   // sessions' reused buffers: Node AES through the outbox's reused copies,
   // salsa20 and no cipher sealed in place.
   const cases: Array<[CryptName, boolean]> = [
-    ...(['null', 'aes', 'salsa20', 'xor', 'none', 'twofish'] as CryptName[]).map((c): [CryptName, boolean] => [c, false]),
-    ...(['null', 'aes', 'salsa20'] as CryptName[]).map((c): [CryptName, boolean] => [c, true]),
+    ...(['null', 'aes', 'salsa20', 'xor', 'none', 'twofish', 'aes-128-gcm'] as CryptName[]).map((c): [CryptName, boolean] => [c, false]),
+    ...(['null', 'aes', 'salsa20', 'aes-128-gcm'] as CryptName[]).map((c): [CryptName, boolean] => [c, true]),
   ];
   for (const [crypt, sendCopies] of cases) {
     for (const fec of [false, true]) {
@@ -193,6 +193,112 @@ describe('session over memory network', () => {
     assert.ok(Math.max(...sealed) >= 3, `the replies to the three peers were sealed together: batches of ${sealed.join(', ')}`);
     assert.equal(peers.reduce((n, p) => n + p.stats.InCsumErrors, 0), 0);
     peers.forEach((p) => p.close());
+    listener.close();
+  });
+});
+
+describe("aes-128-gcm: kcp-go's AEAD framing", () => {
+  const key16 = deriveKey('k').subarray(0, 16);
+  /** Every datagram the client sends, as captured on the wire. */
+  function capture(opts: Parameters<typeof dial>[1]) {
+    const { net, listener, client } = setup(opts);
+    const wire: Uint8Array[] = [];
+    net.filter = (d, from) => {
+      if (from === 'client') wire.push(d.slice());
+      return d;
+    };
+    return { listener, client, wire };
+  }
+
+  for (const fec of [false, true]) {
+    it(`nonce(12) | ciphertext | tag(16) per datagram, MTU less 28${fec ? ' and the FEC header' : ''} (kcp-go's SetMtu), fresh nonces${fec ? ', parity sealed too' : ''}`, async () => {
+      const { listener, client, wire } = capture({ crypt: 'aes-128-gcm', key: 'k', mode: 'fast3', mtu: 1350, sndwnd: 256, rcvwnd: 256, ...(fec ? { dataShards: 10, parityShards: 3 } : {}) });
+      // kcptun's 1350: kcp-go's kcp.mtu is 1350 - 12 - 16 [- 8], its mss 24 less.
+      assert.equal(client.mss, fec ? 1290 : 1298);
+      const payload = randomBytes(40 * 1290);
+      client.send(payload);
+      const s = (await listener.accept())!;
+      assert.equal(sha(await readBytes(s, payload.length)), sha(payload));
+      const reference = crypt.newAESGCMCrypt(key16);
+      const nonces = new Set<string>();
+      let parity = 0;
+      for (const d of wire) {
+        assert.ok(d.length <= 1350, `${d.length}-byte datagram`);
+        nonces.add(Buffer.from(d.subarray(0, 12)).toString('hex'));
+        const p = d.slice();
+        assert.ok(reference.aead!.open(p), 'opens with the pure TypeScript AES-GCM under the first 16 bytes of the derived key');
+        const plain = p.subarray(12, p.length - 16);
+        const flag = plain[4]! | (plain[5]! << 8);
+        if (fec) {
+          assert.ok(flag === 0xf1 || flag === 0xf2, 'the FEC header is inside the sealed plaintext');
+          if (flag === 0xf2) parity++;
+        } else {
+          assert.equal(new DataView(plain.buffer, plain.byteOffset).getUint32(0, true), client.conv, 'KCP segments right after the nonce');
+        }
+      }
+      assert.equal(nonces.size, wire.length, 'a fresh nonce per datagram');
+      if (fec) assert.ok(parity >= 3, `parity datagrams sealed too (${parity})`);
+      assert.ok(wire.some((d) => d.length === 1350), 'full datagrams fill the MTU exactly');
+      client.close();
+      listener.close();
+    });
+  }
+
+  it('the pure TypeScript AES-GCM (browsers) and node:crypto (the Node default) talk to each other', async () => {
+    const net = new MemoryNet();
+    const listener = listen(net.endpoint('server'), { crypt: 'aes-128-gcm', key: 'k', dataShards: 3, parityShards: 2 });
+    const client = dial(net.endpoint('client', 'server'), { block: crypt.newAESGCMCrypt(key16), dataShards: 3, parityShards: 2 });
+    opened.push(listener, client);
+    listener.onsession = (s) => (s.onmessage = (m) => void s.send(m));
+    const msg = randomBytes(5000);
+    const echoed = new Promise<Uint8Array>((resolve) => (client.onmessage = resolve));
+    client.send(msg);
+    assert.equal(sha(await echoed), sha(msg));
+    assert.equal(client.stats.InCsumErrors, 0);
+    client.close();
+    listener.close();
+  });
+
+  it('InBytes is OutBytes less nonce and tag, as kcp-go counts them', async () => {
+    const { listener, client } = setup({ mode: 'fast3', crypt: 'aes-128-gcm', key: 'k' });
+    for (let i = 0; i < 20; i++) client.send(new Uint8Array(700).fill(i));
+    const s = (await listener.accept())!;
+    for (let i = 0; i < 20; i++) assert.equal((await s.read())![0], i);
+    while (client.waitSnd > 0) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(s.stats.InPkts, client.stats.OutPkts);
+    assert.equal(s.stats.InBytes, client.stats.OutBytes - 28 * client.stats.OutPkts);
+    client.close();
+    listener.close();
+  });
+
+  it('a tampered, truncated, replayed or wrong-key datagram is dropped; a bad tag counts InCsumErrors, a short one InErrs', async () => {
+    const { net, listener, client } = setup({ crypt: 'aes-128-gcm', key: 'k', mode: 'fast3' });
+    const seen: Uint8Array[] = [];
+    net.filter = (d, from) => (from === 'client' && seen.push(d.slice()), d);
+    client.send(new Uint8Array([1, 2, 3]));
+    const s = (await listener.accept())!;
+    assert.deepEqual([...(await s.read())!], [1, 2, 3]);
+    const good = seen[0]!;
+    const before = listener.stats.copy();
+    const sBefore = s.stats.copy();
+    const tampered = [12, good.length - 17, good.length - 1].map((at) => {
+      const d = good.slice();
+      d[at]! ^= 0x40;
+      return d;
+    });
+    const wrongKey = good.slice();
+    crypt.newAESGCMCrypt(deriveKey('other').subarray(0, 16)).aead!.seal(wrongKey);
+    for (const d of [...tampered, wrongKey, good.subarray(0, good.length - 1)]) net.inject(d, 'client', 'server');
+    for (const n of [0, 12, 27]) net.inject(new Uint8Array(n), 'client', 'server');
+    net.inject(good, 'client', 'server'); // a replay: authentic, so KCP drops it as a repeat
+    await new Promise((r) => setTimeout(r, 50));
+    const after = listener.stats.copy();
+    assert.equal(after.InCsumErrors - before.InCsumErrors, 5, 'three flipped bits, a wrong key and a cut tag');
+    assert.equal(after.InErrs - before.InErrs, 3, 'shorter than nonce + tag');
+    assert.equal(s.stats.RepeatSegs - sBefore.RepeatSegs, 1, 'the replay reached KCP, which dropped it');
+    client.send(new Uint8Array([4, 5]));
+    assert.deepEqual([...(await s.read())!], [4, 5]);
+    client.close();
     listener.close();
   });
 });

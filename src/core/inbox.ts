@@ -3,7 +3,7 @@
  * time (openDatagram) or a burst at a time (Inbox).
  */
 import { IKCP_OVERHEAD } from './kcp.js';
-import { CRYPT_HEADER_SIZE, openPacket, openPackets } from './crypt/packet.js';
+import { cryptHeaderSize, cryptTrailerSize, openPacket, openPackets } from './crypt/packet.js';
 import type { BlockCrypt } from './crypt/types.js';
 import type { Snmp } from './snmp.js';
 import { MTU_LIMIT, type ResolvedOptions } from './options.js';
@@ -12,7 +12,7 @@ import { Batches } from './_batch.js';
 
 /**
  * As kcp-go's packetInput: not over the MTU limit, decrypted with a valid
- * CRC when a cipher is set, and at least one KCP header long. Returns the
+ * CRC (or AEAD tag) when a cipher is set, and at least one KCP header long. Returns the
  * plaintext (FEC header or KCP segments) or null after counting why it was
  * dropped.
  */
@@ -26,16 +26,16 @@ export function openDatagram(data: Uint8Array, block: BlockCrypt | null, stats: 
 }
 
 function fits(data: Uint8Array, block: BlockCrypt | null, stats: Snmp): boolean {
-  if (data.length > MTU_LIMIT || (block && data.length < CRYPT_HEADER_SIZE)) {
+  if (data.length > MTU_LIMIT || (block && data.length < cryptHeaderSize(block) + cryptTrailerSize(block))) {
     stats.add('InErrs');
     return false;
   }
   return true;
 }
 
-/** An opened datagram past its crypto header, or null (counted) if no KCP header is left. */
+/** An opened datagram between its crypto header and trailer, or null (counted) if no KCP header is left. */
 function plaintext(data: Uint8Array, block: BlockCrypt | null, stats: Snmp): Uint8Array | null {
-  if (block) data = data.subarray(CRYPT_HEADER_SIZE);
+  if (block) data = data.subarray(cryptHeaderSize(block), data.length - cryptTrailerSize(block));
   if (data.length < IKCP_OVERHEAD) {
     stats.add('InErrs');
     return null;

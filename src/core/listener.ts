@@ -58,7 +58,7 @@ export class Listener implements AsyncIterable<Session> {
     this.closed = new Promise((r) => (this.resolveClosed = r));
     this.inbox = Inbox.create(options, runtime, this.stats, (plain, from) => this.route(plain, from));
     this.nonce = new NoncePool(runtime.random);
-    this.outbox = options.block?.encryptPackets && runtime.afterInput ? new Outbox(options.block, this.nonce.fill, true, transport.sendCopies === true) : null;
+    this.outbox = options.block?.encryptPackets && !options.block.aead && runtime.afterInput ? new Outbox(options.block, this.nonce.fill, true, transport.sendCopies === true) : null;
     transport.receive(
       (d, from) => this._packetInput(d, from),
       (e) => this.shutdown(e),

@@ -11,7 +11,7 @@
  */
 import { Kcp, IKCP_OVERHEAD, FLUSH_ACKS, FLUSH_ALL } from './kcp.js';
 import { FecDecoder, FecEncoder, FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY, fecType, isOob } from './fec.js';
-import { CRYPT_HEADER_SIZE, sealPacket } from './crypt/packet.js';
+import { cryptHeaderSize, cryptTrailerSize, sealPacket } from './crypt/packet.js';
 import { Outbox } from './outbox.js';
 import { Inbox, openDatagram } from './inbox.js';
 import type { BlockCrypt } from './crypt/index.js';
@@ -83,6 +83,10 @@ export class Session implements AsyncIterable<Uint8Array> {
   private readonly fecEncoder: FecEncoder | null;
   private fecDecoder: FecDecoder | null;
   private readonly headerSize: number;
+  /** Bytes the cipher appends to each datagram (an AEAD's tag), else 0. */
+  private readonly trailerSize: number;
+  /** With sendCopies and a trailer: the datagram being sealed, reused (the packet itself has no room for the tag). */
+  private sealBuffer: Uint8Array | null = null;
   private readonly options: ResolvedOptions;
   private readonly runtime: Runtime;
   private readonly output: (datagram: Uint8Array) => void;
@@ -128,18 +132,21 @@ export class Session implements AsyncIterable<Uint8Array> {
 
     const { dataShards, parityShards } = init.options;
     const fec = dataShards > 0 && parityShards > 0;
+    const cryptHeader = this.block ? cryptHeaderSize(this.block) : 0;
     // With the clock: no parity for groups sent across a pause, as kcp-go since v5.6.10.
-    this.fecEncoder = fec ? new FecEncoder(dataShards, parityShards, this.block ? CRYPT_HEADER_SIZE : 0, { clock: () => this.runtime.now() }) : null;
+    this.fecEncoder = fec ? new FecEncoder(dataShards, parityShards, cryptHeader, { clock: () => this.runtime.now() }) : null;
     this.fecDecoder = fec ? new FecDecoder(dataShards, parityShards, this.stats) : null;
     // Room kcp leaves at the front of each packet for the FEC and crypto headers.
-    this.headerSize = (this.block ? CRYPT_HEADER_SIZE : 0) + (fec ? FEC_HEADER_SIZE_PLUS2 : 0);
+    this.headerSize = cryptHeader + (fec ? FEC_HEADER_SIZE_PLUS2 : 0);
+    this.trailerSize = this.block ? cryptTrailerSize(this.block) : 0;
 
     const clock = () => Math.floor(this.runtime.now()) >>> 0;
     this.kcp = new Kcp(this.conv, (pkt) => this.kcpOutput(pkt), { clock, snmp: this.stats });
     this.kcp.reserveBytes(this.headerSize);
     const o = init.options;
     const mtu = Math.min(o.mtu, init.transportMtu, MAX_PACKET_SIZE);
-    if (!this.kcp.setMtu(mtu)) throw new RangeError(`mtu ${mtu} leaves no room for data after ${this.headerSize + IKCP_OVERHEAD} header bytes`);
+    // An AEAD's tag is added after kcp's packet, so kcp gets the MTU less the tag (kcp-go's SetMtu: mtu - headerSize - Overhead()).
+    if (!this.kcp.setMtu(mtu - this.trailerSize)) throw new RangeError(`mtu ${mtu} leaves no room for data after ${this.headerSize + this.trailerSize + IKCP_OVERHEAD} header bytes`);
     this.kcp.wndSize(o.sndwnd, o.rcvwnd);
     this.kcp.noDelay(o.nodelay, o.interval, o.resend, o.nc);
     this.kcp.stream = o.streamMode;
@@ -148,7 +155,7 @@ export class Session implements AsyncIterable<Uint8Array> {
       this.sliceLimit = FLUSH_SLICE;
       // With deferFlush, kcp flushes only in flushAll and endBurst, which send the outbox.
       if (init.outbox) this.outbox = init.outbox;
-      else if (this.block?.encryptPackets) this.outbox = new Outbox(this.block, this.nonce.fill, false, this.sendCopies);
+      else if (this.block?.encryptPackets && !this.block.aead) this.outbox = new Outbox(this.block, this.nonce.fill, false, this.sendCopies);
     }
     // A listener opens its sessions' datagrams itself (_kcpInput).
     this.inbox = init.passive ? null : Inbox.create(init.options, init.runtime, this.stats, (plain) => this._kcpInput(plain));
@@ -290,11 +297,27 @@ export class Session implements AsyncIterable<Uint8Array> {
    * bytes when send() returns gets the packet itself, sealed in place.
    */
   private emit(packet: Uint8Array): void {
-    this.stats.packetOut(packet.length);
+    // As kcp-go: what goes on the wire, an AEAD's tag included.
+    this.stats.packetOut(packet.length + this.trailerSize);
     if (this.outbox) return this.outbox.push(packet, this.output);
-    const datagram = this.sendCopies ? packet : packet.slice();
+    const datagram = this.trailerSize > 0 ? this.withTrailerRoom(packet) : this.sendCopies ? packet : packet.slice();
     if (this.block) sealPacket(this.block, datagram, this.nonce.fill);
     this.output(datagram);
+  }
+
+  /** A copy of packet with the cipher's trailer room after it: in a reused buffer if the transport is done with it when send() returns. */
+  private withTrailerRoom(packet: Uint8Array): Uint8Array {
+    const n = packet.length + this.trailerSize;
+    let datagram: Uint8Array;
+    if (this.sendCopies) {
+      // kcp's MTU leaves the trailer's room (and parity is as long as its group's longest packet), so n ≤ MAX_PACKET_SIZE.
+      const buf = n <= MAX_PACKET_SIZE ? (this.sealBuffer ??= new Uint8Array(MAX_PACKET_SIZE)) : new Uint8Array(n);
+      datagram = buf.subarray(0, n);
+    } else {
+      datagram = new Uint8Array(n);
+    }
+    datagram.set(packet);
+    return datagram;
   }
 
   /** The flush's datagrams, sealed in one batch (a listener's shared outbox sends itself). */

@@ -28,6 +28,7 @@ import { AesBlock } from '../../core/crypt/aes.js';
 import { TripleDesBlock } from '../../core/crypt/des.js';
 import { Sm4Block } from '../../core/crypt/sm4.js';
 import { createXorArena, XOR_ARENA_BYTES } from '../../core/wasm/xor.js';
+import { createNodeGcm } from './gcm.js';
 
 /**
  * The batch paths' scratch, shared by every cipher (each call is done with
@@ -270,6 +271,7 @@ for (const [family, lengths] of [['aes', [16, 24, 32]], ['sm4', [16]], ['3des', 
  * measurements; applications use nodeCipherBackend.
  */
 export function createNodeBlockCrypt(name: CryptName, key: Uint8Array): BlockCrypt | undefined {
+  if (name === 'aes-128-gcm') return createNodeGcm(key);
   const family = FAMILY[name];
   if (!family) return undefined;
   const algo = algorithm(family, key.length);
@@ -284,10 +286,14 @@ const ZLIB_CRC_FROM = 256;
 export const nodeChecksum: Checksum | undefined =
   typeof zlib.crc32 === 'function' ? (data, start) => (data.length - start >= ZLIB_CRC_FROM ? zlib.crc32(data.subarray(start)) : crc32(data, start)) : undefined;
 
-/** Node's default backend: OpenSSL where it is faster than the TypeScript cipher (AES), else undefined; zlib's CRC-32 for every cipher. */
+/**
+ * Node's default backend: OpenSSL where it is faster than the TypeScript
+ * cipher (AES, AES-GCM), else undefined; zlib's CRC-32 for every cipher.
+ */
 export const nodeCipherBackend: CipherBackend = {
   checksum: nodeChecksum,
   create(name, key) {
+    if (name === 'aes-128-gcm') return createNodeGcm(key);
     const family = FAMILY[name];
     return family && NATIVE_BY_DEFAULT.has(family) ? createNodeBlockCrypt(name, key) : undefined;
   },

@@ -4,6 +4,7 @@
  * a faster implementation of the same bytes.
  */
 import { AesBlock } from './aes.js';
+import { AesGcmBlock } from './aesgcm.js';
 import { BlowfishBlock } from './blowfish.js';
 import { Cast5Block } from './cast5.js';
 import { TripleDesBlock } from './des.js';
@@ -20,7 +21,7 @@ import { CRYPT_NAMES, type BlockCrypt, type CipherBackend, type CryptName } from
 export { deriveKey } from './kdf.js';
 export { INITIAL_VECTOR } from './_cfb.js';
 
-export { CRYPT_NAMES, isCryptName, type BlockCrypt, type CipherBackend, type Checksum, type CryptName } from './types.js';
+export { CRYPT_NAMES, isCryptName, type Aead, type BlockCrypt, type CipherBackend, type Checksum, type CryptName } from './types.js';
 export type { Cipher } from './ciphers.js';
 
 // kcp-go's constructors, by the names its users know, taking raw keys as kcp-go does.
@@ -44,6 +45,8 @@ export const newXTEABlockCrypt = (key: Uint8Array): BlockCrypt => new XteaBlock(
 export const newSM4BlockCrypt = (key: Uint8Array): BlockCrypt => new Sm4Block(key);
 /** Any key length (it is a pbkdf2 password). */
 export const newSimpleXORBlockCrypt = (key: Uint8Array): BlockCrypt => new SimpleXorBlock(key);
+/** 16, 24 or 32 bytes (kcptun passes 16): kcp-go's AEAD, nonce(12) | AES-GCM ciphertext | tag(16) per datagram. */
+export const newAESGCMCrypt = (key: Uint8Array): BlockCrypt => new AesGcmBlock(key);
 /** The key is ignored. */
 export const newNoneBlockCrypt = (_key?: Uint8Array): BlockCrypt => new NoneBlock();
 
@@ -60,6 +63,7 @@ const BY_NAME: Record<Exclude<CryptName, 'null'>, Cipher> = {
   xtea: C.xtea,
   xor: C.xor,
   sm4: C.sm4,
+  'aes-128-gcm': C.aes128gcm,
   none: C.none,
 };
 

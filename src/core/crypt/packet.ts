@@ -2,18 +2,49 @@
  * kcp-go's crypto header: a 16-byte random nonce, then CRC32-IEEE (LE) of
  * everything after the CRC field; the whole packet is then encrypted in place
  * (sess.go output() and packetInput()).
+ *
+ * An AEAD cipher (BlockCrypt.aead) frames datagrams otherwise: its nonce
+ * (12 bytes for GCM) in front, the tag behind, no CRC. cryptHeaderSize and
+ * cryptTrailerSize give the room either kind needs; sealPacket and
+ * openPacket take the whole datagram, room included, for both.
  */
 import { crc32 } from '../crc32.js';
-import type { BlockCrypt } from './types.js';
+import type { Aead, BlockCrypt } from './types.js';
 
 export const NONCE_SIZE = 16;
 export const CRC_SIZE = 4;
 export const CRYPT_HEADER_SIZE = NONCE_SIZE + CRC_SIZE;
 
-/** Fills the nonce, writes the checksum and encrypts `packet` in place; packet[0, 20) is the room for the header. */
+/** Bytes in front of the plaintext: the nonce and CRC (20), or an AEAD's nonce. */
+export function cryptHeaderSize(block: BlockCrypt): number {
+  return block.aead ? block.aead.nonceSize : CRYPT_HEADER_SIZE;
+}
+
+/** Bytes after the plaintext: an AEAD's tag, else none. */
+export function cryptTrailerSize(block: BlockCrypt): number {
+  return block.aead ? block.aead.overhead : 0;
+}
+
+/**
+ * Fills the nonce, writes the checksum and encrypts `packet` in place;
+ * packet[0, cryptHeaderSize) is the room for the header and, for an AEAD,
+ * the last cryptTrailerSize bytes the room for its tag.
+ */
 export function sealPacket(block: BlockCrypt, packet: Uint8Array, fillNonce: (nonce: Uint8Array) => void): void {
+  const aead = block.aead;
+  if (aead) return sealAead(aead, packet, fillNonce);
   writeHeader(block, packet, fillNonce);
   block.encrypt(packet, packet);
+}
+
+function sealAead(aead: Aead, packet: Uint8Array, fillNonce: (nonce: Uint8Array) => void): void {
+  const n = aead.nonceSize;
+  if (packet.length < n + aead.overhead) throw new RangeError(`a packet needs ${n + aead.overhead} bytes of nonce and tag room; got ${packet.length}`);
+  // A fresh random nonce per datagram, as kcp-go's fillRand: GCM's nonce must never repeat under one key.
+  const drawn = n <= NONCE_SIZE ? nonce : new Uint8Array(n);
+  fillNonce(drawn);
+  for (let i = 0; i < n; i++) packet[i] = drawn[i]!;
+  aead.seal(packet);
 }
 
 /**
@@ -22,7 +53,7 @@ export function sealPacket(block: BlockCrypt, packet: Uint8Array, fillNonce: (no
  * other random bytes than fillNonce gave, which no receiver can tell.
  */
 export function sealPackets(block: BlockCrypt, packets: readonly Uint8Array[], fillNonce: (nonce: Uint8Array) => void): void {
-  if (!block.encryptPackets || packets.length < 2) {
+  if (!block.encryptPackets || block.aead || packets.length < 2) {
     for (const p of packets) sealPacket(block, p, fillNonce);
     return;
   }
@@ -30,7 +61,7 @@ export function sealPackets(block: BlockCrypt, packets: readonly Uint8Array[], f
   block.encryptPackets(packets);
 }
 
-/** The nonce is drawn here and copied in: a view of each packet's first 16 bytes would be an allocation per packet. */
+/** The nonce is drawn here and copied in: a view of each packet's first bytes would be an allocation per packet. */
 const nonce = new Uint8Array(NONCE_SIZE);
 
 function writeHeader(block: BlockCrypt, packet: Uint8Array, fillNonce: (nonce: Uint8Array) => void): void {
@@ -45,11 +76,13 @@ function writeHeader(block: BlockCrypt, packet: Uint8Array, fillNonce: (nonce: U
 }
 
 /**
- * Decrypts `packet` in place; true if it is long enough and its checksum
- * holds. Never throws. Like kcp-go, a short packet is left as it is and a bad
- * one is left decrypted.
+ * Decrypts `packet` in place; true if it is long enough and its checksum (or
+ * an AEAD's tag) holds. Never throws. Like kcp-go, a short packet is left as
+ * it is and a bad one is left decrypted.
  */
 export function openPacket(block: BlockCrypt, packet: Uint8Array): boolean {
+  const aead = block.aead;
+  if (aead) return packet.length >= aead.nonceSize + aead.overhead && aead.open(packet);
   if (packet.length < CRYPT_HEADER_SIZE) return false;
   block.decrypt(packet, packet);
   return checksumHolds(block, packet);
@@ -61,7 +94,7 @@ export function openPacket(block: BlockCrypt, packet: Uint8Array): boolean {
  * openPacket would return for packets[i] (ok may be longer: it is reused).
  */
 export function openPackets(block: BlockCrypt, packets: readonly Uint8Array[], ok: boolean[]): void {
-  if (!block.decryptPackets || packets.length < 2) {
+  if (!block.decryptPackets || block.aead || packets.length < 2) {
     for (let i = 0; i < packets.length; i++) ok[i] = openPacket(block, packets[i]!);
     return;
   }
