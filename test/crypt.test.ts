@@ -32,6 +32,12 @@ const vectors561 = load('./vectors/v5.6.1/crypt.json');
  */
 const XOR_PAD_V57 = 1472;
 const longXor = (v: Vector & { crypt: CryptName }) => v.crypt === 'xor' && v.plain.length / 2 > XOR_PAD_V57;
+/** kcp-go's aeadCrypt (kcptun's aes-128-gcm), from interop/kcppeer/vectors_aead.go: nonce | plaintext → nonce | ciphertext | tag. */
+const aeadVectors = JSON.parse(readFileSync(new URL('./vectors/aead.json', import.meta.url), 'utf8')) as {
+  generator: string;
+  packets: Array<{ crypt: CryptName; key: string; plain: string; sealed: string }>;
+  raw: Array<{ ctor: string; key: string; plain: string; sealed: string }>;
+};
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
@@ -277,6 +283,20 @@ describe('aes-128-gcm (AEAD) against published and OpenSSL vectors', () => {
     },
   ];
   for (const [label, make] of makers) {
+    it(`${label}: kcp-go's NewAESGCMCrypt (${aeadVectors.generator.replace(/.*\((.*)\)/, '$1')}): ${aeadVectors.packets.length} datagrams under kcptun's key slice, ${aeadVectors.raw.length} with raw 16/24/32-byte keys`, () => {
+      assert.ok(aeadVectors.packets.length >= 10 && aeadVectors.raw.length >= 9);
+      const named = (v: (typeof aeadVectors.packets)[number]) => createBlockCrypt(v.crypt, hex(v.key), label === 'node:crypto' ? nodeCipherBackend : undefined)!;
+      for (const [v, block] of [...aeadVectors.packets.map((v) => [v, named(v)] as const), ...aeadVectors.raw.map((v) => [v, make(hex(v.key))!] as const)]) {
+        const n = v.plain.length / 2;
+        const p = unaligned(new Uint8Array(n + 16));
+        p.set(hex(v.plain));
+        block.aead!.seal(p);
+        assert.equal(toHex(p), v.sealed, `seal, ${n - 12}-byte plaintext, ${v.key.length / 2}-byte key`);
+        const q = unaligned(hex(v.sealed));
+        assert.ok(block.aead!.open(q), `open, ${n - 12} bytes`);
+        assert.equal(toHex(q.subarray(0, n)), v.plain);
+      }
+    });
     it(`${label}: the GCM paper's test cases 1–3`, () => {
       for (const v of published) {
         const block = make(hex(v.key))!;
