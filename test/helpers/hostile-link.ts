@@ -41,6 +41,12 @@ export interface LinkStats {
    */
   flipped: number;
   flippedDetectable: number;
+  /**
+   * Flipped datagrams an AEAD receiver must reject: its tag covers every
+   * byte, the nonce included, so any bit counts, in a datagram still at
+   * least nonce + tag (28 bytes) long (kcp-go drops shorter ones without counting).
+   */
+  flippedAead: number;
 }
 
 export interface HostileLink {
@@ -67,7 +73,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const emptyStats = (): LinkStats => ({ forwarded: 0, dropped: 0, duplicated: 0, reordered: 0, truncated: 0, flipped: 0, flippedDetectable: 0 });
+const emptyStats = (): LinkStats => ({ forwarded: 0, dropped: 0, duplicated: 0, reordered: 0, truncated: 0, flipped: 0, flippedDetectable: 0, flippedAead: 0 });
 
 export async function startHostileLink(upstream: string, impair: { up: Impairments; down: Impairments }, seed = 1): Promise<HostileLink> {
   const [uhost, uport] = [upstream.slice(0, upstream.lastIndexOf(':')), Number(upstream.slice(upstream.lastIndexOf(':') + 1))];
@@ -97,6 +103,7 @@ export async function startHostileLink(upstream: string, impair: { up: Impairmen
         st.truncated++;
       }
       let detectable = false;
+      let aeadDetectable = false;
       const due = p.bitflip && d.length > 0 ? flipDue.get(st)! + p.bitflip : 0;
       if (due > 0) flipDue.set(st, due >= 1 ? due - 1 : due);
       if (due >= 1) {
@@ -104,10 +111,12 @@ export async function startHostileLink(upstream: string, impair: { up: Impairmen
         d[bit >> 3]! ^= 1 << (bit & 7);
         st.flipped++;
         detectable = bit >> 3 >= 16 && d.length >= 20;
+        aeadDetectable = d.length >= 28;
       }
       // Counted when it really leaves: a delayed datagram still held when the link closes never reaches anyone.
       const out = (x: Buffer) => {
         if (detectable) st.flippedDetectable++;
+        if (aeadDetectable) st.flippedAead++;
         send(x);
       };
       let delay = p.jitter ? rand() * p.jitter : 0;
