@@ -69,9 +69,10 @@ export async function connect(relayUrl: string, options: ConnectOptions = {}): P
   let createPeerConnection = options.createPeerConnection;
   let toMessage = options.toMessage;
   if (!createPeerConnection) {
-    const { createWeriftPeerConnection, weriftMessage } = await import('./adapter/node/werift.js');
+    const { weriftPeerConnections, weriftMessage } = await import('./adapter/node/werift.js');
+    const make = await weriftPeerConnections();
     const loopback = isLoopbackHost(new URL(relayUrl).hostname);
-    createPeerConnection = () => createWeriftPeerConnection(loopback ? { hostAddresses: ['127.0.0.1'] } : {});
+    createPeerConnection = () => make(loopback ? { hostAddresses: ['127.0.0.1'] } : {});
     toMessage ??= weriftMessage;
   }
   return connectAny(relayUrl, { ...options, WebTransport, createPeerConnection, ...(toMessage ? { toMessage } : {}) });

@@ -13,10 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { startRelay, type Relay } from '../src/relay/index.js';
-import { createWeriftPeerConnection } from '../src/adapter/node/werift.js';
+import { weriftPeerConnections } from '../src/adapter/node/werift.js';
 import { DATA_CHANNEL_INIT } from '../src/transports/webrtc.js';
 import { connect } from '../src/index.node.js';
 import { udpListen } from '../src/transports/udp.js';
+
+const createWeriftPeerConnection = await weriftPeerConnections();
 
 const RUNS = Math.max(200, Math.floor(Number(process.env.FUZZ_RUNS ?? 10000) / 50));
 const TOKEN = 'fuzz-token';
@@ -27,7 +29,7 @@ async function realOffer(): Promise<string> {
   pc.createDataChannel('kcp', DATA_CHANNEL_INIT);
   await pc.setLocalDescription(await pc.createOffer());
   for (let i = 0; i < 300 && pc.iceGatheringState !== 'complete'; i++) await new Promise((r) => setTimeout(r, 10));
-  const sdp = pc.localDescription!.sdp;
+  const sdp = pc.localDescription!.sdp!;
   await pc.close();
   return sdp;
 }

@@ -8,10 +8,13 @@ import { mintTicket, ticketKeyPair } from '../src/ticket.js';
 import { hasKcpPeer, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
 import { echoChecked } from './helpers/echo.js';
 import { connect } from '../src/transports/connect.js';
-import { createWeriftPeerConnection, weriftMessage } from '../src/adapter/node/werift.js';
+import { DATA_CHANNEL_INIT } from '../src/transports/webrtc.js';
+import { weriftPeerConnections, weriftMessage } from '../src/adapter/node/werift.js';
 import { dial, listen } from '../src/index.node.js';
 import { udpListen } from '../src/transports/udp.js';
 import { WebSocket } from 'ws';
+
+const createWeriftPeerConnection = await weriftPeerConnections();
 
 describe('relay admission', () => {
   let relay: Relay;
@@ -287,7 +290,7 @@ describe('relay probes: abandoned sessions and slow headers', () => {
       sockets.push(ws);
     }
     const pc = createWeriftPeerConnection({ hostAddresses: ['127.0.0.1'] });
-    pc.createDataChannel('kcp');
+    pc.createDataChannel('kcp', DATA_CHANNEL_INIT);
     await pc.setLocalDescription(await pc.createOffer());
     for (let i = 0; i < 100 && pc.iceGatheringState !== 'complete'; i++) await sleep(20);
     const answer = await fetch(`${relay.url}kcp-web/rtc`, { method: 'POST', body: pc.localDescription!.sdp, headers: { authorization: 'Bearer t' } });

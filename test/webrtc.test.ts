@@ -7,10 +7,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { dial } from '../src/index.node.js';
 import { connectWebRTC, DATA_CHANNEL_INIT, DataChannelTransport, type DataChannelLike } from '../src/transports/webrtc.js';
-import { createWeriftPeerConnection, patchSctpAbandon, weriftMessage } from '../src/adapter/node/werift.js';
+import { weriftPeerConnections, patchSctpAbandon, weriftMessage } from '../src/adapter/node/werift.js';
 import { echoChecked } from './helpers/echo.js';
 import { startRelay, type Relay } from '../src/relay/index.js';
 import { hasKcpPeer, ROOT, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
+
+const createWeriftPeerConnection = await weriftPeerConnections();
 
 const skip = hasKcpPeer ? false : 'interop/bin/kcppeer missing: run `node scripts/setup.mjs`';
 const weriftClient = () => createWeriftPeerConnection({ hostAddresses: ['127.0.0.1'] });
@@ -19,7 +21,7 @@ describe('werift workarounds', () => {
   it('maxRetransmits 0 abandons a chunk after its first send (werift checks !!maxRetransmits)', () => {
     const pc = weriftClient();
     pc.createDataChannel('kcp', DATA_CHANNEL_INIT);
-    const sctp = (pc.sctpTransport as unknown as { sctp: { maybeAbandon(c: object): boolean } }).sctp;
+    const sctp = (pc as unknown as { sctpTransport: { sctp: { maybeAbandon(c: object): boolean } } }).sctpTransport.sctp;
     assert.ok(patchSctpAbandon(sctp));
     const chunk = { abandoned: false, maxRetransmits: 0, sentCount: 1, type: 0, flags: 0x01 };
     (sctp as unknown as { sentQueue: object[] }).sentQueue = [chunk];

@@ -23,7 +23,8 @@ echo, client and server take kcptun's KCP flags (--crypt --key --mode
 --datashard --parityshard --mtu --sndwnd --rcvwnd --nodelay --interval
 --resend --nc --acknodelay). Usage errors exit with 2, failures with 1.`;
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { echo: runEcho, relay: runRelay, ticket: runTicket, client: runClient, server: runServer };
+/** A command resolves when done; with an exit code when it ran the work in a child process. */
+const COMMANDS: Record<string, (args: string[]) => Promise<number | void>> = { echo: runEcho, relay: runRelay, ticket: runTicket, client: runClient, server: runServer };
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -47,8 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    await run(args);
-    return 0;
+    return (await run(args)) ?? 0;
   } catch (e) {
     const usage = e instanceof FlagError || (e instanceof TypeError && e.name === 'OptionError');
     console.error(`kcp-web ${command}: ${(e as Error).message}`);

@@ -6,6 +6,7 @@ import { ticketVerifier } from '../ticket.js';
 import { startRelay } from '../relay/index.js';
 import { WEBTRANSPORT_SERVERS, type WebTransportServerChoice } from '../relay/index.js';
 import { checkHostPort, FlagError } from './kcp-flags.js';
+import { relayFromCache } from './relay-deps.js';
 import { parseFlags } from './parse.js';
 
 export const RELAY_HELP = `Usage: kcp-web relay --upstream HOST:PORT [options]
@@ -63,7 +64,7 @@ function positive(v: Record<string, unknown>, name: string, min = 1): number {
 
 const WEBTRANSPORT_FLAG = [...WEBTRANSPORT_SERVERS, 'off'] as const;
 
-export async function runRelay(args: string[]): Promise<void> {
+export async function runRelay(args: string[]): Promise<number | void> {
   const v = parseFlags(args, FLAGS, RELAY_HELP);
   if (!v) return;
   if (typeof v.upstream !== 'string' || v.upstream === '') {
@@ -115,6 +116,8 @@ export async function runRelay(args: string[]): Promise<void> {
     }
   }
   const limits = { datagramsPerSecond: positive(v, 'rate'), bytesPerSecond: positive(v, 'bandwidth', 1500), ...(v['session-bytes'] !== undefined ? { totalBytes: positive(v, 'session-bytes') } : {}) };
+  const fromCache = await relayFromCache(args);
+  if (fromCache !== null) return fromCache;
   const relay = await startRelay({
     limits,
     signalingTimeout: positive(v, 'signaling-timeout', 1000),

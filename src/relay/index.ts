@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
-import { WebSocketServer } from 'ws';
+import { importOptional } from '../adapter/node/optional.js';
 import { isLoopbackHost, parseHostPort } from '../transports/udp.js';
 import { WebSocketTransport, type WebSocketLike } from '../transports/websocket.js';
 import { WEBRTC_MTU } from '../transports/webrtc.js';
@@ -181,6 +181,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const hostAddresses = options.rtcHostAddresses ?? (isLoopbackHost(listen.host) ? ['127.0.0.1'] : []);
   const server = createHttpServer(routes, staticFiles(options.staticDir ? resolvePath(options.staticDir) : null), options.signalingTimeout ?? 10000);
   if (options.websocket) {
+    const { WebSocketServer } = await importOptional<typeof import('ws')>('ws', 'the relay\'s WebSocket ingress');
     const wss = new WebSocketServer({ noServer: true, maxPayload: 2048 });
     server.on('upgrade', (req, sock, head) => {
       if (requestUrl(req).pathname !== '/kcp-web/ws') return void sock.destroy();

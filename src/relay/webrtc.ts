@@ -5,7 +5,7 @@
  * transport once the offer is answered.
  */
 import { DATA_CHANNEL_INIT, DataChannelTransport, iceGathered, type DataChannelLike } from '../transports/webrtc.js';
-import { createWeriftPeerConnection, weriftMessage, type WeriftOptions } from '../adapter/node/werift.js';
+import { weriftMessage, weriftPeerConnections, type WeriftOptions } from '../adapter/node/werift.js';
 import { HttpError } from './http.js';
 
 /** How long the answer's ICE gathering may take before the request fails with 503. */
@@ -18,7 +18,7 @@ const GATHERING_MS = 5000;
  */
 export async function answerOffer(offer: string, options: WeriftOptions): Promise<{ answer: string; transport: DataChannelTransport }> {
   if (!offer.startsWith('v=0')) throw new HttpError(400, 'body must be an SDP offer');
-  const pc = createWeriftPeerConnection(options);
+  const pc = (await weriftPeerConnections())(options);
   const channel = pc.createDataChannel('kcp', DATA_CHANNEL_INIT) as unknown as DataChannelLike;
   const closePc = () => void Promise.resolve(pc.close()).catch(() => {});
   let answer: string | undefined;

@@ -9,8 +9,9 @@
  *     avoided by pre-negotiated channels (DATA_CHANNEL_INIT, no DCEP);
  *  4. send() keeps a reference to the buffer — we send a fresh Buffer copy.
  */
-import { RTCPeerConnection } from 'werift';
+import type { RTCPeerConnection } from 'werift';
 import type { PeerConnectionLike } from '../../transports/webrtc.js';
+import { importOptional } from './optional.js';
 
 export interface WeriftOptions {
   /** UDP port range for ICE (a relay behind NAT or in a container opens only these). */
@@ -45,13 +46,25 @@ export function patchSctpAbandon(sctp: object): boolean {
   return true;
 }
 
+/** What the relay uses of a peer connection to answer an offer, beyond what a page's side needs. */
+export type AnsweringPeerConnection = PeerConnectionLike & {
+  setRemoteDescription(d: { type: 'offer'; sdp: string }): Promise<void>;
+  createAnswer(): Promise<{ type: string; sdp?: string }>;
+};
+
 /**
  * A werift peer connection whose data channels get the SCTP fix: werift
  * creates its SCTP association with the first channel, so the fix is applied
- * right after createDataChannel.
+ * right after createDataChannel. werift is an optional peer dependency,
+ * loaded by the first call.
  */
-export function createWeriftPeerConnection(options: WeriftOptions = {}): PeerConnectionLike & RTCPeerConnection {
-  const pc = new RTCPeerConnection({
+export async function weriftPeerConnections(): Promise<(options?: WeriftOptions) => AnsweringPeerConnection> {
+  const { RTCPeerConnection: PeerConnection } = await importOptional<typeof import('werift')>('werift', 'WebRTC in Node');
+  return (options = {}) => create(PeerConnection, options);
+}
+
+function create(PeerConnection: typeof RTCPeerConnection, options: WeriftOptions): AnsweringPeerConnection {
+  const pc = new PeerConnection({
     iceServers: [], // werift's default public STUN server is unreachable here and slows gathering
     ...(options.portRange ? { icePortRange: options.portRange } : {}),
     ...(options.hostAddresses?.length ? { iceAdditionalHostAddresses: options.hostAddresses } : {}),
@@ -63,7 +76,7 @@ export function createWeriftPeerConnection(options: WeriftOptions = {}): PeerCon
     if (!sctp || !patchSctpAbandon(sctp)) throw new Error('werift changed: cannot apply the maxRetransmits fix');
     return channel;
   };
-  return pc as unknown as PeerConnectionLike & RTCPeerConnection;
+  return pc as unknown as AnsweringPeerConnection;
 }
 
 /** werift wants Buffers and keeps what it is given: hand it a fresh copy. */

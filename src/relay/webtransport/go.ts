@@ -5,7 +5,7 @@
  * into a DatagramTransport for the relay.
  */
 import dgram from 'node:dgram';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +16,20 @@ import { formatHostPort } from '../../transports/udp.js';
 import type { Certificate } from '../certificate.js';
 import { WEBTRANSPORT_MTU, WT_PATH, type AdmissionHook, type IngressResult, type OnSession } from './types.js';
 
-/** The helper's binary, built by scripts/setup.mjs; the package carries its sources to build it where it is installed. */
-export const HELPER_BINARY = fileURLToPath(new URL('../../../webtransport-go/bin/kcp-web-wt', import.meta.url));
+/** The helper's sources, which the package carries, and its binary, built from them on first use. */
+const HELPER_SOURCES = fileURLToPath(new URL('../../../webtransport-go/', import.meta.url));
+export const HELPER_BINARY = join(HELPER_SOURCES, 'bin', 'kcp-web-wt');
+
+/** Builds the helper if it is not built yet and Go is installed; the reason it is unavailable, or null. */
+function buildHelper(): string | null {
+  if (existsSync(HELPER_BINARY)) return null;
+  if (!existsSync(join(HELPER_SOURCES, 'go.mod'))) return `${HELPER_SOURCES} is missing`;
+  console.error(`kcp-web relay: building the WebTransport helper once (go build in ${HELPER_SOURCES})`);
+  const go = spawnSync('go', ['build', '-o', HELPER_BINARY, '.'], { cwd: HELPER_SOURCES, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (go.error) return `${HELPER_BINARY} is not built and Go (≥ 1.24) is not installed to build it`;
+  if (go.status !== 0) return `go build of ${HELPER_SOURCES} failed: ${go.stderr.trim().split('\n').slice(-3).join(' ')}`;
+  return null;
+}
 
 class BridgedTransport extends BaseTransport {
   readonly mtu = WEBTRANSPORT_MTU;
@@ -48,9 +60,8 @@ export async function startGoHelper(
   admission?: AdmissionHook,
   cert?: Certificate,
 ): Promise<IngressResult> {
-  if (!existsSync(HELPER_BINARY)) {
-    return { ingress: null, reason: `no WebTransport server: ${HELPER_BINARY} is not built (scripts/setup.mjs builds it from Debian's quic-go)` };
-  }
+  const missing = buildHelper();
+  if (missing) return { ingress: null, reason: `no WebTransport server: ${missing}` };
   const bridge = dgram.createSocket('udp4');
   await new Promise<void>((r) => bridge.bind(0, '127.0.0.1', r));
   const peers = new Map<string, BridgedTransport>();

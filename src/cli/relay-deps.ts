@@ -1,0 +1,53 @@
+/**
+ * `npx kcp-web relay` stays one command although the relay's WebRTC and
+ * WebSocket servers (werift, ws) are optional peers that a browser install
+ * does not carry: when they are missing, the relay installs them once, next
+ * to a copy of this package in the user's cache, and runs from there.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OPTIONAL_PEERS } from '../adapter/node/optional.js';
+
+const RUNNING_FROM_CACHE = 'KCP_WEB_RELAY_FROM_CACHE';
+
+function resolvable(name: string): boolean {
+  try {
+    import.meta.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Null when werift and ws load here; else the exit code of the relay run
+ * from the cache with them installed.
+ */
+export async function relayFromCache(args: string[]): Promise<number | null> {
+  if (OPTIONAL_PEERS.every(resolvable)) return null;
+  if (process.env[RUNNING_FROM_CACHE]) throw new Error(`${OPTIONAL_PEERS.join(' and ')} are still missing after installing them into the cache`);
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; peerDependencies: Record<string, string> };
+  const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kcp-web', `relay-${pkg.version}`);
+  const ready = OPTIONAL_PEERS.every((n) => existsSync(join(cache, 'node_modules', n, 'package.json')));
+  if (!ready) {
+    console.error(`kcp-web relay: installing its servers' dependencies (${OPTIONAL_PEERS.join(', ')}) once, into ${cache}`);
+    rmSync(cache, { recursive: true, force: true });
+    mkdirSync(cache, { recursive: true });
+    for (const part of ['bin', 'dist', 'webtransport-go']) {
+      if (existsSync(join(root, part))) cpSync(join(root, part), join(cache, part), { recursive: true });
+    }
+    // Only what running needs: the package's own dependency lists would make npm install (or omit) the wrong things.
+    const { name, version, type, exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(cache, 'package.json'), JSON.stringify({ name, version, type, exports, private: true }));
+    const specs = OPTIONAL_PEERS.map((n) => `${n}@${pkg.peerDependencies[n] ?? 'latest'}`);
+    const npm = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', ...specs], { cwd: cache, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (npm.status !== 0) throw new Error(`npm install ${specs.join(' ')} failed in ${cache} (exit ${npm.status}); install them next to kcp-web instead`);
+  }
+  const child = spawn(process.execPath, [join(cache, 'bin', 'kcp-web.js'), 'relay', ...args], { stdio: 'inherit', env: { ...process.env, [RUNNING_FROM_CACHE]: '1' } });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
