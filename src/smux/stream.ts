@@ -12,7 +12,21 @@
  */
 import { SmuxError } from './errors.js';
 import { CMD_FIN, CMD_UPD, INITIAL_PEER_WINDOW, UPD_SIZE, writeU32 } from './frame.js';
-import type { SmuxSession } from './session.js';
+import type { SmuxConfig } from './config.js';
+
+/** What a stream needs of the session that carries it (SmuxSession implements it). */
+export interface StreamHost {
+  readonly config: Readonly<SmuxConfig>;
+  readonly error: SmuxError | null;
+  readonly isClosed: boolean;
+  sendFrame(cmd: number, sid: number, payload: Uint8Array | null, control: boolean): Promise<void>;
+  sendData(sid: number, payloads: Uint8Array[]): Promise<void>;
+  sendQuiet(cmd: number, sid: number, payload: Uint8Array | null): void;
+  returnTokens(n: number): void;
+  streamClosed(stream: SmuxStream): void;
+  forget(stream: SmuxStream): void;
+  closedError(): SmuxError;
+}
 
 /** Bytes one write hands the session before waiting for the conn: ~one batch, so parallel streams interleave. */
 const WRITE_SLICE = 65536 - 64;
@@ -41,7 +55,7 @@ export class SmuxStream {
   private streams: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } | null = null;
 
   constructor(
-    private readonly session: SmuxSession,
+    private readonly session: StreamHost,
     readonly id: number,
   ) {}
 
