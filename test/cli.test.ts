@@ -17,7 +17,7 @@ describe('kcp-web CLI', () => {
     const r = spawnSync('npx', ['--no-install', 'kcp-web', 'echo', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /--listen HOST:PORT/);
-    assert.match(r.stdout, /--crypt NAME .*aes, aes-128, .*salsa20, blowfish, twofish, cast5, 3des, tea, xtea, xor, sm4, none, null/);
+    assert.match(r.stdout, /--crypt NAME .*aes, aes-128, aes-192, salsa20, blowfish, twofish, cast5, 3des, tea, xtea, xor, sm4, (aes-128-gcm, )?none, null/);
   });
 
   it('--version prints the package version', () => {
