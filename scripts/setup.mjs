@@ -44,6 +44,8 @@ function checkGo() {
 const missing = [];
 // Debian's Chromium for the browser suites (driven by playwright-core; no browser download).
 if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
+// Debian's Firefox ESR for test/firefox.test.ts (driven by puppeteer-core over WebDriver BiDi).
+if (!existsSync('/usr/bin/firefox-esr')) missing.push('firefox-esr');
 // Debian's kcptun (kcptun-client / kcptun-server) as the real peer of kcp-web client / server.
 if (!has('kcptun-server') || !has('kcptun-client')) missing.push('kcptun');
 aptInstall(missing);
