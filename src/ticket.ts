@@ -5,18 +5,25 @@
  * the back end per session.
  *
  * Format: base64url(JSON payload) "." base64url(Ed25519 signature of the
- * first part's bytes). Payload: { exp: unix seconds, sub?: string }.
+ * first part's bytes). Payload: { exp: unix seconds, sub?: string, up?: "HOST:PORT" }.
  * Keys are raw 32-byte Ed25519 keys in base64, as libsodium and Go's
  * crypto/ed25519 hold them (a 64-byte libsodium secret key works too: its
  * first half is the seed). node:crypto has Ed25519 built in.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { isIP } from 'node:net';
 
 export interface TicketClaims {
   /** Expiry, unix seconds. */
   exp: number;
   /** Who it was minted for (a player id); the relay only logs it. */
   sub?: string;
+  /**
+   * The UDP server this session goes to, "IP:PORT" ("[IPv6]:PORT"); the relay
+   * forwards there only if it lies inside its allow-list (`--allow`). Absent:
+   * the relay's own `--upstream`.
+   */
+  up?: string;
 }
 
 /** Seconds a ticket's exp may lie in the past and still pass (clocks drift). */
@@ -50,10 +57,28 @@ export function ticketKeyPair(): { publicKey: string; secretKey: string } {
   return { publicKey: Buffer.from(pub.x, 'base64url').toString('base64'), secretKey: Buffer.from(sec.d, 'base64url').toString('base64') };
 }
 
-/** Mints a ticket valid for `ttlSeconds` from `now` (ms). */
-export function mintTicket(secretKey: string | Uint8Array, options: { ttlSeconds: number; subject?: string; now?: number }): string {
+/**
+ * Checks an upstream for a ticket: an IP address (a name would be resolved
+ * only after the relay's allow-list check) and a port from 1 to 65535.
+ */
+export function checkTicketUpstream(upstream: string): string {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(upstream);
+  const host = m ? (m[1] ?? m[2]!) : '';
+  const port = m ? Number(m[3]) : 0;
+  if (!m || isIP(host) !== (m[1] !== undefined ? 6 : 4) || port < 1 || port > 65535) {
+    throw new TypeError(`upstream must be IP:PORT or [IPv6]:PORT, port 1-65535 (e.g. 10.0.0.7:29900); got ${JSON.stringify(upstream)}`);
+  }
+  return upstream;
+}
+
+/** Mints a ticket valid for `ttlSeconds` from `now` (ms), for the session's `upstream` if given. */
+export function mintTicket(secretKey: string | Uint8Array, options: { ttlSeconds: number; subject?: string; upstream?: string; now?: number }): string {
   if (!(options.ttlSeconds > 0)) throw new RangeError(`ttlSeconds must be > 0; got ${options.ttlSeconds}`);
-  const claims: TicketClaims = { exp: Math.floor((options.now ?? Date.now()) / 1000) + Math.ceil(options.ttlSeconds), ...(options.subject !== undefined ? { sub: options.subject } : {}) };
+  const claims: TicketClaims = {
+    exp: Math.floor((options.now ?? Date.now()) / 1000) + Math.ceil(options.ttlSeconds),
+    ...(options.subject !== undefined ? { sub: options.subject } : {}),
+    ...(options.upstream !== undefined ? { up: checkTicketUpstream(options.upstream) } : {}),
+  };
   const body = b64url(Buffer.from(JSON.stringify(claims)));
   return `${body}.${b64url(sign(null, Buffer.from(body), secretKeyObject(secretKey)))}`;
 }

@@ -1,21 +1,27 @@
-/** `kcp-web relay`: browser ingress (WebTransport, WebRTC) forwarding to one UDP upstream. */
+/** `kcp-web relay`: browser ingress (WebTransport, WebRTC) forwarding to UDP upstreams. */
 import { lookup } from 'node:dns/promises';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { certificateFromPem } from '../relay/certificate.js';
 import { ticketVerifier } from '../ticket.js';
-import { startRelay } from '../relay/index.js';
+import { parseAllowRule, startRelay, type AllowRule } from '../relay/index.js';
 import { WEBTRANSPORT_SERVERS, type WebTransportServerChoice } from '../relay/index.js';
 import { checkHostPort, FlagError } from './kcp-flags.js';
 import { relayFromCache } from './relay-deps.js';
 import { parseFlags } from './parse.js';
 
 export const RELAY_HELP = `Usage: kcp-web relay --upstream HOST:PORT [options]
+       kcp-web relay --ticket-key PUBLIC --allow CIDR:PORTS [--allow …] [--upstream HOST:PORT] [options]
 
 Lets browsers reach a kcp-go (or kcp-web) UDP server: pages connect over
 WebTransport datagrams (HTTP/3) or WebRTC data channels, and each session is
 forwarded through its own UDP socket to the upstream. Encryption stays end
 to end: the relay never holds keys.
-  --upstream HOST:PORT   the UDP server to forward to (required)
+  --upstream HOST:PORT   the UDP server to forward to (required unless --allow:
+                         then it serves tickets that name no upstream)
+  --allow CIDR:PORTS     upstreams a ticket may name (kcp-web ticket mint
+                         --upstream IP:PORT), e.g. 10.0.0.0/8:29900-29999,
+                         127.0.0.1:29900,29901 or [fd00::/8]:4000; repeatable;
+                         needs --ticket-key. Others are refused (403).
   --listen HOST:PORT     HTTP address for signaling (default 127.0.0.1:8080)
   --static DIR           also serve this directory (e.g. a built page)
   --token TOKEN          require this token from pages (connect(url, { token }))
@@ -37,6 +43,7 @@ to end: the relay never holds keys.
 
 const FLAGS = {
   upstream: { type: 'string' },
+  allow: { type: 'string', multiple: true },
   listen: { type: 'string', default: '127.0.0.1:8080' },
   'rtc-ports': { type: 'string' },
   static: { type: 'string' },
@@ -67,17 +74,29 @@ const WEBTRANSPORT_FLAG = [...WEBTRANSPORT_SERVERS, 'off'] as const;
 export async function runRelay(args: string[]): Promise<number | void> {
   const v = parseFlags(args, FLAGS, RELAY_HELP);
   if (!v) return;
-  if (typeof v.upstream !== 'string' || v.upstream === '') {
-    throw new FlagError('--upstream HOST:PORT is required (the kcp-go or kcp-web UDP server to forward to)');
+  const allow: AllowRule[] = [];
+  for (const rule of Array.isArray(v.allow) ? v.allow : []) {
+    try {
+      allow.push(parseAllowRule(rule));
+    } catch (e) {
+      throw new FlagError(`--allow: ${(e as Error).message}`);
+    }
   }
-  const upstream = checkHostPort(v, 'upstream');
-  if (upstream.port === 0) throw new FlagError(`--upstream must name a port from 1 to 65535; got ${JSON.stringify(v.upstream)}`);
+  if (allow.length > 0 && typeof v['ticket-key'] !== 'string') throw new FlagError('--allow needs --ticket-key PUBLIC: only signed tickets may name an upstream');
+  const hasUpstream = typeof v.upstream === 'string' && v.upstream !== '';
+  if (!hasUpstream && allow.length === 0) {
+    throw new FlagError('--upstream HOST:PORT is required (the kcp-go or kcp-web UDP server to forward to), or --allow CIDR:PORTS with --ticket-key for tickets that name their upstream');
+  }
+  if (hasUpstream) {
+    const upstream = checkHostPort(v, 'upstream');
+    if (upstream.port === 0) throw new FlagError(`--upstream must name a port from 1 to 65535; got ${JSON.stringify(v.upstream)}`);
+    try {
+      await lookup(upstream.host);
+    } catch {
+      throw new FlagError(`--upstream host ${JSON.stringify(upstream.host)} does not resolve`);
+    }
+  }
   checkHostPort(v, 'listen');
-  try {
-    await lookup(upstream.host);
-  } catch {
-    throw new FlagError(`--upstream host ${JSON.stringify(upstream.host)} does not resolve`);
-  }
   if (typeof v.static === 'string' && !existsSync(v.static)) throw new FlagError(`--static must name a directory; ${JSON.stringify(v.static)} does not exist`);
   if (typeof v.static === 'string' && !statSync(v.static).isDirectory()) throw new FlagError(`--static must name a directory; ${JSON.stringify(v.static)} is a file`);
   let rtcPortRange: [number, number] | undefined;
@@ -127,14 +146,16 @@ export async function runRelay(args: string[]): Promise<number | void> {
     maxSessions: caps[0]!,
     maxSessionsPerAddress: caps[1]!,
     ...(typeof v.token === 'string' ? { token: v.token } : {}),
-    upstream: v.upstream,
+    ...(hasUpstream ? { upstream: String(v.upstream) } : {}),
+    ...(allow.length > 0 ? { allow } : {}),
     listen: String(v.listen),
     idleTimeout: idle,
     loss,
     ...(rtcPortRange ? { rtcPortRange } : {}),
     ...(typeof v.static === 'string' ? { staticDir: v.static } : {}),
   });
-  console.log(`kcp-web relay on ${relay.url} → upstream ${v.upstream}${loss ? ` (test loss ${loss})` : ''}`);
+  const routes = [...(hasUpstream ? [`upstream ${String(v.upstream)}`] : []), ...(allow.length > 0 ? [`tickets' upstreams in ${allow.map((r) => r.text).join(' ')}`] : [])];
+  console.log(`kcp-web relay on ${relay.url} → ${routes.join(', or ')}${loss ? ` (test loss ${loss})` : ''}`);
   console.log(`  WebRTC: werift, signaling at ${relay.url}kcp-web/rtc`);
   console.log(`  WebTransport: ${relay.webtransport}`);
   const stop = () => void relay.close().then(() => process.exit(0));

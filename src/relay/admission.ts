@@ -1,6 +1,8 @@
 /**
- * Who may open a session on the relay: a token or a signed ticket when one
- * is configured, then the caps on sessions in total and per client address.
+ * Who may open a session on the relay, and to which upstream: a token or a
+ * signed ticket when one is configured, the ticket's upstream checked
+ * against the operator's allow-list (else the relay's default upstream),
+ * then the caps on sessions in total and per client address.
  * A session is counted against its address from admission until it closes,
  * so concurrent requests cannot overrun the cap between check and open.
  */
@@ -8,15 +10,31 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ticketVerifier, type TicketCheck } from '../ticket.js';
 import { requestUrl } from './http.js';
+import { parseTicketUpstream, upstreamKey, type AllowList, type Upstream } from './upstreams.js';
 
 /** Why a session may not open: an HTTP status and a message. */
 export type Refusal = [status: number, message: string];
+
+/** A session admitted, and where its datagrams go; or why not. */
+export type Verdict = { upstream: Upstream } | { refusal: Refusal; badUpstream?: true };
 
 export interface AdmissionOptions {
   token?: string;
   ticketPublicKey?: string;
   maxSessions: number;
   maxSessionsPerAddress: number;
+  /** Where sessions go whose credential names no upstream; none: every ticket must name one. */
+  upstream?: Upstream;
+  /** Upstreams a ticket may name. */
+  allow?: AllowList;
+}
+
+/** Refusals, counted where they are decided (GET /kcp-web/stats shows them). */
+export interface AdmissionCounters {
+  /** All refused requests: no or bad token or ticket, a refused upstream, or over a session cap. */
+  refused: number;
+  /** Of those, tickets whose upstream was malformed or outside the allow-list, or missing with no default. */
+  refusedUpstream: number;
 }
 
 /** Compares digests in constant time, so response timing says nothing about the token. */
@@ -28,12 +46,13 @@ const BRIDGE_GRACE_MS = 30_000;
 export class Admission {
   private readonly checkTicket: ((ticket: string) => TicketCheck) | null;
   private readonly perAddress = new Map<string, number>();
-  private readonly bridged = new Map<number, { release: () => void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly bridged = new Map<number, { release: () => void; upstream: Upstream; timer: ReturnType<typeof setTimeout> }>();
 
   constructor(
     private readonly options: AdmissionOptions,
     /** Live sessions right now. */
     private readonly sessions: () => number,
+    readonly counters: AdmissionCounters = { refused: 0, refusedUpstream: 0 },
   ) {
     this.checkTicket = options.ticketPublicKey !== undefined ? ticketVerifier(options.ticketPublicKey) : null;
   }
@@ -45,26 +64,50 @@ export class Admission {
     return requestUrl(req).searchParams.get('token');
   }
 
-  /** Why a session with `credential` from `address` may not open, or null if it may. */
-  check(credential: string | null, address: string): Refusal | null {
-    const { token, maxSessions, maxSessionsPerAddress } = this.options;
+  /**
+   * The upstream `credential` may reach, or why it may not open a session:
+   * the token or ticket, then the ticket's upstream (IP:PORT inside the
+   * allow-list; the default upstream when it names none). Not counted.
+   */
+  route(credential: string | null): Verdict {
+    const { token, upstream, allow } = this.options;
+    let named: unknown;
     if (token !== undefined || this.checkTicket) {
       const tokenOk = token !== undefined && credential !== null && sameSecret(credential, token);
       if (!tokenOk) {
-        if (credential === null || credential === '') return [401, `a valid ${this.checkTicket ? 'ticket' : 'token'} is required`];
-        if (!this.checkTicket) return [401, 'a valid token is required'];
+        if (credential === null || credential === '') return { refusal: [401, `a valid ${this.checkTicket ? 'ticket' : 'token'} is required`] };
+        if (!this.checkTicket) return { refusal: [401, 'a valid token is required'] };
         const t = this.checkTicket(credential);
-        if (!t.ok) return [403, t.reason];
+        if (!t.ok) return { refusal: [403, t.reason] };
+        named = t.claims.up;
       }
     }
-    if (this.sessions() >= maxSessions) return [503, `relay full (${maxSessions} sessions)`];
-    if ((this.perAddress.get(address) ?? 0) >= maxSessionsPerAddress) return [429, `too many sessions from this address (${maxSessionsPerAddress})`];
-    return null;
+    if (named === undefined) return upstream ? { upstream } : { refusal: [403, 'no upstream: the ticket names none, and this relay has no default one'], badUpstream: true };
+    const u = parseTicketUpstream(named);
+    if (typeof u === 'string') return { refusal: [403, u], badUpstream: true };
+    const isDefault = upstream !== undefined && upstreamKey(upstream) === upstreamKey(u);
+    if (!isDefault && !allow?.permits(u)) return { refusal: [403, `upstream ${upstreamKey(u)} is not in this relay's allow-list`], badUpstream: true };
+    return { upstream: u };
   }
 
-  /** check() for an HTTP request, by its credential and its peer's address. */
-  checkRequest(req: IncomingMessage): Refusal | null {
-    return this.check(this.credentialOf(req), req.socket.remoteAddress ?? '');
+  /** route() and then the caps for a session from `address`; refusals are counted. */
+  admit(credential: string | null, address: string): Verdict {
+    const { maxSessions, maxSessionsPerAddress } = this.options;
+    const v = this.route(credential);
+    const refusal: Refusal | null =
+      'refusal' in v ? v.refusal
+      : this.sessions() >= maxSessions ? [503, `relay full (${maxSessions} sessions)`]
+      : (this.perAddress.get(address) ?? 0) >= maxSessionsPerAddress ? [429, `too many sessions from this address (${maxSessionsPerAddress})`]
+      : null;
+    if (!refusal) return v;
+    this.counters.refused++;
+    if ('badUpstream' in v) this.counters.refusedUpstream++;
+    return { refusal };
+  }
+
+  /** admit() for an HTTP request, by its credential and its peer's address. */
+  admitRequest(req: IncomingMessage): Verdict {
+    return this.admit(this.credentialOf(req), req.socket.remoteAddress ?? '');
   }
 
   /** Counts a session against its client address; the function returned uncounts it. */
@@ -82,7 +125,7 @@ export class Admission {
    * port of its bridge socket: its session takes the hold over at its first
    * datagram (takeBridgeHold), or the slot frees itself after a grace period.
    */
-  holdForBridge(port: number, address: string): void {
+  holdForBridge(port: number, address: string, upstream: Upstream): void {
     if (!Number.isInteger(port) || port <= 0 || port > 65535 || this.bridged.has(port)) return;
     const release = this.hold(address);
     const timer = setTimeout(() => {
@@ -90,15 +133,15 @@ export class Admission {
       release();
     }, BRIDGE_GRACE_MS);
     timer.unref();
-    this.bridged.set(port, { release, timer });
+    this.bridged.set(port, { release, upstream, timer });
   }
 
-  /** The address hold of the bridged session on `port`, handed to its session. */
-  takeBridgeHold(port: number | undefined): (() => void) | undefined {
-    const b = port === undefined ? undefined : this.bridged.get(port);
+  /** The address hold and upstream of the bridged session on `port`, handed to its session; undefined if it was never admitted. */
+  takeBridgeHold(port: number): { release: () => void; upstream: Upstream } | undefined {
+    const b = this.bridged.get(port);
     if (!b) return undefined;
     clearTimeout(b.timer);
-    this.bridged.delete(port!);
-    return b.release;
+    this.bridged.delete(port);
+    return b;
   }
 }

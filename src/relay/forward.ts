@@ -1,12 +1,14 @@
 /**
  * The relay's datagram pump: each browser session's transport is paired
- * with a UDP socket of its own connected to the upstream, so the kcp-go
+ * with a UDP socket of its own connected to its upstream (admission chose
+ * it), so the kcp-go
  * listener sees one address per session. Datagrams pass untouched, within
  * the session's budgets and through the test-only netem (loss, delay).
  */
 import dgram from 'node:dgram';
 import type { DatagramTransport } from '../core/transport.js';
 import { directionBudget, type SessionLimits } from './limits.js';
+import { upstreamKey, type Upstream } from './upstreams.js';
 
 export interface ForwardStats {
   sessionsOpened: number;
@@ -24,6 +26,8 @@ export interface ForwardStats {
   rateLimited: number;
   /** Sessions closed for going over their total byte cap. */
   byteCapped: number;
+  /** Sessions opened per upstream ("host:port"). */
+  sessionsByUpstream: Record<string, number>;
 }
 
 /** Emulated loss (a fraction) and one-way delay (ms), each direction; changeable at run time. */
@@ -66,11 +70,10 @@ function streamPath(netem: Netem, stats: ForwardStats): (send: () => void) => vo
 }
 
 export class Forwarder {
-  readonly stats: ForwardStats = { sessionsOpened: 0, sessionsActive: 0, sessionsReaped: 0, datagramsUp: 0, datagramsDown: 0, bytesUp: 0, bytesDown: 0, dropped: 0, upstreamSockets: 0, rateLimited: 0, byteCapped: 0 };
+  readonly stats: ForwardStats = { sessionsOpened: 0, sessionsActive: 0, sessionsReaped: 0, datagramsUp: 0, datagramsDown: 0, bytesUp: 0, bytesDown: 0, dropped: 0, upstreamSockets: 0, rateLimited: 0, byteCapped: 0, sessionsByUpstream: {} };
   private readonly sessions = new Set<Forwarded>();
 
   constructor(
-    private readonly upstream: { host: string; port: number },
     private readonly limits: SessionLimits,
     readonly netem: Netem,
   ) {}
@@ -80,12 +83,12 @@ export class Forwarder {
   }
 
   /**
-   * Pumps `transport` to and from the upstream until either side fails, a
+   * Pumps `transport` to and from `upstream` until either side fails, a
    * budget ends it, or it is reaped; then calls `release`. `stream`: the
    * transport is a TCP one (WebSocket), whose loss netem emulates as TCP sees it.
    */
-  forward(transport: DatagramTransport, release?: () => void, stream = false): void {
-    const { stats, limits, upstream } = this;
+  forward(transport: DatagramTransport, upstream: Upstream, release?: () => void, stream = false): void {
+    const { stats, limits } = this;
     const upPath = stream ? streamPath(this.netem, stats) : datagramPath(this.netem, stats);
     const downPath = stream ? streamPath(this.netem, stats) : datagramPath(this.netem, stats);
     const socket = dgram.createSocket(upstream.host.includes(':') ? 'udp6' : 'udp4');
@@ -150,6 +153,8 @@ export class Forwarder {
       });
     });
     this.sessions.add(session);
+    const key = upstreamKey(upstream);
+    stats.sessionsByUpstream[key] = (stats.sessionsByUpstream[key] ?? 0) + 1;
     stats.sessionsOpened++;
     stats.sessionsActive++;
   }

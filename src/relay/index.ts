@@ -1,12 +1,13 @@
 /**
  * The kcp-web relay: pages reach it over WebTransport, WebRTC data channels
  * or (when enabled) WebSocket, and it forwards each session's datagrams,
- * untouched, to the one UDP upstream its operator configured (a kcp-go or
- * kcp-web server), through a UDP socket of the session's own. Keys stay end
+ * untouched, to a UDP upstream (a kcp-go or kcp-web server) — the one its
+ * operator configured, or the one the session's signed ticket names if the
+ * operator's allow-list contains it — through a UDP socket of the session's own. Keys stay end
  * to end: the relay never decrypts anything.
  *
  * This file wires the parts together: http.ts (routes, CORS, static files),
- * admission.ts (token, tickets, caps), forward.ts (the pump, budgets,
+ * admission.ts (token, tickets, upstream, caps), upstreams.ts (allow-list), forward.ts (the pump, budgets,
  * netem), webrtc.ts (SDP answers) and webtransport/ (HTTP/3).
  *
  * HTTP endpoints (under `/kcp-web/`):
@@ -25,19 +26,32 @@ import { importOptional } from '../adapter/node/optional.js';
 import { isLoopbackHost, parseHostPort } from '../transports/udp.js';
 import { WebSocketTransport, type WebSocketLike } from '../transports/websocket.js';
 import { WEBRTC_MTU } from '../transports/webrtc.js';
-import { Admission } from './admission.js';
+import { Admission, type Verdict } from './admission.js';
 import { Forwarder, type ForwardStats } from './forward.js';
 import { createHttpServer, readBody, requestUrl, sendJson, sendText, staticFiles, type Route } from './http.js';
 import { DEFAULT_LIMITS, type SessionLimits } from './limits.js';
+import { AllowList, parseAllowRule, type AllowRule, type Upstream } from './upstreams.js';
 import { answerOffer } from './webrtc.js';
-import { startWebTransportIngress, WEBTRANSPORT_MTU, WT_PATH, type WebTransportServerChoice } from './webtransport/index.js';
+import { startWebTransportIngress, WEBTRANSPORT_MTU, WT_PATH, type OnSession, type WebTransportServerChoice } from './webtransport/index.js';
 
 export { WEBTRANSPORT_SERVERS, type WebTransportServerChoice } from './webtransport/index.js';
 export type { SessionLimits } from './limits.js';
+export { parseAllowRule, type AllowRule } from './upstreams.js';
 
 export interface RelayOptions {
-  /** The UDP server every session is forwarded to ("host:port"). */
-  upstream: string;
+  /**
+   * The UDP server sessions are forwarded to ("host:port") unless their
+   * ticket names another inside `allow`. Optional only with `allow`: then
+   * every ticket must name its upstream.
+   */
+  upstream?: string;
+  /**
+   * Upstreams a ticket (`mintTicket(key, { upstream })`) may name, as
+   * CIDR:PORTS rules ("10.0.0.0/8:29900-29999", "[fd00::/8]:4000,4001") or
+   * parsed ones. Needs `ticketPublicKey`. A session whose ticket names an
+   * upstream outside them is refused (403) before any socket opens.
+   */
+  allow?: Array<string | AllowRule>;
   /** HTTP listen address ("host:port", port 0 picks one). */
   listen?: string;
   /** UDP port range for WebRTC ICE. */
@@ -90,8 +104,10 @@ export interface RelayOptions {
 
 export interface RelayStats extends ForwardStats {
   signalingErrors: number;
-  /** Requests refused: no or bad token or ticket, or over a session cap. */
+  /** Requests refused: no or bad token or ticket, a refused upstream, or over a session cap. */
   refused: number;
+  /** Of those, tickets naming an upstream that is malformed or not in the allow-list (or none, with no default). */
+  refusedUpstream: number;
 }
 
 export interface Relay {
@@ -113,34 +129,47 @@ function checkOptions(options: RelayOptions): SessionLimits {
 /** Starts a relay; resolves once it listens (and its WebTransport server, if any, has started or been given up). */
 export async function startRelay(options: RelayOptions): Promise<Relay> {
   const limits = checkOptions(options);
-  const upstream = parseHostPort(options.upstream, 'upstream');
-  if (upstream.port === 0) throw new TypeError('upstream must name a port other than 0');
+  const allow = options.allow ? new AllowList(options.allow.map((r) => (typeof r === 'string' ? parseAllowRule(r) : r))) : undefined;
+  if (allow && options.ticketPublicKey === undefined) throw new TypeError('allow needs ticketPublicKey: only signed tickets may name an upstream');
+  if (options.upstream === undefined && !allow) throw new TypeError('upstream is required (or allow, with tickets that name their upstream)');
+  let upstream: Upstream | undefined;
+  if (options.upstream !== undefined) {
+    upstream = parseHostPort(options.upstream, 'upstream');
+    if (upstream.port === 0) throw new TypeError('upstream must name a port other than 0');
+  }
   const listen = parseHostPort(options.listen ?? '127.0.0.1:8080', 'listen');
   const idleTimeout = options.idleTimeout ?? 60000;
-  const forwarder = new Forwarder(upstream, limits, { loss: options.loss ?? 0, delay: options.delay ?? 0 });
-  const counters = { signalingErrors: 0, refused: 0 };
-  const stats: RelayStats = Object.assign(forwarder.stats, counters);
+  const forwarder = new Forwarder(limits, { loss: options.loss ?? 0, delay: options.delay ?? 0 });
+  const stats: RelayStats = Object.assign(forwarder.stats, { signalingErrors: 0, refused: 0, refusedUpstream: 0 });
   const admission = new Admission(
-    { ...options, maxSessions: options.maxSessions ?? 1000, maxSessionsPerAddress: options.maxSessionsPerAddress ?? 20 },
+    {
+      ...(options.token !== undefined ? { token: options.token } : {}),
+      ...(options.ticketPublicKey !== undefined ? { ticketPublicKey: options.ticketPublicKey } : {}),
+      ...(upstream ? { upstream } : {}),
+      ...(allow ? { allow } : {}),
+      maxSessions: options.maxSessions ?? 1000,
+      maxSessionsPerAddress: options.maxSessionsPerAddress ?? 20,
+    },
     () => forwarder.size,
+    stats,
   );
   /** Shared with the Go WebTransport helper so that it asks us (GET /kcp-web/auth) before opening a session. */
   const authSecret = randomBytes(16).toString('hex');
-  /** The refusal for `req`, answered and counted; null if it may go on. */
-  const refuse = (req: IncomingMessage, res: ServerResponse): boolean => {
-    const refusal = admission.checkRequest(req);
-    if (!refusal) return false;
-    stats.refused++;
-    sendText(res, refusal[0], refusal[1]);
+  /** The upstream `req` is admitted to; or null, its refusal answered (and counted by admission). */
+  const admitted = (req: IncomingMessage, res: ServerResponse): Upstream | null => {
+    const v: Verdict = admission.admitRequest(req);
+    if ('upstream' in v) return v.upstream;
+    sendText(res, v.refusal[0], v.refusal[1]);
     req.resume();
-    return true;
+    return null;
   };
 
   const routes = new Map<string, Route>();
   routes.set('GET /kcp-web/config', (_req, res) => sendJson(res, config()));
   routes.set('GET /kcp-web/stats', (_req, res) => sendJson(res, stats));
   routes.set('POST /kcp-web/rtc', async (req, res) => {
-    if (refuse(req, res)) return;
+    const to = admitted(req, res);
+    if (!to) return;
     try {
       const offer = await readBody(req, options.maxBodyBytes ?? 64 * 1024);
       const release = admission.hold(req.socket.remoteAddress ?? '');
@@ -148,7 +177,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         release(); // a failed offer keeps nothing: its address slot goes now
         throw e;
       });
-      forwarder.forward(opened.transport, release);
+      forwarder.forward(opened.transport, to, release);
       res.writeHead(200, { 'content-type': 'application/sdp' }).end(opened.answer);
     } catch (e) {
       stats.signalingErrors++;
@@ -159,10 +188,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     // The Go WebTransport helper's question: may this session open? Only it knows the secret.
     if (req.headers['x-kcp-web-auth'] !== authSecret) return sendText(res, 404, 'not found');
     const from = String(req.headers['x-forwarded-for'] ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    const refusal = admission.check(admission.credentialOf(req), from);
-    if (refusal) stats.refused++;
-    else admission.holdForBridge(Number(req.headers['x-kcp-web-bridge-port']), from);
-    sendText(res, refusal ? refusal[0] : 204, refusal ? refusal[1] : undefined);
+    const v = admission.admit(admission.credentialOf(req), from);
+    if ('upstream' in v) admission.holdForBridge(Number(req.headers['x-kcp-web-bridge-port']), from, v.upstream);
+    sendText(res, 'refusal' in v ? v.refusal[0] : 204, 'refusal' in v ? v.refusal[1] : undefined);
   });
   if (options.allowNetem) {
     const netem = forwarder.netem;
@@ -185,14 +213,13 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     const wss = new WebSocketServer({ noServer: true, maxPayload: 2048 });
     server.on('upgrade', (req, sock, head) => {
       if (requestUrl(req).pathname !== '/kcp-web/ws') return void sock.destroy();
-      const refusal = admission.checkRequest(req);
-      if (refusal) {
-        stats.refused++;
-        sock.end(`HTTP/1.1 ${refusal[0]} ${refusal[1]}\r\nconnection: close\r\n\r\n`);
+      const v = admission.admitRequest(req);
+      if ('refusal' in v) {
+        sock.end(`HTTP/1.1 ${v.refusal[0]} ${v.refusal[1]}\r\nconnection: close\r\n\r\n`);
         return;
       }
       const release = admission.hold(req.socket.remoteAddress ?? '');
-      wss.handleUpgrade(req, sock, head, (ws) => forwarder.forward(new WebSocketTransport(ws as unknown as WebSocketLike), release, true));
+      wss.handleUpgrade(req, sock, head, (ws) => forwarder.forward(new WebSocketTransport(ws as unknown as WebSocketLike), v.upstream, release, true));
     });
   }
   await new Promise<void>((resolve, reject) => {
@@ -206,9 +233,21 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const wt = await (async () => {
     if (options.webtransport === false) return { ingress: null, reason: 'disabled by option' };
     const authHost = listen.host === '0.0.0.0' || listen.host === '::' ? '127.0.0.1' : listen.host.includes(':') ? `[${listen.host}]` : listen.host;
-    const hook = { check: (c: string | null, a: string) => admission.check(c, a), url: `http://${authHost}:${addr.port}/kcp-web/auth`, secret: authSecret };
-    const start = (port: number) =>
-      startWebTransportIngress(listen.host, port, (t, bridgePort) => forwarder.forward(t, admission.takeBridgeHold(bridgePort)), hook, options.webtransportServer, options.webtransportCertificate);
+    const hook = { admit: (c: string | null, a: string) => admission.admit(c, a), url: `http://${authHost}:${addr.port}/kcp-web/auth`, secret: authSecret };
+    const onSession: OnSession = (t, from) => {
+      if ('bridgePort' in from) {
+        // Only sessions the relay admitted (GET /kcp-web/auth) have a hold; it says where they go.
+        const held = admission.takeBridgeHold(from.bridgePort);
+        if (held) forwarder.forward(t, held.upstream, held.release);
+        else t.close();
+        return;
+      }
+      // In process: admitted by the request callback just before; its credential says where it goes.
+      const v = admission.route(from.credential);
+      if ('upstream' in v) forwarder.forward(t, v.upstream);
+      else t.close();
+    };
+    const start = (port: number) => startWebTransportIngress(listen.host, port, onSession, hook, options.webtransportServer, options.webtransportCertificate);
     const first = await start(options.webtransportPort ?? addr.port);
     // The HTTP port's number may already be taken on UDP (an ephemeral port of some
     // other socket): unless a port was asked for, take any free one instead.

@@ -24,6 +24,8 @@ export interface FailsHttp3Server {
 
 export interface FailsServerSession extends WebTransportLike {
   close(info?: { closeCode?: number; reason?: string }): void;
+  /** The CONNECT request's headers (':path' with its query). */
+  header?: Record<string, string>;
 }
 
 export interface FailsWebTransport {

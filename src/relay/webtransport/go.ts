@@ -73,7 +73,7 @@ export async function startGoHelper(
     if (!t) {
       t = new BridgedTransport(bridge, rinfo.address, rinfo.port, () => peers.delete(key));
       peers.set(key, t);
-      onSession(t, rinfo.port);
+      onSession(t, { bridgePort: rinfo.port });
     }
     t.arrive(msg);
   });

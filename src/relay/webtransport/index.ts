@@ -13,7 +13,7 @@ import { startGoHelper } from './go.js';
 import { startNodeWebTransport } from './node.js';
 import { WEBTRANSPORT_MTU, WT_PATH, type AdmissionHook, type IngressResult, type OnSession, type WebTransportServerChoice } from './types.js';
 
-export { WEBTRANSPORT_MTU, WEBTRANSPORT_SERVERS, WT_PATH, type WebTransportIngress, type WebTransportServerChoice } from './types.js';
+export { WEBTRANSPORT_MTU, WEBTRANSPORT_SERVERS, WT_PATH, type OnSession, type WebTransportIngress, type WebTransportServerChoice } from './types.js';
 
 /**
  * Starts the WebTransport ingress on UDP `host:port`; every new session is

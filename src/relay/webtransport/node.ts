@@ -11,6 +11,15 @@ import { WebTransportDatagrams } from '../../transports/webtransport.js';
 import { selfSignedCertificate, type Certificate } from '../certificate.js';
 import type { AdmissionHook, IngressResult, OnSession } from './types.js';
 
+/** The ?token= of the session's CONNECT request: the relay routes the session by it, as the request callback admitted it. */
+function credentialOf(session: FailsServerSession): string | null {
+  try {
+    return new URL(session.header?.[':path'] ?? '/', 'https://relay').searchParams.get('token');
+  } catch {
+    return null;
+  }
+}
+
 export async function startNodeWebTransport(
   host: string,
   port: number,
@@ -35,8 +44,8 @@ export async function startNodeWebTransport(
       return { status: 400 };
     }
     if (url.pathname !== path) return { status: 404 };
-    const refusal = admission?.check(url.searchParams.get('token'), '');
-    if (refusal) return { status: refusal[0] };
+    const verdict = admission?.admit(url.searchParams.get('token'), '');
+    if (verdict && 'refusal' in verdict) return { status: verdict.refusal[0] };
     return { status: 200, path };
   });
   const sessions = server.sessionStream(path);
@@ -55,7 +64,7 @@ export async function startNodeWebTransport(
       open.add(session);
       session.closed.finally(() => open.delete(session)).catch(() => {});
       session.ready.then(
-        () => onSession(new WebTransportDatagrams(session, mtu)),
+        () => onSession(new WebTransportDatagrams(session, mtu), { credential: credentialOf(session) }),
         () => open.delete(session),
       );
     }

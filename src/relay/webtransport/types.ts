@@ -1,14 +1,14 @@
 /** What the relay and its two WebTransport servers share. */
 import type { DatagramTransport } from '../../core/transport.js';
-import type { Refusal } from '../admission.js';
+import type { Verdict } from '../admission.js';
 
 export const WT_PATH = '/kcp-web/wt';
 /** HTTP/3 datagrams Chromium accepts here (maxDatagramSize was 1215), less room for the session id. */
 export const WEBTRANSPORT_MTU = 1200;
 
-/** How a WebTransport server asks the relay whether a session may open (token, ticket, caps): in process, or over HTTP for the helper. */
+/** How a WebTransport server asks the relay whether a session may open (token, ticket, upstream, caps): in process, or over HTTP for the helper. */
 export interface AdmissionHook {
-  check(credential: string | null, address: string): Refusal | null;
+  admit(credential: string | null, address: string): Verdict;
   url: string;
   secret: string;
 }
@@ -29,7 +29,11 @@ export interface WebTransportIngress {
 }
 
 
-/** Called with each new session's transport; `bridgePort` names a Go-helper session's bridge socket. */
-export type OnSession = (transport: DatagramTransport, bridgePort?: number) => void;
+/**
+ * Called with each new session's transport and what identifies its
+ * admission: a Go-helper session's bridge socket port, or the credential an
+ * in-process session presented.
+ */
+export type OnSession = (transport: DatagramTransport, from: { bridgePort: number } | { credential: string | null }) => void;
 
 export type IngressResult = { ingress: WebTransportIngress | null; reason: string; skipped?: string };
