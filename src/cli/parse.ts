@@ -9,7 +9,7 @@ export function parseFlags(
   args: string[],
   options: NonNullable<ParseArgsConfig['options']>,
   help: string,
-): Record<string, string | boolean | string[] | undefined> | null {
+): Record<string, string | boolean | undefined> | null {
   let parsed;
   try {
     parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
@@ -21,5 +21,5 @@ export function parseFlags(
     console.log(help);
     return null;
   }
-  return parsed.values as Record<string, string | boolean | string[] | undefined>;
+  return parsed.values as Record<string, string | boolean | undefined>;
 }

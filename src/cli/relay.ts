@@ -75,7 +75,9 @@ export async function runRelay(args: string[]): Promise<number | void> {
   const v = parseFlags(args, FLAGS, RELAY_HELP);
   if (!v) return;
   const allow: AllowRule[] = [];
-  for (const rule of Array.isArray(v.allow) ? v.allow : []) {
+  // A `multiple` flag: parseArgs gives its values as an array.
+  const allowed: unknown = (v as Record<string, unknown>).allow;
+  for (const rule of Array.isArray(allowed) ? (allowed as string[]) : []) {
     try {
       allow.push(parseAllowRule(rule));
     } catch (e) {
