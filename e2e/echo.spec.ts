@@ -152,6 +152,24 @@ test.describe('WebTransport servers', () => {
     expect(r.ok, 'sha256 equal').toBe(true);
   });
 
+  test('WebTransport sessions go to the upstream their ticket names (the helper\'s bridge hold carries it); one outside the allow-list is refused', async ({ echoPage, kcpUpstream, goFlags }) => {
+    test.skip(!hasHelper, noHelper);
+    const keys = ticketKeyPair();
+    const other = await startGoEcho(goFlags);
+    try {
+      const relay = await own({ upstream: kcpUpstream!, allow: [`127.0.0.1:${other.address.split(':')[1]}`], webtransportServer: 'go', ticketPublicKey: keys.publicKey });
+      const routed = await echoVia(echoPage, relay, mintTicket(keys.secretKey, { ttlSeconds: 60, upstream: other.address }), 64 << 10);
+      expect(routed.error).toBeUndefined();
+      expect(routed.ok, 'sha256 equal').toBe(true);
+      const refused = await echoVia(echoPage, relay, mintTicket(keys.secretKey, { ttlSeconds: 60, upstream: '127.0.0.1:9' }), 1024);
+      expect(refused.ok).toBe(false);
+      expect(relay.stats.sessionsByUpstream).toEqual({ [other.address]: 1 });
+      expect(relay.stats.refusedUpstream).toBe(1);
+    } finally {
+      other.stop();
+    }
+  });
+
   test('Chromium pins the certificate the Node server makes (served here by the quic-go helper)', async ({ echoPage, kcpUpstream }) => {
     test.skip(!hasHelper, noHelper);
     const cert = await selfSignedCertificate(['127.0.0.1', 'localhost']);
