@@ -14,10 +14,12 @@ import { startRelay, type Relay } from '../src/relay/index.js';
 import { AllowList, parseAllowRule } from '../src/relay/upstreams.js';
 import { mintTicket, ticketKeyPair } from '../src/ticket.js';
 import { connect } from '../src/transports/connect.js';
-import { createWeriftPeerConnection, weriftMessage } from '../src/adapter/node/werift.js';
+import { weriftPeerConnections, weriftMessage } from '../src/adapter/node/werift.js';
 import { dial } from '../src/index.node.js';
 import { echoChecked } from './helpers/echo.js';
 import { hasKcpPeer, ROOT, startGoEcho, stopWithCounters, type ServerProcess } from './helpers/kcppeer.js';
+
+const createWeriftPeerConnection = await weriftPeerConnections();
 
 describe('allow-list rules', () => {
   it('parses CIDR:PORTS (IPv4, bracketed IPv6, single ports, ranges, lists) and matches only inside them', () => {
