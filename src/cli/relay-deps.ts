@@ -30,7 +30,7 @@ export async function relayFromCache(args: string[]): Promise<number | null> {
   if (OPTIONAL_PEERS.every(resolvable)) return null;
   if (process.env[RUNNING_FROM_CACHE]) throw new Error(`${OPTIONAL_PEERS.join(' and ')} are still missing after installing them into the cache`);
   const root = fileURLToPath(new URL('../../', import.meta.url));
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; peerDependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; dependencies?: Record<string, string>; peerDependencies: Record<string, string> };
   const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kcp-web', `relay-${pkg.version}`);
   const ready = OPTIONAL_PEERS.every((n) => existsSync(join(cache, 'node_modules', n, 'package.json')));
   if (!ready) {
@@ -43,7 +43,8 @@ export async function relayFromCache(args: string[]): Promise<number | null> {
     // Only what running needs: the package's own dependency lists would make npm install (or omit) the wrong things.
     const { name, version, type, exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(cache, 'package.json'), JSON.stringify({ name, version, type, exports, private: true }));
-    const specs = OPTIONAL_PEERS.map((n) => `${n}@${pkg.peerDependencies[n] ?? 'latest'}`);
+    // The package's own dependencies too: the copy has no node_modules of its own.
+    const specs = [...OPTIONAL_PEERS.map((n) => `${n}@${pkg.peerDependencies[n] ?? 'latest'}`), ...Object.entries(pkg.dependencies ?? {}).map(([n, r]) => `${n}@${r}`)];
     const npm = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', ...specs], { cwd: cache, stdio: ['ignore', 'ignore', 'inherit'] });
     if (npm.status !== 0) throw new Error(`npm install ${specs.join(' ')} failed in ${cache} (exit ${npm.status}); install them next to kcp-web instead`);
   }
