@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Installs what the tests need that npm does not provide, only when missing
 // (Debian's Chromium and kcptun), checks the Go toolchain, then builds the Go peers from
-// their modules: the kcp-go peer in interop/ and the relay's WebTransport
+// their modules: the kcp-go peer and the kcptun stand-in in interop/, the relay's WebTransport
 // helper. Idempotent; run by `npm test` before the suites.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -74,5 +74,7 @@ function goBuild(dir, bin, what, { modfile, tags } = {}) {
 // deployments (Debian's kcptun era), from one source tree.
 goBuild('interop/kcppeer', 'interop/bin/kcppeer', 'kcp-go peer, go.mod');
 goBuild('interop/kcppeer', 'interop/bin/kcppeer-v5.6.1', 'kcp-go peer, go-v5.6.1.mod', { modfile: 'go-v5.6.1.mod', tags: 'kcpgo561' });
+// kcptun's last release (aes-128-gcm, smux v2 defaults, QPP) rebuilt from its modules.
+goBuild('interop/kcptun2026', 'interop/bin/kcptun2026', 'kcptun 2026 stand-in, go.mod');
 goBuild('webtransport-go', 'webtransport-go/bin/kcp-web-wt', 'the relay WebTransport ingress');
-log('ready: interop/bin/kcppeer, interop/bin/kcppeer-v5.6.1, webtransport-go/bin/kcp-web-wt');
+log('ready: interop/bin/kcppeer, interop/bin/kcppeer-v5.6.1, interop/bin/kcptun2026, webtransport-go/bin/kcp-web-wt');
