@@ -5,16 +5,11 @@
  * without, several ciphers. Debian's kcptun is installed by scripts/setup.mjs.
  */
 import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
 import type { Server } from 'node:net';
-import { parseTunnelFlags } from '../src/cli/tunnel-flags.js';
-import { startTunnelClient, type TunnelClient } from '../src/cli/client.js';
-import { startTunnelServer } from '../src/cli/server.js';
-import { echoTransfers, freeTcpPort, freeUdpPort, hasKcptun, startEcho, startKcptun } from './helpers/tunnel.js';
+import { hasKcptun, startEcho, startKcptun, throughKcpWebClient, throughKcpWebServer } from './helpers/tunnel.js';
 
 const CONNS = 4;
 const SIZE = 4 << 20;
-const quiet = () => {};
 
 const CASES: Array<{ name: string; flags: string[] }> = [
   { name: 'smux v1 + snappy, aes', flags: ['--smuxver', '1', '--crypt', 'aes', '--key', 'kcp-web smux'] },
@@ -31,40 +26,10 @@ describe('kcptun interop (Debian kcptun-client / kcptun-server)', { skip: hasKcp
   after(() => echo.server.close());
 
   for (const c of CASES) {
-    it(`kcp-web client → kcptun-server: ${c.name}`, async () => {
-      const udp = await freeUdpPort();
-      const server = await startKcptun('kcptun-server', ['-l', `127.0.0.1:${udp}`, '-t', `127.0.0.1:${echo.port}`, '--quiet', ...c.flags]);
-      let client: TunnelClient | null = null;
-      try {
-        client = await startTunnelClient(parseTunnelFlags('client', ['-l', '127.0.0.1:0', '-r', `127.0.0.1:${udp}`, '--quiet', ...c.flags], '')!, quiet);
-        const port = Number(client.address.split(':').pop());
-        const results = await echoTransfers(port, CONNS, SIZE);
-        for (const r of results) {
-          assert.equal(r.bytes, SIZE);
-          assert.equal(r.received, r.sent);
-        }
-      } finally {
-        await client?.close();
-        await server.stop();
-      }
-    });
+    it(`kcp-web client → kcptun-server: ${c.name}`, () =>
+      throughKcpWebClient((udp) => startKcptun('kcptun-server', ['-l', `127.0.0.1:${udp}`, '-t', `127.0.0.1:${echo.port}`, '--quiet', ...c.flags]), c.flags, CONNS, SIZE));
 
-    it(`kcptun-client → kcp-web server: ${c.name}`, async () => {
-      const udp = await freeUdpPort();
-      const tcp = await freeTcpPort();
-      const server = await startTunnelServer(parseTunnelFlags('server', ['-l', `127.0.0.1:${udp}`, '-t', `127.0.0.1:${echo.port}`, '--quiet', ...c.flags], '')!, quiet);
-      let client: Awaited<ReturnType<typeof startKcptun>> | null = null;
-      try {
-        client = await startKcptun('kcptun-client', ['-l', `127.0.0.1:${tcp}`, '-r', `127.0.0.1:${udp}`, '--quiet', ...c.flags]);
-        const results = await echoTransfers(tcp, CONNS, SIZE);
-        for (const r of results) {
-          assert.equal(r.bytes, SIZE);
-          assert.equal(r.received, r.sent);
-        }
-      } finally {
-        await client?.stop();
-        await server.close();
-      }
-    });
+    it(`kcptun-client → kcp-web server: ${c.name}`, () =>
+      throughKcpWebServer((tcp, udp) => startKcptun('kcptun-client', ['-l', `127.0.0.1:${tcp}`, '-r', `127.0.0.1:${udp}`, '--quiet', ...c.flags]), c.flags, echo.port, CONNS, SIZE));
   }
 });
