@@ -19,7 +19,10 @@ const noGcm = 'kcp-web has no aes-128-gcm cipher yet';
 
 const CASES: Array<{ name: string; flags: string[]; skip?: string | false }> = [
   { name: 'defaults (aes, smux v2, snappy, FEC 10/3)', flags: [...KEY] },
+  { name: 'QPP (61 pads), aes', flags: [...KEY, '--QPP'] },
+  { name: 'QPP (7 pads, 300-byte key), --nocomp, salsa20, fast3', flags: ['--key', 'q'.repeat(300), '--QPP', '--QPPCount', '7', '--nocomp', '--crypt', 'salsa20', '--mode', 'fast3'] },
   { name: 'aes-128-gcm', flags: [...KEY, '--crypt', 'aes-128-gcm'], skip: !hasGcm && noGcm },
+  { name: 'aes-128-gcm + QPP', flags: [...KEY, '--crypt', 'aes-128-gcm', '--QPP'], skip: !hasGcm && noGcm },
 ];
 
 describe('kcptun 2026 interop (interop/bin/kcptun2026)', { skip: hasKcptun2026 ? false : 'interop/bin/kcptun2026 is missing (node scripts/setup.mjs builds it)' }, () => {

@@ -54,9 +54,19 @@ describe('kcp-web client / server flags', () => {
     assert.deepEqual([f.values.localaddr, f.values.crypt, f.values.sndwnd, f.compress, f.smux.Version], ['127.0.0.1:1234', 'salsa20', '256', false, 1]);
   });
 
+  it('takes --QPP / --QPPCount and JSON qpp / qpp-count; the count counts only with QPP on', () => {
+    assert.equal(parseTunnelFlags('client', [], '')!.qppCount, null);
+    assert.equal(parseTunnelFlags('client', ['--QPPCount', '0'], '')!.qppCount, null);
+    assert.equal(parseTunnelFlags('client', ['-QPP'], '')!.qppCount, 61);
+    assert.equal(parseTunnelFlags('server', ['--QPP', '-QPPCount', '7'], '')!.qppCount, 7);
+    const file = join(mkdtempSync(join(tmpdir(), 'kcp-web-cfg-')), 'server.json');
+    writeFileSync(file, JSON.stringify({ qpp: true, 'qpp-count': 13 }));
+    assert.equal(parseTunnelFlags('server', ['-c', file], '')!.qppCount, 13);
+  });
+
   const bad: Array<[string[], RegExp]> = [
     [['client', '--tcp'], /^kcp-web client: --tcp is not supported \(kcptun's TCP emulation/],
-    [['server', '--QPP'], /^kcp-web server: --QPP is not supported/],
+    [['server', '--QPP', '--QPPCount', '0'], /^kcp-web server: --QPPCount must be an integer from 1 to 65535; got "0"/],
     [['client', '--ratelimit', '1000'], /^kcp-web client: --ratelimit is not supported/],
     [['server', '--dscp', '46'], /^kcp-web server: --dscp is not supported/],
     [['client', '--smuxver', '3'], /^kcp-web client: --smuxver must be an integer from 1 to 2; got "3"/],

@@ -9,6 +9,7 @@ import type { SessionOptions } from '../core/options.js';
 import { SnappyConn } from '../smux/snappy.js';
 import { smuxClient, type SmuxSession } from '../smux/session.js';
 import { smuxStreamToDuplex } from '../smux/node.js';
+import { QuantumPermutationPad, qppStream, qppWarnings } from '../smux/qpp.js';
 import { FlagError, sessionOptionsFromFlags } from './kcp-flags.js';
 import { parsePortRange, parseTunnelFlags, TUNNEL_FLAGS_HELP, type TunnelFlags } from './tunnel-flags.js';
 import { pipeBoth } from './pipe.js';
@@ -53,6 +54,11 @@ export async function startTunnelClient(flags: TunnelFlags, log: Log = makeLog(f
     if (!Number.isInteger(n) || n < 0) throw new FlagError(`--${name} must be an integer ≥ 0; got ${JSON.stringify(v[name])}`);
   }
   const options: SessionOptions = sessionOptionsFromFlags(v);
+
+  // kcptun keys the pads with the raw --key, not the derived cipher key.
+  const key = String(v.key);
+  const qpp = flags.qppCount === null ? null : new QuantumPermutationPad(key, flags.qppCount);
+  if (flags.qppCount !== null) for (const w of qppWarnings(key, flags.qppCount)) log(w);
 
   const remoteHost = remote.host.includes(':') ? `[${remote.host}]` : remote.host || '127.0.0.1';
   const pickRemote = () => `${remoteHost}:${remote.min + Math.floor(Math.random() * (remote.max - remote.min + 1))}`;
@@ -119,7 +125,7 @@ export async function startTunnelClient(flags: TunnelFlags, log: Log = makeLog(f
       p1.destroy();
       return;
     }
-    const p2 = smuxStreamToDuplex(stream);
+    const p2 = smuxStreamToDuplex(qpp ? qppStream(stream, qpp, key) : stream);
     const id = `${p1.remoteAddress}:${p1.remotePort}`;
     if (!flags.quiet) log('stream opened', 'in:', id, 'out:', `${String(v.remoteaddr)}(${stream.id})`);
     await pipeBoth(p1, p2, flags.closeWait);
@@ -140,6 +146,7 @@ export async function startTunnelClient(flags: TunnelFlags, log: Log = makeLog(f
   log('remote address:', String(v.remoteaddr));
   log('encryption:', options.crypt, 'nodelay parameters:', options.mode, 'sndwnd:', options.sndwnd, 'rcvwnd:', options.rcvwnd);
   log('compression:', flags.compress, 'mtu:', options.mtu, 'datashard:', options.dataShards, 'parityshard:', options.parityShards);
+  log('QPP:', flags.qppCount !== null, 'QPPCount:', flags.qppCount ?? Number(v.QPPCount));
   log('smux version:', flags.smux.Version, 'smuxbuf:', flags.smux.MaxReceiveBuffer, 'streambuf:', flags.smux.MaxStreamBuffer, 'framesize:', flags.smux.MaxFrameSize, 'keepalive:', flags.smux.KeepAliveInterval / 1000);
   return {
     address,

@@ -11,6 +11,7 @@ import { SnappyConn } from '../smux/snappy.js';
 import { smuxServer, type SmuxSession } from '../smux/session.js';
 import type { SmuxStream } from '../smux/stream.js';
 import { smuxStreamToDuplex } from '../smux/node.js';
+import { QuantumPermutationPad, qppStream, qppWarnings } from '../smux/qpp.js';
 import { FlagError, sessionOptionsFromFlags } from './kcp-flags.js';
 import { parsePortRange, parseHostPortFlag, parseTunnelFlags, TUNNEL_FLAGS_HELP, type TunnelFlags } from './tunnel-flags.js';
 import { pipeBoth } from './pipe.js';
@@ -39,6 +40,10 @@ export async function startTunnelServer(flags: TunnelFlags, log: Log = makeLog(f
   const tcpTarget = parseHostPortFlag(target);
   const options: SessionOptions = sessionOptionsFromFlags(v);
   const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host || '0.0.0.0';
+  // kcptun keys the pads with the raw --key, not the derived cipher key.
+  const key = String(v.key);
+  const qpp = flags.qppCount === null ? null : new QuantumPermutationPad(key, flags.qppCount);
+  if (flags.qppCount !== null) for (const w of qppWarnings(key, flags.qppCount)) log(w);
   const listeners: Array<Listener & { address: string }> = [];
   const muxes = new Set<SmuxSession>();
   let closing = false;
@@ -57,7 +62,7 @@ export async function startTunnelServer(flags: TunnelFlags, log: Log = makeLog(f
     p2.once('connect', () => {
       connected = true;
       if (!flags.quiet) log('stream opened', 'in:', id, 'out:', target);
-      void pipeBoth(smuxStreamToDuplex(stream), p2, flags.closeWait).then(() => {
+      void pipeBoth(smuxStreamToDuplex(qpp ? qppStream(stream, qpp, key) : stream), p2, flags.closeWait).then(() => {
         if (!flags.quiet) log('stream closed', 'in:', id, 'out:', target);
       });
     });
@@ -90,6 +95,7 @@ export async function startTunnelServer(flags: TunnelFlags, log: Log = makeLog(f
   log('target:', target);
   log('encryption:', options.crypt, 'mode:', options.mode, 'sndwnd:', options.sndwnd, 'rcvwnd:', options.rcvwnd);
   log('compression:', flags.compress, 'mtu:', options.mtu, 'datashard:', options.dataShards, 'parityshard:', options.parityShards);
+  log('QPP:', flags.qppCount !== null, 'QPPCount:', flags.qppCount ?? Number(v.QPPCount));
   log('smux version:', flags.smux.Version, 'smuxbuf:', flags.smux.MaxReceiveBuffer, 'streambuf:', flags.smux.MaxStreamBuffer, 'framesize:', flags.smux.MaxFrameSize, 'keepalive:', flags.smux.KeepAliveInterval / 1000);
   return {
     addresses,

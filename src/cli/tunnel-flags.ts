@@ -1,6 +1,6 @@
 /**
  * kcptun's client and server flags: names, aliases and defaults of its last
- * release (smux v2, 8 KiB frames, snappy on), parsed the way its CLI library
+ * release (smux v2, 8 KiB frames, snappy on, QPP off), parsed the way its CLI library
  * takes them (`-mode fast` and `--mode=fast` alike), plus its JSON config
  * file (-c). Flags kcp-web does not implement name themselves and exit 2
  * when set to anything but their default.
@@ -26,9 +26,9 @@ const TUNNEL_FLAGS = {
   quiet: { type: 'boolean', default: false },
   log: { type: 'string', default: '' },
   c: { type: 'string', default: '' },
-  // Accepted so kcptun command lines parse; refused unless left at the default.
   QPP: { type: 'boolean', default: false },
   QPPCount: { type: 'string', default: '61' },
+  // Accepted so kcptun command lines parse; refused unless left at the default.
   ratelimit: { type: 'string', default: '0' },
   dscp: { type: 'string', default: '0' },
   snmplog: { type: 'string', default: '' },
@@ -64,8 +64,6 @@ const ALIASES: Record<'client' | 'server', Record<string, string>> = {
 
 /** Why each unimplemented flag is refused. */
 const UNSUPPORTED: Record<string, string> = {
-  QPP: 'Quantum Permutation Pads are not implemented',
-  QPPCount: 'Quantum Permutation Pads are not implemented',
   ratelimit: 'packet pacing is not implemented',
   dscp: 'DSCP marking is not implemented',
   snmplog: 'SNMP logging to a file is not implemented',
@@ -82,11 +80,14 @@ export const TUNNEL_FLAGS_HELP = `Tunnel options (kcptun's names and defaults; -
   --framesize BYTES   largest smux frame sent (default 8192)
   --keepalive SEC     seconds between smux keepalives, at most 30 (default 10)
   --sockbuf BYTES     UDP socket buffers (default 4194304)
+  --QPP               Quantum Permutation Pads on every stream, keyed by the raw
+                      --key (must match the peer; kcptun wants a key of 211+ bytes)
+  --QPPCount N        number of pads, a prime such as the default 61 (default 61)
   --quiet             no 'stream open/close' lines
   --log FILE          append the log to FILE instead of stderr
   -c FILE             kcptun JSON config; its values override the flags
   --datashard/-ds, --parityshard/-ps as below.
-Refused unless left at their defaults: --QPP --QPPCount --ratelimit --dscp
+Refused unless left at their defaults: --ratelimit --dscp
   --snmplog --snmpperiod --tcp --pprof
 
 ${KCP_FLAGS_HELP.replace('(default 1024)', '(default: client 128, server 1024)').replace('(default 1024)', '(default: client 512, server 1024)')}`;
@@ -135,6 +136,8 @@ export interface TunnelFlags {
   quiet: boolean;
   sockbuf: number;
   log: string;
+  /** QPP's pad count when --QPP is on, else null. */
+  qppCount: number | null;
 }
 
 function int(values: Record<string, unknown>, name: string, min: number, max: number, cmd: string): number {
@@ -183,6 +186,7 @@ export function parseTunnelFlags(side: 'client' | 'server', args: string[], help
     quiet: values.quiet === true,
     sockbuf: int(values, 'sockbuf', 1024, 1 << 30, cmd),
     log: typeof values.log === 'string' ? values.log : '',
+    qppCount: values.QPP === true ? int(values, 'QPPCount', 1, 65535, cmd) : null,
   };
 }
 

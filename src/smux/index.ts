@@ -5,3 +5,4 @@ export { SmuxError, SmuxStats, type SmuxErrorCode } from './errors.js';
 export { SmuxSession, smuxClient, smuxServer, SMUX_ACCEPT_BACKLOG, type SmuxOptions, type SmuxTimers } from './session.js';
 export { SmuxStream } from './stream.js';
 export { SnappyConn, SnappyError } from './snappy.js';
+export { QuantumPermutationPad, QppRand, qppStream, qppWarnings, type StreamIO } from './qpp.js';

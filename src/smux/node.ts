@@ -1,9 +1,9 @@
-/** Node only: a smux stream as a node:stream Duplex (for net.Socket pipes and the CLI). */
+/** Node only: a smux stream (or a QPP-wrapped one) as a node:stream Duplex (for net.Socket pipes and the CLI). */
 import { Duplex } from 'node:stream';
-import type { SmuxStream } from './stream.js';
+import type { StreamIO } from './qpp.js';
 
 /** `end()` half-closes (FIN), `destroy()` closes; EOF from the peer ends the readable side. */
-export function smuxStreamToDuplex(stream: SmuxStream): Duplex {
+export function smuxStreamToDuplex(stream: StreamIO): Duplex {
   let reading = false;
   const duplex: Duplex = new Duplex({
     read() {

@@ -17,6 +17,7 @@ import { AesBlock } from '../core/crypt/aes.js';
 import { utf8 } from '../core/crypt/kdf.js';
 import { pbkdf2Sha1 } from '../core/crypt/sha1.js';
 import { hmacSha256 } from './sha256.js';
+import type { SmuxStream } from './stream.js';
 
 const SHUFFLE_SALT = utf8('___QUANTUM_PERMUTATION_PAD_SHUFFLE_SALT___');
 const PRNG_SALT = utf8('___QUANTUM_PERMUTATION_PAD_PRNG_SALT___');
@@ -164,4 +165,42 @@ export class QuantumPermutationPad {
     }
     rand.count = count;
   }
+}
+
+/** The part of a smux stream that a byte pipe uses. */
+export type StreamIO = Pick<SmuxStream, 'read' | 'write' | 'closeWrite' | 'close'>;
+
+/**
+ * kcptun's QPP port: what is written to `stream` is encrypted and what is
+ * read from it decrypted, each direction with its own generator started
+ * from `seed`, so every stream restarts the same keystream (as in kcptun).
+ */
+export function qppStream(stream: StreamIO, pad: QuantumPermutationPad, seed: Uint8Array | string): StreamIO {
+  const wr = new QppRand(seed);
+  const rd = new QppRand(seed);
+  return {
+    read: async () => {
+      const c = await stream.read();
+      if (c) pad.decrypt(c, rd);
+      return c;
+    },
+    // A copy: the caller may reuse its buffer, and the keystream position must advance exactly once per byte.
+    write: (data) => {
+      const c = data.slice();
+      pad.encrypt(c, wr);
+      return stream.write(c);
+    },
+    closeWrite: () => stream.closeWrite(),
+    close: () => stream.close(),
+  };
+}
+
+/** kcptun's warnings for weak QPP settings: a seed under 211 bytes, fewer than 7 pads, or a count sharing a factor with 8. */
+export function qppWarnings(seed: Uint8Array | string, count: number): string[] {
+  const len = typeof seed === 'string' ? utf8(seed).length : seed.length;
+  const out: string[] = [];
+  if (len < 211) out.push(`QPP: the key is ${len} bytes; at least 211 are needed to reach every permutation of a pad`);
+  if (count < CHUNKS) out.push(`QPP: ${count} pads are fewer than the ${CHUNKS} the seed is cut into`);
+  if (count % 2 === 0) out.push(`QPP: a pad count of ${count} shares a factor with 8 (the bytes per pad switch); choose an odd prime such as 61`);
+  return out;
 }
