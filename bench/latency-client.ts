@@ -1,64 +1,67 @@
 /**
- * The measuring side of bench/latency.ts, inside its network namespace: the
- * same 64-byte numbered messages every 20 ms over KCP (FEC off, FEC 10/3)
- * and a WebSocket, all at once on the same lossy link; round-trip time per
- * message. Prints one JSON line of results.
+ * The client end of bench/latency.ts, inside the client's network
+ * namespace: opens every flow to the server at once, sends each one's stream
+ * for SECONDS at its rate while recording the one-way delay of the server's
+ * stream, listens GRACE_S more for stragglers, then prints one JSON line.
+ *
+ *   latency-client.ts HOST PORTS_JSON SECONDS FULL
  */
+import { createSocket } from 'node:dgram';
 import WebSocket from 'ws';
 import { dialUdp } from '../src/index.node.js';
-import { LATENCY_KCP } from './latency-options.js';
+import { latencyFlows, MESSAGE_BYTES, paced, Recorder, stamp, monoMs, WARMUP_S, GRACE_S } from './latency-options.js';
 
-interface Flow {
+const [host = '127.0.0.1', portsJson = '[]', secondsArg = '10', full = '0'] = process.argv.slice(2);
+const ports = JSON.parse(portsJson) as number[];
+const seconds = Number(secondsArg);
+const flows = latencyFlows(full === '1');
+
+interface Open {
   send(m: Uint8Array): void;
-  onEcho(cb: (m: Uint8Array) => void): void;
   close(): void;
 }
 
-const [addrsJson, secondsArg] = process.argv.slice(2);
-const addrs = JSON.parse(addrsJson!) as { kcp: string; kcpFec: string; ws: string };
-const seconds = Number(secondsArg ?? 15);
+const recorders = flows.map((f) => new Recorder(f.hz * WARMUP_S));
+const opened: Open[] = await Promise.all(
+  flows.map(async (f, i): Promise<Open> => {
+    const r = recorders[i]!;
+    const port = ports[i]!;
+    if (f.kind === 'kcp') {
+      const s = await dialUdp(`${host}:${port}`, { ...f.options! });
+      s.onmessage = (m) => r.add(m);
+      return { send: (m) => void s.send(m), close: () => s.close() };
+    }
+    if (f.kind === 'ws') {
+      const ws = new WebSocket(`ws://${host}:${port}/`, { perMessageDeflate: false });
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
+      ws.on('message', (m: Buffer) => r.add(new Uint8Array(m.buffer, m.byteOffset, m.byteLength)));
+      return { send: (m) => ws.send(m), close: () => ws.terminate() };
+    }
+    const sock = createSocket('udp4');
+    sock.on('message', (m) => r.add(new Uint8Array(m.buffer, m.byteOffset, m.byteLength)));
+    sock.on('error', () => {});
+    await new Promise<void>((resolve) => sock.connect(port, host, resolve));
+    return { send: (m) => sock.send(m), close: () => sock.close() };
+  }),
+);
 
-async function kcpFlow(address: string, fec: boolean): Promise<Flow> {
-  const s = await dialUdp(address, { ...LATENCY_KCP, ...(fec ? { dataShards: 10, parityShards: 3 } : {}) });
-  return { send: (m) => void s.send(m), onEcho: (cb) => (s.onmessage = cb), close: () => s.close() };
-}
-
-async function wsFlow(url: string): Promise<Flow> {
-  const ws = new WebSocket(url);
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  ws.binaryType = 'nodebuffer';
-  return { send: (m) => ws.send(m), onEcho: (cb) => ws.on('message', (d: Buffer) => cb(new Uint8Array(d))), close: () => ws.close() };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
-}
-
-async function measure(flow: Flow): Promise<{ p50: number; p99: number; max: number; sent: number; missing: number }> {
-  const sentAt: number[] = [];
-  const rtts: number[] = [];
-  flow.onEcho((m) => {
-    const n = new DataView(m.buffer, m.byteOffset, m.byteLength).getUint32(0);
-    if (sentAt[n] !== undefined) rtts.push(performance.now() - sentAt[n]!);
-  });
-  const msg = new Uint8Array(64);
-  const count = Math.round((seconds * 1000) / 20);
-  for (let i = 0; i < count; i++) {
-    new DataView(msg.buffer).setUint32(0, i);
-    sentAt[i] = performance.now();
-    flow.send(msg.slice());
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  await new Promise((r) => setTimeout(r, 3000)); // stragglers
-  flow.close();
-  const sorted = [...rtts].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN, sent: count, missing: count - rtts.length };
-}
-
-const [kcp, kcpFec, ws] = await Promise.all([kcpFlow(addrs.kcp, false), kcpFlow(addrs.kcpFec, true), wsFlow(addrs.ws)]);
-const [a, b, c] = await Promise.all([measure(kcp), measure(kcpFec), measure(ws)]);
-console.log(JSON.stringify({ kcp: a, kcpFec: b, ws: c }));
+// Let the dials' key derivations and first compilations finish before any message is timed.
+await new Promise((r) => setTimeout(r, 500));
+await Promise.all(
+  opened.map(
+    (o, i) =>
+      paced(flows[i]!.hz, seconds, (seq) => {
+        const m = new Uint8Array(MESSAGE_BYTES);
+        stamp(m, seq, monoMs());
+        o.send(m);
+        recorders[i]!.sent++;
+      }).done,
+  ),
+);
+await new Promise((r) => setTimeout(r, GRACE_S * 1000));
+for (const o of opened) o.close();
+console.log(JSON.stringify({ received: recorders.map((r) => r.result()) }));
 process.exit(0);

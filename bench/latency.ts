@@ -1,77 +1,249 @@
 /**
- * p50/p99 message round-trip time at 0/5/10% packet loss: KCP (kcp-web,
- * fast3, FEC off and 10/3) against a WebSocket over TCP, on the same link at
- * the same time. The link: loopback inside a network namespace this bench
- * creates, with random loss applied by nftables to every packet, UDP and TCP
- * alike, in the kernel (so TCP really retransmits). netem is not available
- * on these machines ("Specified qdisc kind is unknown"), so the link has no
- * added delay: RTTs are loopback RTTs plus recovery. Needs root, ip and nft;
- * otherwise it returns null with the reason. The namespace is always removed.
+ * Game-traffic latency under loss: small messages both ways at a game's
+ * rates (bench/latency-options.ts), over KCP in each mode and FEC setting a
+ * game could use, a WebSocket over TCP, and raw UDP with no repair (what an
+ * unordered, unreliable data channel gives, as geckos.io uses), all at once
+ * on one link. The measure is each message's one-way delay (sender and
+ * receiver read the same monotonic clock), both directions pooled.
+ *
+ * The link: two network namespaces joined by two TUN devices, with a Go
+ * process (bench/delaylink) holding every IP packet for a fixed one-way
+ * delay — a userspace delay, since netem is missing here and no other qdisc
+ * nor nftables can delay — and nftables dropping each packet at random on
+ * input in each namespace (every packet, each way, UDP and TCP alike, in
+ * the kernel, so TCP really retransmits). delaylink also counts the IP
+ * bytes of each flow, for the bandwidth each setting costs.
+ *
+ * The link, the server and the client run under SCHED_FIFO (chrt) where
+ * that is allowed: they sleep almost all the time, and on a machine busy
+ * with other work a wake-up that waits behind it shows up as a late message
+ * on every flow alike, which measures the machine, not the protocols.
+ *
+ * Needs root, ip, nft, Go and /dev/net/tun; otherwise it returns the reason
+ * it skipped. The namespaces are always removed.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { ROOT } from '../test/helpers/kcppeer.js';
+import { fileURLToPath } from 'node:url';
+import { latencyFlows, MESSAGE_BYTES, type FlowSpec, type Received } from './latency-options.js';
 
-export interface LatencyRow {
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DELAYLINK_SRC = `${ROOT}bench/delaylink`;
+const DELAYLINK = `${ROOT}interop/bin/delaylink`;
+const CLIENT_IP = '10.77.0.1';
+const SERVER_IP = '10.77.0.2';
+
+export interface Percentiles {
+  n: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+  /** Of the measured sequence numbers up to the highest one received, the share never received (%). */
+  missingPct: number;
+}
+
+export interface LatencyCell {
+  label: string;
+  setting: string;
+  kind: FlowSpec['kind'];
+  hz: number;
   loss: number;
-  kcp: { p50: number; p99: number; max: number; sent: number; missing: number };
-  kcpFec: LatencyRow['kcp'];
-  ws: LatencyRow['kcp'];
+  /** Both directions pooled. */
+  oneWay: Percentiles;
+  up: Percentiles;
+  down: Percentiles;
+  /** IP bytes on the link, both directions, per message sent (either way). */
+  wireBytesPerMessage: number;
+  /** Those bytes over the message's own MESSAGE_BYTES. */
+  overhead: number;
+  /** Both directions, kbit/s. */
+  kbps: number;
+}
+
+export interface LatencyResult {
+  delayMs: number;
+  seconds: number;
+  levels: number[];
+  full: boolean;
+  /** Whether the link and both ends ran under SCHED_FIFO. */
+  realtime: boolean;
+  cells: LatencyCell[];
 }
 
 const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+const inNs = (ns: string, ...args: string[]) => sh('ip', ['netns', 'exec', ns, ...args]);
 
-function nftLoss(ns: string, percent: number): void {
-  sh('ip', ['netns', 'exec', ns, 'nft', 'flush', 'ruleset']);
-  if (percent <= 0) return;
-  sh('ip', ['netns', 'exec', ns, 'nft', 'add', 'table', 'inet', 'lossy']);
-  sh('ip', ['netns', 'exec', ns, 'nft', 'add', 'chain', 'inet', 'lossy', 'in', '{ type filter hook input priority 0; }']);
-  sh('ip', ['netns', 'exec', ns, 'nft', 'add', 'rule', 'inet', 'lossy', 'in', 'numgen', 'random', 'mod', '100', '<', String(percent), 'drop']);
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! : NaN;
 }
 
-export async function latencyLevels(levels: number[], seconds: number, progress: (m: string) => void): Promise<{ rows: LatencyRow[] } | { skipped: string }> {
-  if (process.getuid?.() !== 0) return { skipped: 'needs root for a network namespace' };
-  for (const tool of ['ip', 'nft']) {
+function summarize(rs: Received[]): Percentiles {
+  const all = rs.flatMap((r) => r.delays).sort((a, b) => a - b);
+  const missing = rs.reduce((a, r) => a + r.missing, 0);
+  const expected = missing + rs.reduce((a, r) => a + r.seen, 0);
+  return { n: all.length, p50: percentile(all, 50), p99: percentile(all, 99), p999: percentile(all, 99.9), max: all.at(-1) ?? NaN, missingPct: expected > 0 ? (100 * missing) / expected : 0 };
+}
+
+/** Lines of a child's stdout, one at a time. */
+function lineReader(child: ChildProcess): () => Promise<string> {
+  const queue: string[] = [];
+  const waiting: Array<(l: string) => void> = [];
+  createInterface({ input: child.stdout! }).on('line', (l) => {
+    const w = waiting.shift();
+    if (w) w(l);
+    else queue.push(l);
+  });
+  return () => {
+    const l = queue.shift();
+    if (l !== undefined) return Promise.resolve(l);
+    return new Promise((resolve, reject) => {
+      waiting.push(resolve);
+      child.once('exit', (code) => reject(new Error(`${child.spawnfile} exited with ${code}`)));
+    });
+  };
+}
+
+/** `chrt -f 20` in front of a command where real-time scheduling is allowed, else nothing. */
+function realtime(): string[] {
+  try {
+    sh('chrt', ['-f', '20', 'true']);
+    return ['chrt', '-f', '20'];
+  } catch {
+    return [];
+  }
+}
+
+/** spawn with the real-time prefix. */
+function spawnRt(rt: string[], cmd: string, args: string[], stdio: Parameters<typeof spawn>[2]['stdio']): ChildProcess {
+  return rt.length ? spawn(rt[0]!, [...rt.slice(1), cmd, ...args], { stdio }) : spawn(cmd, args, { stdio });
+}
+
+function setLoss(ns: string, percent: number): void {
+  inNs(ns, 'nft', 'flush', 'ruleset');
+  if (percent <= 0) return;
+  inNs(ns, 'nft', 'add', 'table', 'inet', 'lossy');
+  inNs(ns, 'nft', 'add', 'chain', 'inet', 'lossy', 'in', '{ type filter hook input priority 0; }');
+  inNs(ns, 'nft', 'add', 'rule', 'inet', 'lossy', 'in', 'iifname', 'kwl*', 'numgen', 'random', 'mod', '100', '<', String(percent), 'drop');
+}
+
+function buildDelaylink(): void {
+  const src = `${DELAYLINK_SRC}/main.go`;
+  if (existsSync(DELAYLINK) && statSync(DELAYLINK).mtimeMs >= statSync(src).mtimeMs) return;
+  execFileSync('go', ['build', '-o', DELAYLINK, '.'], { cwd: DELAYLINK_SRC, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, GOFLAGS: '-mod=mod' } });
+}
+
+export interface LatencyConfig {
+  levels: number[];
+  /** Per loss level. */
+  seconds: number;
+  /** One-way delay of the link. */
+  delayMs: number;
+  full: boolean;
+  progress: (m: string) => void;
+}
+
+export async function latencyMatrix(cfg: LatencyConfig): Promise<LatencyResult | { skipped: string }> {
+  if (process.getuid?.() !== 0) return { skipped: 'needs root for network namespaces and TUN devices' };
+  for (const tool of ['ip', 'nft', 'go']) {
     try {
       sh('sh', ['-c', `command -v ${tool}`]);
     } catch {
-      return { skipped: `${tool} not installed (apt-get install iproute2 nftables)` };
+      return { skipped: `${tool} not installed` };
     }
   }
-  const ns = `kcpweb-lat-${process.pid}`;
+  if (!existsSync('/dev/net/tun')) return { skipped: 'no /dev/net/tun' };
   try {
-    sh('ip', ['netns', 'add', ns]);
+    buildDelaylink();
   } catch (e) {
-    return { skipped: `cannot create a network namespace: ${(e as Error).message.split('\n')[0]}` };
+    return { skipped: `cannot build bench/delaylink: ${(e as Error).message.split('\n')[0]}` };
   }
+  const id = process.pid % 1_000_000;
+  const [nsC, nsS, tunC, tunS] = [`kcpweb-latc-${id}`, `kcpweb-lats-${id}`, `kwlc${id}`, `kwls${id}`];
+  const children: ChildProcess[] = [];
   const cleanup = () => {
-    try {
-      sh('ip', ['netns', 'del', ns]);
-    } catch {
-      /* gone */
+    for (const c of children) c.kill('SIGKILL');
+    for (const ns of [nsC, nsS]) {
+      try {
+        sh('ip', ['netns', 'del', ns]);
+      } catch {
+        /* not there */
+      }
     }
   };
-  process.once('SIGINT', () => {
+  const onSigint = () => {
     cleanup();
     process.exit(130);
-  });
-  const server = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', `${ROOT}bench/latency-server.ts`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  };
+  process.once('SIGINT', onSigint);
   try {
-    sh('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
-    const addrs = await new Promise<string>((resolve, reject) => {
-      server.once('exit', (code) => reject(new Error(`latency server exited with ${code}`)));
-      createInterface({ input: server.stdout! }).once('line', resolve);
-    });
-    const rows: LatencyRow[] = [];
-    for (const loss of levels) {
-      nftLoss(ns, loss);
-      progress(`latency: ${loss}% loss each packet, ${seconds} s of 64-byte messages every 20 ms, KCP and WebSocket at once`);
-      const out = sh('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', `${ROOT}bench/latency-client.ts`, addrs, String(seconds)]);
-      rows.push({ loss, ...(JSON.parse(out.trim().split('\n').at(-1)!) as Omit<LatencyRow, 'loss'>) });
-    }
-    return { rows };
-  } finally {
-    server.kill('SIGKILL');
+    sh('ip', ['netns', 'add', nsC]);
+    sh('ip', ['netns', 'add', nsS]);
+  } catch (e) {
     cleanup();
+    process.off('SIGINT', onSigint);
+    return { skipped: `cannot create a network namespace: ${(e as Error).message.split('\n')[0]}` };
+  }
+  try {
+    const rt = realtime();
+    const link = spawnRt(rt, DELAYLINK, ['-a', tunC, '-b', tunS, '-delay', String(cfg.delayMs)], ['pipe', 'pipe', 'inherit']);
+    children.push(link);
+    const linkLine = lineReader(link);
+    if ((await linkLine()) !== 'ready') throw new Error('delaylink did not start');
+    for (const [ns, tun, me, peer] of [
+      [nsC, tunC, CLIENT_IP, SERVER_IP],
+      [nsS, tunS, SERVER_IP, CLIENT_IP],
+    ] as const) {
+      sh('ip', ['link', 'set', tun, 'netns', ns]);
+      inNs(ns, 'ip', 'addr', 'add', me, 'peer', peer, 'dev', tun);
+      inNs(ns, 'ip', 'link', 'set', tun, 'up');
+      inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
+    }
+    const full = cfg.full ? '1' : '0';
+    const server = spawnRt(rt, 'ip', ['netns', 'exec', nsS, process.execPath, '--import', 'tsx', `${ROOT}bench/latency-server.ts`, SERVER_IP, full], ['pipe', 'pipe', 'inherit']);
+    children.push(server);
+    const serverLine = lineReader(server);
+    const { ports } = JSON.parse(await serverLine()) as { ports: number[] };
+    const flows = latencyFlows(cfg.full);
+    const cells: LatencyCell[] = [];
+    for (const loss of cfg.levels) {
+      setLoss(nsC, loss);
+      setLoss(nsS, loss);
+      cfg.progress(`latency: ${loss}% loss on each packet each way, ${cfg.delayMs} ms each way, ${flows.length} flows at once for ${cfg.seconds} s`);
+      link.stdin!.write('stats\n');
+      await linkLine();
+      server.stdin!.write(`start ${cfg.seconds}\n`);
+      const client = spawnRt(rt, 'ip', ['netns', 'exec', nsC, process.execPath, '--import', 'tsx', `${ROOT}bench/latency-client.ts`, SERVER_IP, JSON.stringify(ports), String(cfg.seconds), full], ['ignore', 'pipe', 'inherit']);
+      children.push(client);
+      const clientOut = await lineReader(client)();
+      const down = (JSON.parse(clientOut) as { received: Received[] }).received;
+      server.stdin!.write('report\n');
+      const up = (JSON.parse(await serverLine()) as { received: Received[] }).received;
+      link.stdin!.write('stats\n');
+      const bytes = JSON.parse(await linkLine()) as Record<'up' | 'down', Record<string, { bytes: number } | undefined>>;
+      for (const [i, f] of flows.entries()) {
+        const port = String(ports[i]);
+        const wire = (bytes.up[port]?.bytes ?? 0) + (bytes.down[port]?.bytes ?? 0);
+        const sent = up[i]!.sent + down[i]!.sent;
+        cells.push({
+          label: f.label,
+          setting: f.setting,
+          kind: f.kind,
+          hz: f.hz,
+          loss,
+          oneWay: summarize([up[i]!, down[i]!]),
+          up: summarize([up[i]!]),
+          down: summarize([down[i]!]),
+          wireBytesPerMessage: sent ? wire / sent : NaN,
+          overhead: sent ? wire / sent / MESSAGE_BYTES : NaN,
+          kbps: (wire * 8) / 1000 / cfg.seconds,
+        });
+      }
+    }
+    return { delayMs: cfg.delayMs, seconds: cfg.seconds, levels: cfg.levels, full: cfg.full, realtime: rt.length > 0, cells };
+  } finally {
+    cleanup();
+    process.off('SIGINT', onSigint);
   }
 }

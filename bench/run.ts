@@ -13,7 +13,7 @@ import { runMicro, type MicroResult } from './micro.js';
 import { sinkSpeed } from './sink.js';
 import { echoSpeed } from './echo.js';
 import { sessionsLevel, udpFloor, type SessionsResult } from './sessions.js';
-import { latencyLevels, type LatencyRow } from './latency.js';
+import { runLatencySection, type LatencySection } from './latency-report.js';
 import { relayThroughput, RELAY_SNDWND } from './relay-throughput.js';
 import { allocationRows } from './alloc.js';
 import { serverStackCost } from './server-stack.js';
@@ -211,25 +211,13 @@ if (!ONLY || ONLY.test('relay')) {
   console.log(`\n${relayTable}`);
 }
 
-// Message latency under loss, KCP vs WebSocket over TCP, on a lossy link in a network namespace (nftables loss; needs root).
+// Game-traffic latency under loss: KCP settings, WebSocket and raw UDP on one lossy, delayed link (needs root); also draws docs/latency.svg.
 let latencyTable = '';
-let latency: { rows: LatencyRow[] } | { skipped: string } = { skipped: 'filtered out by BENCH_ONLY' };
+let latency: LatencySection['result'] = { skipped: 'filtered out by BENCH_ONLY' };
 if (!ONLY || ONLY.test('latency')) {
-  try {
-    execFileSync('sh', ['-c', 'command -v nft || (apt-get install -y nftables || (apt-get update && apt-get install -y nftables))'], { stdio: 'ignore' });
-  } catch {
-    /* latencyLevels reports it missing */
-  }
-  latency = await latencyLevels([0, 5, 10], Number(process.env.BENCH_LATENCY_S ?? 20), progress);
-  const ms = (x: number) => `${x.toFixed(1)} ms`;
-  latencyTable =
-    'rows' in latency
-      ? [
-          '| loss (each packet, each way) | KCP fast3 p50 / p99 | KCP fast3 + FEC 10/3 p50 / p99 | WebSocket (TCP) p50 / p99 | p99 KCP / WebSocket |',
-          '|---|---|---|---|---|',
-          ...latency.rows.map((r) => `| ${r.loss}% | ${ms(r.kcp.p50)} / ${ms(r.kcp.p99)} | ${ms(r.kcpFec.p50)} / ${ms(r.kcpFec.p99)} | ${ms(r.ws.p50)} / ${ms(r.ws.p99)} | ${(r.kcp.p99 / r.ws.p99).toFixed(2)} (FEC ${(r.kcpFec.p99 / r.ws.p99).toFixed(2)}) |`),
-        ].join('\n')
-      : `latency: skipped (${latency.skipped})`;
+  const section = await runLatencySection(progress);
+  latency = section.result;
+  latencyTable = section.markdown;
   console.log(`\n${latencyTable}`);
 }
 
@@ -238,7 +226,7 @@ mkdirSync(dir, { recursive: true });
 const stamp = new Date().toISOString();
 writeFileSync(
   join(dir, 'bench.md'),
-  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the sessions load comes from one kcp-go process sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the best sink run and the median echo run):\n${loopbackRuns}\n\n` : ''}${sessionsTable}\n\n${allocTable ? `${allocTable}\n\nThe wire copies each datagram into buffers it reuses, as kcp-web's own transports do (sendCopies), except in the last row, where the session must copy each one. Included: the message each receive hands to the application, node:crypto's output for AES; not included: the Buffer Node's dgram makes per received datagram (bench/alloc.ts).\n\n` : ''}${relayTable}\n\nMessage round trips, 64-byte messages every 20 ms, KCP and WebSocket at the same time on one loopback link in a network namespace with random loss applied by nftables to every packet (no netem here, so no added delay):\n\n${latencyTable}\n`,
+  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the sessions load comes from one kcp-go process sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the best sink run and the median echo run):\n${loopbackRuns}\n\n` : ''}${sessionsTable}\n\n${allocTable ? `${allocTable}\n\nThe wire copies each datagram into buffers it reuses, as kcp-web's own transports do (sendCopies), except in the last row, where the session must copy each one. Included: the message each receive hands to the application, node:crypto's output for AES; not included: the Buffer Node's dgram makes per received datagram (bench/alloc.ts).\n\n` : ''}${relayTable}\n\n${latencyTable}\n`,
 );
 writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, sessionsStack: stackRows, latency, allocation: allocResult, relay: relayResult, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
 progress(`wrote bench/results/bench.md and bench.json`);

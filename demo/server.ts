@@ -39,7 +39,7 @@ if (!upstream) {
     arena.stop();
     listener.close();
   };
-  console.log(`arena game server (kcp-web listener, aes, FEC 10/3) on udp ${upstream}`);
+  console.log(`arena game server (kcp-web listener, aes, profile 'game': fast3, FEC 1/2, acknodelay) on udp ${upstream}`);
 }
 const relay = await startRelay({ upstream, listen: values.listen, staticDir: PAGE, allowNetem: true, websocket: true });
 console.log(`relay → ${upstream}; WebRTC: werift; WebTransport: ${relay.webtransport}; WebSocket (TCP, for comparison): on`);

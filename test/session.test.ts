@@ -14,7 +14,7 @@ import { CRYPT_HEADER_SIZE, openPacket } from '../src/core/crypt/packet.js';
 import { Outbox } from '../src/core/outbox.js';
 import { Inbox } from '../src/core/inbox.js';
 import { DefaultSnmp, Snmp } from '../src/core/snmp.js';
-import type { ResolvedOptions } from '../src/core/options.js';
+import { resolveOptions, PROFILE_OPTIONS, type ResolvedOptions } from '../src/core/options.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -730,12 +730,39 @@ describe('options', () => {
     [{ colour: 'red' }, /option 'colour'/],
     [{ conv: -5 }, /option 'conv'/],
     [{ key: new Uint8Array(7) }, /32-byte/],
+    [{ profile: 'esports' }, /option 'profile' must be one of game/],
   ];
   for (const [o, re] of bad) {
     it(`rejects ${JSON.stringify(o)}`, () => {
       assert.throws(() => dial(t, o as never), (e: Error) => e instanceof OptionError && re.test(e.message));
     });
   }
+
+  const resolve = (o: Record<string, unknown>) => resolveOptions(o, () => assert.fail('no cipher expected'));
+  it("profile 'game' expands to plain kcp-go settings", () => {
+    const r = resolve({ profile: 'game' });
+    assert.deepEqual(
+      { nodelay: r.nodelay, interval: r.interval, resend: r.resend, nc: r.nc, dataShards: r.dataShards, parityShards: r.parityShards, sndwnd: r.sndwnd, rcvwnd: r.rcvwnd, ackNoDelay: r.ackNoDelay },
+      PROFILE_OPTIONS.game,
+    );
+  });
+  it('options given explicitly win over the profile; undefined ones do not', () => {
+    const r = resolve({ profile: 'game', dataShards: 1, parityShards: 1, ackNoDelay: false, sndwnd: undefined });
+    assert.equal(r.parityShards, 1);
+    assert.equal(r.ackNoDelay, false);
+    assert.equal(r.sndwnd, PROFILE_OPTIONS.game.sndwnd);
+  });
+  it("a mode replaces the profile's nodelay, interval, resend and nc, and only those", () => {
+    const r = resolve({ profile: 'game', mode: 'normal' });
+    assert.deepEqual([r.nodelay, r.interval, r.resend, r.nc], [0, 40, 2, 1]);
+    assert.equal(r.dataShards, PROFILE_OPTIONS.game.dataShards);
+  });
+  it("a session dialled with profile 'game' talks to a listener with the same profile", async () => {
+    const { listener, client } = setup({ profile: 'game', key: 'k' });
+    const got = new Promise<Uint8Array>((resolve) => (listener.onsession = (s) => (s.onmessage = resolve)));
+    client.send(new Uint8Array([1, 2, 3]));
+    assert.deepEqual([...(await got)], [1, 2, 3]);
+  });
 });
 
 describe('kcp-go OOB packets (FEC type 0xf3, kcp-go ≥ 5.6.60)', () => {

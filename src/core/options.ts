@@ -21,6 +21,24 @@ export const MODE_PRESETS: Record<Exclude<Mode, 'manual'>, readonly [number, num
   fast3: [1, 10, 2, 1],
 };
 
+export const PROFILES = ['game'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/**
+ * Named sets of options, each a plain kcp-go setting a kcptun or kcp-go
+ * server can match (README, "A game profile"). 'game': small messages at a
+ * fixed rate that must arrive within a frame or two under loss. Every
+ * segment is sent three times over (FEC 1/2: each packet and two parity
+ * copies), so a message is late only when all three are lost; at 20
+ * messages/s a wider group would wait for later messages before any parity
+ * could leave. ACKs leave as soon as input is read (acknodelay) and nodelay
+ * with a 10 ms clock resends what still goes missing within a few frames.
+ * Explicit options override the profile's.
+ */
+export const PROFILE_OPTIONS: Record<Profile, Readonly<SessionOptions>> = {
+  game: { nodelay: 1, interval: 10, resend: 2, nc: 1, dataShards: 1, parityShards: 2, sndwnd: 128, rcvwnd: 128, ackNoDelay: true },
+};
+
 /** kcp-go refuses MTUs above this (sess.go mtuLimit); it is also its read buffer size. */
 export const MTU_LIMIT = 1500;
 
@@ -49,6 +67,8 @@ export interface SessionOptions {
   parityShards?: number;
   /** kcptun preset; overrides nodelay/interval/resend/nc unless 'manual'. */
   mode?: Mode;
+  /** A named set of the options below (PROFILE_OPTIONS); options given explicitly, mode included, win. */
+  profile?: Profile;
   nodelay?: number;
   interval?: number;
   resend?: number;
@@ -105,6 +125,16 @@ function describe(v: unknown): string {
   return String(v);
 }
 
+function omitTimers(o: Readonly<SessionOptions>): SessionOptions {
+  const { nodelay: _n, interval: _i, resend: _r, nc: _c, ...rest } = o;
+  return rest;
+}
+
+/** `{ dataShards: undefined }` means "not given", as a missing key does, so it leaves a profile's value alone. */
+function withoutUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
 function int(o: Record<string, unknown>, name: string, min: number, max: number, dflt: number): number {
   const v = o[name];
   if (v === undefined) return dflt;
@@ -122,7 +152,7 @@ function bool(o: Record<string, unknown>, name: string, dflt: boolean): boolean 
 }
 
 const KNOWN = new Set<string>([
-  'crypt', 'key', 'block', 'dataShards', 'parityShards', 'mode', 'nodelay', 'interval', 'resend', 'nc',
+  'crypt', 'key', 'block', 'dataShards', 'parityShards', 'mode', 'profile', 'nodelay', 'interval', 'resend', 'nc',
   'mtu', 'sndwnd', 'rcvwnd', 'streamMode', 'ackNoDelay', 'writeDelay', 'idleTimeout', 'closeOnDeadLink',
 ]);
 
@@ -136,12 +166,18 @@ export function resolveOptions(
   makeBlock: (cipher: Exclude<CryptName, 'null'> | Cipher, key: string | Uint8Array) => BlockCrypt,
   extraKeys: readonly string[] = [],
 ): ResolvedOptions {
-  const o = options as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
+  for (const k of Object.keys(options)) {
     if (!KNOWN.has(k) && !extraKeys.includes(k)) {
       throw new OptionError(k, `one of the known options (${[...KNOWN, ...extraKeys].join(', ')})`, 'an unknown option');
     }
   }
+  const profile = (options as Record<string, unknown>).profile;
+  if (profile !== undefined && (typeof profile !== 'string' || !(PROFILES as readonly string[]).includes(profile))) {
+    throw new OptionError('profile', `one of ${PROFILES.join(', ')}`, profile);
+  }
+  // A mode given explicitly replaces the profile's nodelay/interval/resend/nc, as it would replace explicit ones.
+  const base = profile ? PROFILE_OPTIONS[profile as Profile] : {};
+  const o = { ...(options.mode !== undefined && options.mode !== 'manual' ? omitTimers(base) : base), ...withoutUndefined(options) } as Record<string, unknown>;
 
   let crypt: CryptName | 'custom';
   let block: BlockCrypt | null = null;

@@ -1,0 +1,3 @@
+module kcp-web/bench/delaylink
+
+go 1.24
