@@ -63,5 +63,5 @@ await Promise.all(
 );
 await new Promise((r) => setTimeout(r, GRACE_S * 1000));
 for (const o of opened) o.close();
-console.log(JSON.stringify({ received: recorders.map((r) => r.result()) }));
-process.exit(0);
+// Exit only once the line is out: stdout is a pipe, and exiting would cut a long line short.
+process.stdout.write(`${JSON.stringify({ received: recorders.map((r) => r.result()) })}\n`, () => process.exit(0));
