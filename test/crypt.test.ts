@@ -9,6 +9,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { utf8 } from '../src/core/crypt/kdf.js';
 import { crc32 } from '../src/core/crc32.js';
 import { useWasmSalsa20 } from '../src/core/crypt/salsa20.js';
+import { useWasmAes } from '../src/core/crypt/aes.js';
 import { createNodeBlockCrypt, nodeCipherBackend, nodeChecksum } from '../src/adapter/node/crypt.js';
 
 type Vector = { plain: string; encrypted: string; decrypted: string; key: string };
@@ -335,6 +336,63 @@ describe('aes-128-gcm (AEAD) against published and OpenSSL vectors', () => {
       assert.throws(() => crypt.newAESGCMCrypt(new Uint8Array(20)), RangeError);
     });
   }
+});
+
+const hasWasmAes = useWasmAes(true);
+
+describe('aes with the scalar code forced (the WebAssembly one is the default wherever WebAssembly exists)', () => {
+  before(() => assert.equal(useWasmAes(false), false));
+  after(() => useWasmAes(true));
+  for (const name of ['aes', 'aes-128', 'aes-192'] as const) {
+    it(`${name}: kcp-go vectors, packets and other buffers`, () => {
+      const packets = vectors.ciphers.filter((v) => v.crypt === name);
+      const buffers = vectors.buffers.filter((v) => v.crypt === name);
+      assert.ok(packets.length > 0);
+      checkVectors(createBlockCrypt(name, hex(packets[0]!.key))!, [...packets, ...buffers], `${name} scalar`);
+    });
+  }
+  it('raw keys', () => {
+    for (const v of vectors.raw.filter((x) => x.ctor === 'NewAESBlockCrypt')) checkVectors(crypt.newAESBlockCrypt(hex(v.key)), [v], 'aes scalar, raw key');
+  });
+});
+
+describe('aes: WebAssembly and scalar agree', { skip: hasWasmAes ? false : 'no WebAssembly here' }, () => {
+  after(() => useWasmAes(true));
+  it('kcp-go vectors through the WebAssembly pass', () => {
+    for (const name of ['aes', 'aes-128', 'aes-192'] as const) {
+      const cases = [...vectors.ciphers, ...vectors.buffers].filter((v) => v.crypt === name);
+      checkVectors(createBlockCrypt(name, hex(cases[0]!.key))!, cases, `${name} wasm`);
+    }
+  });
+  it('every length around the block and the two-block step, past the 60 KiB pass, each key size, ciphers interleaved', () => {
+    let seed = 5;
+    const byte = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    const lengths = [0, 1, 15, 16, 17, 31, 32, 33, 47, 48, 49, 63, 64, 65, 1500, 60415, 60416, 60417, 100_000];
+    for (let n = 0; n < 300; n += 5) lengths.push(n);
+    const keys = [16, 24, 32].map((len) => Uint8Array.from({ length: len }, byte));
+    for (const n of lengths) {
+      const plain = Uint8Array.from({ length: n }, byte);
+      const run = (wasm: boolean) => {
+        useWasmAes(wasm);
+        // Two ciphers used in turn: the module must reload the round keys of whichever runs.
+        const blocks = keys.map((k) => crypt.newAESBlockCrypt(k));
+        const out: string[] = [];
+        for (const block of [...blocks, ...blocks]) {
+          const inPlace = unaligned(plain);
+          block.encrypt(inPlace, inPlace);
+          const into = new Uint8Array(n);
+          block.encrypt(into, plain);
+          const back = new Uint8Array(n);
+          block.decrypt(back, into);
+          assert.equal(toHex(back), toHex(plain), `${n} bytes round trip`);
+          block.decrypt(inPlace, inPlace);
+          out.push(toHex(into), toHex(inPlace));
+        }
+        return out;
+      };
+      assert.deepEqual(run(true), run(false), `${n} bytes`);
+    }
+  });
 });
 
 describe('kcp-go constructors with raw keys', () => {

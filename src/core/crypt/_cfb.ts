@@ -36,7 +36,7 @@ export abstract class Cfb128 implements BlockCrypt {
   /** The CFB register: ciphertext fed back, then encrypted in place into the next keystream block. */
   private readonly x = new Int32Array(4);
   /** E(IV) is the same for every packet under one key, so it is computed once. */
-  private readonly first = new Int32Array(4);
+  protected readonly first = new Int32Array(4);
 
   constructor(private readonly le: boolean) {}
 

@@ -4,8 +4,16 @@
  * form: four 1 KiB tables that stay in L1 cache. We tried @noble/ciphers'
  * block function (two 256 KiB merged tables, a result object per block); this
  * one is faster inside kcp-go's CFB loop and costs no startup time.
+ *
+ * Where WebAssembly is available the whole CFB pass runs in
+ * ../wasm/aes.wat on the same tables (the packet is copied into its memory
+ * and back): browsers, which have no AES for it (WebCrypto has no CFB and
+ * is asynchronous). Node's entry uses node:crypto instead. The scalar code
+ * below is the fallback, and tests switch it on with useWasmAes(false).
  */
 import { Cfb128 } from './_cfb.js';
+import { AES_WASM } from '../wasm/_aes.js';
+import { instantiate } from '../wasm/instantiate.js';
 
 const SBOX = new Int32Array(256);
 const TE0 = new Int32Array(256);
@@ -33,6 +41,44 @@ const TE3 = new Int32Array(256);
     TE2[a] = (t >>> 16) | (t << 16);
     TE3[a] = (t >>> 24) | (t << 8);
   }
+}
+
+/** aes.wat's memory layout. */
+const WASM_TABLES = 0;
+const WASM_SBOX = 4096;
+const WASM_ROUND_KEYS = 4352;
+const WASM_FIRST = 4608;
+const WASM_BUF = 5120;
+/** Longest buffer aes.wat takes in one call; longer ones (not packets) use the scalar code. */
+const WASM_MAX = 65536 - WASM_BUF;
+
+interface AesKernel {
+  mem: Uint8Array;
+  view: DataView;
+  encrypt: (len: number, rounds: number) => void;
+  decrypt: (len: number, rounds: number) => void;
+  /** Whose round keys the memory holds. */
+  keyedFor: AesBlock | null;
+}
+
+/** The WebAssembly CFB pass; undefined until the first cipher is built, null where unavailable or switched off. */
+let kernel: AesKernel | null | undefined;
+
+/**
+ * Switches the WebAssembly AES on (if this runtime has WebAssembly) or off
+ * (scalar code) for every AES cipher; returns whether it is now in use. The
+ * bytes are the same either way: tests run kcp-go's vectors both ways.
+ */
+export function useWasmAes(on: boolean): boolean {
+  const instance = on ? instantiate(AES_WASM) : null;
+  kernel = null;
+  if (!instance) return false;
+  const view = new DataView(instance.memory.buffer);
+  // Big-endian words stored big-endian are the little-endian words aes.wat reads.
+  [TE0, TE1, TE2, TE3].forEach((t, i) => t.forEach((w, a) => view.setInt32(WASM_TABLES + 1024 * i + 4 * a, w, false)));
+  SBOX.forEach((s, a) => (instance.memory[WASM_SBOX + a] = s));
+  kernel = { mem: instance.memory, view, encrypt: instance.exports.encrypt as AesKernel['encrypt'], decrypt: instance.exports.decrypt as AesKernel['decrypt'], keyedFor: null };
+  return true;
 }
 
 const subWord = (w: number): number => (SBOX[w >>> 24] << 24) | (SBOX[(w >>> 16) & 255] << 16) | (SBOX[(w >>> 8) & 255] << 8) | SBOX[w & 255];
@@ -89,6 +135,32 @@ export class AesBlock extends Cfb128 {
     super(false);
     this.rk = expandAesKey(key);
     this.keyed();
+    if (kernel === undefined) useWasmAes(true);
+  }
+
+  override encrypt(dst: Uint8Array, src: Uint8Array): void {
+    const k = kernel;
+    if (!k || src.length > WASM_MAX) return super.encrypt(dst, src);
+    this.pass(k, dst, src, k.encrypt);
+  }
+
+  override decrypt(dst: Uint8Array, src: Uint8Array): void {
+    const k = kernel;
+    if (!k || src.length > WASM_MAX) return super.decrypt(dst, src);
+    this.pass(k, dst, src, k.decrypt);
+  }
+
+  private pass(k: AesKernel, dst: Uint8Array, src: Uint8Array, run: AesKernel['encrypt']): void {
+    if (k.keyedFor !== this) {
+      const rk = this.rk;
+      for (let i = 0; i < rk.length; i++) k.view.setInt32(WASM_ROUND_KEYS + 4 * i, rk[i]!, false);
+      for (let i = 0; i < 4; i++) k.view.setInt32(WASM_FIRST + 4 * i, this.first[i]!, false);
+      k.keyedFor = this;
+    }
+    const n = src.length;
+    k.mem.set(src, WASM_BUF);
+    run(n, this.rk.length / 4 - 1);
+    dst.set(k.mem.subarray(WASM_BUF, WASM_BUF + n));
   }
 
   protected encryptWords(x: Int32Array): void {
