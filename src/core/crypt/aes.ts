@@ -12,7 +12,7 @@
  * below is the fallback, and tests switch it on with useWasmAes(false).
  */
 import { Cfb128 } from './_cfb.js';
-import { AES_WASM } from '../wasm/_aes.js';
+import { AES_WASM } from '../wasm/aes.gen.js';
 import { instantiate } from '../wasm/instantiate.js';
 
 const SBOX = new Int32Array(256);
