@@ -69,7 +69,8 @@ export function latencySvg(r: LatencyResult): string {
   const height = top + rates.length * (panelH + 50) + legendRows * 18 + 20;
   const values = r.cells.flatMap((c) => [c.oneWay.p50, c.oneWay.p999]).filter((v) => Number.isFinite(v) && v > 0);
   const lo = Math.pow(10, Math.floor(Math.log10(Math.max(1, Math.min(...values)))));
-  const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...values))));
+  const top10 = Math.pow(10, Math.floor(Math.log10(Math.max(...values))));
+  const hi = [1, 2, 5, 10].map((m) => m * top10).find((v) => v >= Math.max(...values))!;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
   out.push(`<rect width="${width}" height="${height}" fill="#fff"/>`);
