@@ -11,9 +11,21 @@
 // prints "ready HOST:PORT CERT_SHA256_HEX" once it serves. The certificate is
 // a fresh self-signed ECDSA P-256 one valid for 10 days, the form browsers
 // accept through `serverCertificateHashes` (at most 14 days).
+//
+// With --exit-with-stdin, stdin also carries the relay's certificate
+// rotation, one command a line, each answered on stdout:
+//
+//	next     → "next SHA256"     makes the next self-signed certificate (not served yet)
+//	promote  → "current SHA256"  serves the next one from now on
+//
+// The swap is a reload, not a restart: connections already open keep their
+// TLS session and their WebTransport sessions; new handshakes get the new
+// certificate. The relay decides when (it publishes both hashes, so pages
+// pin the next one before it is served).
 package main
 
 import (
+	"bufio"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -31,6 +43,8 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/quic-go/quic-go"
@@ -78,12 +92,6 @@ func main() {
 	keyFile := flag.String("key", "", "PEM private key for --cert")
 	exitWithStdin := flag.Bool("exit-with-stdin", false, "exit when stdin closes: the relay holds its write end, so the helper ends with the relay even if the relay is killed")
 	flag.Parse()
-	if *exitWithStdin {
-		go func() {
-			_, _ = io.Copy(io.Discard, os.Stdin)
-			os.Exit(0)
-		}()
-	}
 	if *bridge == "" {
 		log.Fatal("kcp-web-wt: --bridge HOST:PORT is required")
 	}
@@ -108,13 +116,21 @@ func main() {
 	if err != nil {
 		log.Fatalf("kcp-web-wt: certificate: %v", err)
 	}
+	var served atomic.Pointer[tls.Certificate]
+	served.Store(&cert)
+	if *exitWithStdin {
+		go rotation(&served, []string{host, "localhost", "127.0.0.1"})
+	}
 	pc, err := net.ListenPacket("udp", *listen)
 	if err != nil {
 		log.Fatalf("kcp-web-wt: listen: %v", err)
 	}
 
 	h3 := &http3.Server{
-		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{http3.NextProtoH3}},
+		TLSConfig: &tls.Config{
+			GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return served.Load(), nil },
+			NextProtos:     []string{http3.NextProtoH3},
+		},
 		QUICConfig: &quic.Config{
 			EnableDatagrams:                  true,
 			EnableStreamResetPartialDelivery: true,
@@ -183,11 +199,52 @@ func main() {
 	h3.Handler = mux
 
 	sum := sha256.Sum256(der)
-	fmt.Printf("ready %s %s\n", pc.LocalAddr(), hex.EncodeToString(sum[:]))
-	os.Stdout.Sync()
+	say("ready %s %s", pc.LocalAddr(), hex.EncodeToString(sum[:]))
 	if err := wt.Serve(pc); err != nil {
 		log.Fatalf("kcp-web-wt: %v", err)
 	}
+}
+
+var stdoutMu sync.Mutex
+
+func say(format string, args ...any) {
+	stdoutMu.Lock()
+	defer stdoutMu.Unlock()
+	fmt.Printf(format+"\n", args...)
+	os.Stdout.Sync()
+}
+
+// rotation runs the relay's commands on stdin (see the top of this file)
+// and exits when stdin closes: the relay holds its write end, so the helper
+// ends with the relay even if the relay is killed.
+func rotation(served *atomic.Pointer[tls.Certificate], hosts []string) {
+	var next *tls.Certificate
+	lines := bufio.NewScanner(os.Stdin)
+	for lines.Scan() {
+		switch lines.Text() {
+		case "next":
+			c, der, err := selfSigned(hosts)
+			if err != nil {
+				say("error %v", err)
+				continue
+			}
+			next = &c
+			sum := sha256.Sum256(der)
+			say("next %s", hex.EncodeToString(sum[:]))
+		case "promote":
+			if next == nil {
+				say("error no next certificate")
+				continue
+			}
+			served.Store(next)
+			sum := sha256.Sum256(next.Certificate[0])
+			next = nil
+			say("current %s", hex.EncodeToString(sum[:]))
+		default:
+			say("error unknown command %q", lines.Text())
+		}
+	}
+	os.Exit(0)
 }
 
 // admit asks the relay whether a session with this token (or ticket) from

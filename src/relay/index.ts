@@ -11,7 +11,7 @@
  * netem), webrtc.ts (SDP answers) and webtransport/ (HTTP/3).
  *
  * HTTP endpoints (under `/kcp-web/`):
- *   GET  config  → { transports, mtu, webrtc: { path }, webtransport?: { port, path, certificateHash } }
+ *   GET  config  → { transports, mtu, webrtc: { path }, webtransport?: { port, path, certificateHash, certificateHashes } }
  *   POST rtc     → body: the page's complete SDP offer; answer: our SDP answer
  *   GET  stats   → counters
  *   GET/POST netem (allowNetem only) → { loss, delay }
@@ -31,6 +31,7 @@ import { Forwarder, type ForwardStats } from './forward.js';
 import { createHttpServer, readBody, requestUrl, sendJson, sendText, staticFiles, type Route } from './http.js';
 import { DEFAULT_LIMITS, type SessionLimits } from './limits.js';
 import { AllowList, parseAllowRule, type AllowRule, type Upstream } from './upstreams.js';
+import { CertificateRotation } from './rotation.js';
 import { answerOffer } from './webrtc.js';
 import { startWebTransportIngress, WEBTRANSPORT_MTU, WT_PATH, type OnSession, type WebTransportServerChoice } from './webtransport/index.js';
 
@@ -100,6 +101,8 @@ export interface RelayOptions {
   webtransportServer?: WebTransportServerChoice;
   /** Serve WebTransport with this certificate (PEM) instead of a fresh self-signed one. */
   webtransportCertificate?: { certPem: string; keyPem: string };
+  /** Test aid: the clock certificate rotation reads (ms), so a test can move it days ahead. */
+  _now?: () => number;
 }
 
 export interface RelayStats extends ForwardStats {
@@ -115,6 +118,8 @@ export interface Relay {
   stats: RelayStats;
   /** Which WebTransport server is active, or why there is none. */
   webtransport: string;
+  /** Test aid: runs the hourly certificate check now (with `_now`); true if the certificate was rotated. */
+  _checkCertificates(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -254,13 +259,25 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     return first.ingress || options.webtransportPort !== undefined ? first : start(0);
   })();
   const wtPort = wt.ingress ? Number(new URL(wt.ingress.url).port) : 0;
+  // A certificate the server made is rotated before it expires; an operator's own is theirs to renew.
+  const swap = wt.ingress?.rotation;
+  const rotation = swap && wt.ingress?.certificateHash ? new CertificateRotation(swap, wt.ingress.certificateHash, options._now ?? Date.now, (e) => console.error(`kcp-web relay: WebTransport certificate rotation: ${e.message}`)) : undefined;
+  await rotation?.start();
+  const rotationTimer = rotation ? setInterval(() => void rotation.check(), 3_600_000) : undefined;
+  rotationTimer?.unref();
+  /** What pages pin: the served certificate, and the next one, which will be served after the next rotation. */
+  function certificateHashes(): { certificateHash?: string; certificateHashes?: string[] } {
+    if (rotation) return { certificateHash: rotation.hashes[0]!, certificateHashes: rotation.hashes };
+    const hash = wt.ingress?.certificateHash;
+    return hash ? { certificateHash: hash, certificateHashes: [hash] } : {};
+  }
   function config() {
     return {
       transports: [...(wt.ingress ? ['webtransport'] : []), 'webrtc', ...(options.websocket ? ['websocket'] : [])],
       mtu: Math.min(WEBRTC_MTU, WEBTRANSPORT_MTU),
       webrtc: { path: '/kcp-web/rtc' },
       ...(options.websocket ? { websocket: { path: '/kcp-web/ws' } } : {}),
-      ...(wt.ingress ? { webtransport: { port: wtPort, path: WT_PATH, ...(wt.ingress.certificateHash ? { certificateHash: wt.ingress.certificateHash } : {}) } } : {}),
+      ...(wt.ingress ? { webtransport: { port: wtPort, path: WT_PATH, ...certificateHashes() } } : {}),
     };
   }
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -268,7 +285,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     url: `http://${host}:${addr.port}/`,
     stats,
     webtransport: wt.ingress ? `${wt.ingress.server} at ${wt.ingress.url}${'skipped' in wt && wt.skipped ? ` (${wt.skipped})` : ''}` : `off (${wt.reason})`,
+    _checkCertificates: async () => (rotation ? rotation.check() : false),
     async close() {
+      clearInterval(rotationTimer);
       wt.ingress?.close();
       clearInterval(reaper);
       forwarder.closeAll();

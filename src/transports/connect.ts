@@ -15,8 +15,13 @@ export interface RelayConfig {
   transports: TransportKind[];
   mtu: number;
   webrtc?: { path: string };
-  /** certificateHash: absent when the relay's certificate is verified as usual (a CA-signed one). */
-  webtransport?: { port: number; path: string; certificateHash?: string };
+  /**
+   * certificateHashes: the certificate the relay serves and the one it
+   * will serve after its next rotation, both pinned; certificateHash: the
+   * served one (older relays publish only it). Both absent when the relay's
+   * certificate is verified as usual (a CA-signed one).
+   */
+  webtransport?: { port: number; path: string; certificateHash?: string; certificateHashes?: string[] };
   websocket?: { path: string };
 }
 
@@ -62,7 +67,7 @@ export async function connect(relayUrl: string, options: ConnectOptions = {}): P
         const base = new URL(relayUrl);
         const q = options.token ? `?token=${encodeURIComponent(options.token)}` : '';
         const transport = await connectWebTransport(`https://${base.hostname}:${wt.port}${wt.path}${q}`, {
-          ...(wt.certificateHash ? { certificateHash: wt.certificateHash } : {}),
+          certificateHashes: wt.certificateHashes ?? (wt.certificateHash ? [wt.certificateHash] : []),
           mtu: config.mtu,
           ...(options.timeout ? { timeout: options.timeout } : {}),
           ...(options.WebTransport ? { WebTransport: options.WebTransport } : {}),

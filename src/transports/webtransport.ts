@@ -72,6 +72,8 @@ export class WebTransportDatagrams extends BaseTransport {
 export interface ConnectWebTransportOptions {
   /** SHA-256 of the server's self-signed certificate, hex. */
   certificateHash?: string;
+  /** Several such hashes, any of which the server may present (a relay publishes its served and its next certificate). */
+  certificateHashes?: string[];
   timeout?: number;
   mtu?: number;
   /** Defaults to the global WebTransport. */
@@ -86,7 +88,8 @@ function hexBytes(hex: string): Uint8Array {
 export async function connectWebTransport(url: string, options: ConnectWebTransportOptions = {}): Promise<WebTransportDatagrams> {
   const WT = options.WebTransport ?? (globalThis as { WebTransport?: WebTransportConstructor }).WebTransport;
   if (!WT) throw new Error('no WebTransport in this runtime');
-  const init = options.certificateHash ? { serverCertificateHashes: [{ algorithm: 'sha-256', value: hexBytes(options.certificateHash) }] } : {};
+  const hashes = [...(options.certificateHashes ?? []), ...(options.certificateHash ? [options.certificateHash] : [])];
+  const init = hashes.length > 0 ? { serverCertificateHashes: hashes.map((h) => ({ algorithm: 'sha-256', value: hexBytes(h) })) } : {};
   const wt = new WT(url, init);
   try {
     await withTimeout(wt.ready, options.timeout ?? CONNECT_TIMEOUT_MS, 'opening');

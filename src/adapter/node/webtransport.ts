@@ -19,6 +19,8 @@ export interface FailsHttp3Server {
   ready: Promise<void>;
   address(): { port: number; host: string } | null;
   sessionStream(path: string): ReadableStream<FailsServerSession>;
+  /** Serves a new certificate to new connections. */
+  updateCert(cert: string, privKey: string): void;
   setRequestCallback(cb: (args: { header: Record<string, string> }) => Promise<{ status: number; path?: string; header?: Record<string, string> }>): void;
 }
 

@@ -93,25 +93,44 @@ export async function startGoHelper(
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   try {
+    /** Answers to our stdin commands (next, promote), in order. */
+    const answers: Array<(line: string) => void> = [];
+    const lines = createInterface({ input: child.stdout! });
     const [addr, hash] = await new Promise<[string, string]>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('kcp-web-wt did not start in 10 s')), 10000);
       child.once('exit', (code) => {
         clearTimeout(t);
         reject(new Error(`kcp-web-wt exited with ${code}: ${stderr.trim()}`));
       });
-      createInterface({ input: child.stdout! }).on('line', (line) => {
+      lines.on('line', (line) => {
         const m = /^ready (\S+) ([0-9a-f]{64})$/.exec(line);
         if (m) {
           clearTimeout(t);
           resolve([m[1]!, m[2]!]);
-        }
+        } else if (/^(next|current|error) /.test(line)) answers.shift()?.(line);
       });
     });
+    child.stdin!.on('error', () => {});
+    child.once('exit', () => {
+      for (const answer of answers.splice(0)) answer('error kcp-web-wt exited');
+    });
+    /** Sends a rotation command; resolves with the hash the helper answers. */
+    const command = (cmd: 'next' | 'promote') =>
+      new Promise<string>((resolve, reject) => {
+        answers.push((line) => {
+          const m = /^(?:next|current) ([0-9a-f]{64})$/.exec(line);
+          if (m) resolve(m[1]!);
+          else reject(new Error(`kcp-web-wt ${cmd}: ${line}`));
+        });
+        child.stdin!.write(`${cmd}\n`);
+      });
     return {
       ingress: {
         server: 'quic-go helper (webtransport-go/kcp-web-wt)',
         url: `https://${addr}${WT_PATH}`,
         certificateHash: cert ? cert.pinnableHash : hash,
+        // The helper reloads in place (no restart): open sessions keep going.
+        ...(cert ? {} : { rotation: { prepareNext: () => command('next'), promote: () => command('promote') } }),
         close() {
           child.kill('SIGTERM');
           for (const p of [...peers.values()]) p.close();

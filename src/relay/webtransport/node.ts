@@ -70,11 +70,29 @@ export async function startNodeWebTransport(
     }
   })();
   const addr = server.address();
+  const hosts = [host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, 'localhost'];
+  let next: Certificate | undefined;
   return {
     ingress: {
       server: '@fails-components/webtransport (HTTP/3 in Node)',
       url: `https://${addr?.host ?? host}:${addr?.port ?? port}${path}`,
       certificateHash: cert.pinnableHash,
+      // A reload in place (updateCert): sessions already open keep going.
+      ...(given ? {} : {
+        rotation: {
+          async prepareNext() {
+            next = await selfSignedCertificate(hosts);
+            return next.sha256;
+          },
+          async promote() {
+            if (!next) throw new Error('no next certificate');
+            server.updateCert(next.certPem, next.keyPem);
+            const hash = next.sha256;
+            next = undefined;
+            return hash;
+          },
+        },
+      }),
       close() {
         for (const s of open) {
           try {

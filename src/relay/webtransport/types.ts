@@ -25,7 +25,17 @@ export interface WebTransportIngress {
    * undefined for a certificate valid over 14 days (browsers pin only short ones: the page verifies it as usual).
    */
   certificateHash: string | undefined;
+  /** Present when the server made its own certificate: the relay rotates it (rotation.ts). */
+  rotation?: CertificateSwap;
   close(): void;
+}
+
+/** How a WebTransport server changes its self-signed certificate without a restart. */
+export interface CertificateSwap {
+  /** Makes the next certificate (not served yet); resolves with its SHA-256, hex. */
+  prepareNext(): Promise<string>;
+  /** Serves the next certificate to new connections from now on (open ones keep theirs); resolves with its SHA-256. */
+  promote(): Promise<string>;
 }
 
 
