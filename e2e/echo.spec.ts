@@ -2,8 +2,8 @@
  * End to end in Debian's Chromium: the Vite-bundled e2e page dials the real
  * kcp-go echo server through the kcp-web relay, over WebTransport datagrams
  * (HTTP/3) and over a WebRTC data channel. Cases: transport × {aes,
- * salsa20, none, null} × FEC {off, 10/3} × loss {0, 10% each way, at the
- * relay}; 1 MiB echoed, sha256 equal. Built on kcp-web/testing's fixtures,
+ * salsa20, none, null, aes-128-gcm} × FEC {off, 10/3} × loss {0, 10% each
+ * way, at the relay}; 1 MiB echoed, sha256 equal. Built on kcp-web/testing's fixtures,
  * with the relay in front of a kcp-go echo started per test; a failed test
  * keeps the kcp-go peer's SNMP counters beside the relay's log, the page's
  * console and the trace.
@@ -22,7 +22,7 @@ import { loadFailsWebTransport } from '../src/adapter/node/webtransport.js';
 import { existsSync } from 'node:fs';
 
 const BYTES = 1 << 20;
-const CRYPTS = ['aes', 'salsa20', 'none', 'null'] as const;
+const CRYPTS = ['aes', 'salsa20', 'none', 'null', 'aes-128-gcm'] as const;
 const hasHelper = existsSync(HELPER_BINARY);
 const noHelper = `no WebTransport server: ${HELPER_BINARY} not built (node scripts/setup.mjs)`;
 

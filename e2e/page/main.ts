@@ -6,10 +6,10 @@
  */
 import { connect, dial, type CryptName, type TransportKind } from '../../src/lite.js';
 import { connectWebRTC } from '../../src/transports/webrtc.js';
-import { aes, none, salsa20 } from '../../src/core/crypt/ciphers.js';
+import { aes, aes128gcm, none, salsa20 } from '../../src/core/crypt/ciphers.js';
 
-// The lite entry with the three ciphers this page uses: the bundle carries no others.
-const CIPHERS = { aes, salsa20, none } as const;
+// The lite entry with the four ciphers this page uses: the bundle carries no others.
+const CIPHERS = { aes, salsa20, none, 'aes-128-gcm': aes128gcm } as const;
 
 interface EchoCase {
   relay: string;
