@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: kcp-go 5.6.1's own Go benchmarks and kcp-web's
+ * `npm run bench`: kcp-go's own Go benchmarks (the version interop/kcppeer's
+ * go.mod pins, from the Go module cache) and kcp-web's
  * equivalents, in one run, on this machine: kcp-web in Node (its default
  * backends) and in headless Chromium (pure TypeScript). Prints one table
  * with ratios to kcp-go and writes bench/results/bench.{md,json}.
@@ -22,7 +23,6 @@ import { hasChromium } from '../test/helpers/browser.js';
 import { withBenchPage } from './bench-page.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const KCP_GO = '/usr/share/gocode/src/github.com/xtaci/kcp-go';
 const MS = Number(process.env.BENCH_MS ?? 500);
 const SINK_BYTES = 64 << 20;
 /** Echo speed: this many 1 MiB round trips per run, on both sides. */
@@ -48,17 +48,21 @@ interface GoResult {
  */
 const LOOPBACK_RUNS = 5;
 
-/** kcp-go's own benchmarks, run on an unmodified copy of Debian's source (GOPATH mode, offline). */
+/** kcp-go's source at the version interop/kcppeer's go.mod pins (the newest v5), in the Go module cache. */
+function kcpGoModule(): string {
+  return execFileSync('go', ['list', '-m', '-f', '{{.Dir}}', 'github.com/xtaci/kcp-go/v5'], { cwd: join(ROOT, 'interop/kcppeer'), encoding: 'utf8' }).trim();
+}
+
+/** kcp-go's own benchmarks, run on an unmodified copy of its module (BenchmarkAEAD_AES_128_GCM needs v5.6.49 or newer). */
 function runGo(names: string[]): Map<string, GoResult> {
-  const gopath = mkdtempSync(join(tmpdir(), 'kcp-go-bench-'));
-  const dir = join(gopath, 'src/github.com/xtaci/kcp-go');
-  cpSync(KCP_GO, dir, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'kcp-go-bench-'));
+  cpSync(kcpGoModule(), dir, { recursive: true });
   const go = (pattern: string, benchtime: string) => {
     progress(`kcp-go: go test -run X -bench '${pattern}' -benchtime ${benchtime}`);
     return execFileSync('go', ['test', '-run', 'X', '-bench', pattern, '-benchtime', benchtime, '.'], {
       cwd: dir,
       encoding: 'utf8',
-      env: { ...process.env, GO111MODULE: 'off', GOPATH: `${gopath}:/usr/share/gocode`, GOPROXY: 'off' },
+      env: process.env,
     });
   };
   const sink = names.filter((n) => n.startsWith('BenchmarkSinkSpeed'));
@@ -80,7 +84,9 @@ function runGo(names: string[]): Map<string, GoResult> {
 
 async function runChromium(): Promise<MicroResult[] | null> {
   if (!hasChromium) return null;
-  return withBenchPage('runBench', async (page) => (await page.evaluate((ms) => (globalThis as unknown as { runBench(ms: number): MicroResult[] }).runBench(ms), MS)) as MicroResult[]);
+  return withBenchPage('runBench', async (page) =>
+    (await page.evaluate(([ms, only]) => (globalThis as unknown as { runBench(ms: number, only?: string): MicroResult[] }).runBench(ms, only), [MS, process.env.BENCH_ONLY] as const)) as MicroResult[],
+  );
 }
 
 /** The run with the smallest key (the fastest, for ns/op). */
@@ -101,7 +107,7 @@ const ratio = (ours?: MicroResult, go?: GoResult) => {
 };
 
 progress(`kcp-web in Node ${process.version} (default backends: node:crypto for aes/3des/sm4)`);
-const node = runMicro({ backend: nodeCipherBackend, ms: MS, progress: (m) => progress(`node: ${m}`) }).filter(wanted);
+const node = runMicro({ backend: nodeCipherBackend, ms: MS, progress: (m) => progress(`node: ${m}`), ...(ONLY ? { only: ONLY } : {}) });
 progress('kcp-web in headless Chromium (pure TypeScript)');
 const chromium = (await runChromium())?.filter(wanted) ?? null;
 // Sink speed over loopback UDP against kcp-go's BenchmarkSinkSpeed1M (kcp-go ↔ kcp-go, the anchor).

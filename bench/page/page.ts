@@ -1,7 +1,8 @@
 /** Runs the micro benchmarks in the browser (pure TypeScript ciphers) for bench/run.ts. */
 import { runMicro } from '../micro.js';
 
-(globalThis as { runBench?: (ms: number) => unknown }).runBench = (ms: number) => runMicro({ ms });
+/** `only`: BENCH_ONLY's pattern (case-insensitive), to time just those rows. */
+(globalThis as { runBench?: (ms: number, only?: string) => unknown }).runBench = (ms: number, only?: string) => runMicro({ ms, ...(only ? { only: new RegExp(only, 'i') } : {}) });
 
 import { connectWebRTC } from '../../src/transports/webrtc.js';
 import { dial } from '../../src/lite.js';
