@@ -1,7 +1,7 @@
 /**
  * The one dial/listen builder every entry uses: `dial` a peer over a
  * datagram transport, or `listen` for sessions on one. Entries differ only
- * in how a cipher name becomes a cipher ('kcp-web' knows all thirteen,
+ * in how a cipher name becomes a cipher ('kcp-web' knows all fourteen,
  * 'kcp-web/lite' takes descriptors, so a page bundles what it uses) and in
  * the cipher backend (the Node entry passes node:crypto).
  */

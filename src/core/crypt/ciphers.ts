@@ -1,7 +1,7 @@
 /**
  * kcp-go's packet ciphers as importable descriptors, one export each, so a
  * page that bundles only what it uses can pass `crypt: aes` instead of the
- * name 'aes' (a name needs the table of all thirteen; see cipherByName).
+ * name 'aes' (a name needs the table of all fourteen; see cipherByName).
  * The key sizes are kcptun's: it derives one 32-byte key and slices it to
  * what each constructor accepts ('whole': the cipher takes any length).
  */
