@@ -19,6 +19,7 @@ import { selfSignedCertificate } from '../src/relay/certificate.js';
 import { mintTicket, ticketKeyPair } from '../src/ticket.js';
 import { startRelay, type Relay } from '../src/relay/index.js';
 import { loadFailsWebTransport } from '../src/adapter/node/webtransport.js';
+import { loadNodeDataChannel } from '../src/adapter/node/datachannel.js';
 import { existsSync } from 'node:fs';
 
 const BYTES = 1 << 20;
@@ -112,6 +113,26 @@ for (const crypt of CRYPTS) {
     });
   }
 }
+
+test.describe('WebRTC stacks (offers reach them without their candidates: the relay only answers Chromium\'s checks)', () => {
+  const relays: Relay[] = [];
+  test.afterEach(async () => {
+    for (const r of relays.splice(0)) await r.close();
+  });
+  for (const webrtc of ['node-datachannel', 'werift'] as const) {
+    test(`Chromium → relay answering with ${webrtc} → kcp-go, 256 KiB`, async ({ echoPage, kcpUpstream }) => {
+      const ndc = await loadNodeDataChannel();
+      test.skip(webrtc === 'node-datachannel' && 'reason' in ndc, 'reason' in ndc ? ndc.reason : '');
+      const relay = await startRelay({ upstream: kcpUpstream!, listen: '127.0.0.1:0', webtransport: false, webrtc });
+      relays.push(relay);
+      expect(relay.webrtc.startsWith(webrtc), relay.webrtc).toBe(true);
+      const r = await runEcho(echoPage, { relay: relay.url, transport: 'webrtc', crypt: 'aes', key: 'e2e', fec: true, bytes: 256 << 10 });
+      expect(r.error).toBeUndefined();
+      expect(r.kind).toBe('webrtc');
+      expect(r.ok && r.received === 256 << 10, 'sha256 equal').toBe(true);
+    });
+  }
+});
 
 test.describe('WebTransport servers', () => {
   // These start relays of their own (admission, caps, certificates), in front of the fixture's kcp-go echo.

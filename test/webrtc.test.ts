@@ -1,6 +1,7 @@
 /**
- * WebRTC path in Node: werift client → kcp-web relay → real kcp-go echo, and
- * a test for each werift defect we work around.
+ * WebRTC path in Node: werift client → kcp-web relay (answering with
+ * node-datachannel or werift) → real kcp-go echo, and a test for each werift
+ * defect we work around.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,12 +10,16 @@ import { dial } from '../src/index.node.js';
 import { connectWebRTC, DATA_CHANNEL_INIT, DataChannelTransport, type DataChannelLike } from '../src/transports/webrtc.js';
 import { weriftPeerConnections, patchSctpAbandon, weriftMessage } from '../src/adapter/node/werift.js';
 import { echoChecked } from './helpers/echo.js';
-import { startRelay, type Relay } from '../src/relay/index.js';
+import { startRelay, type Relay, type WebRtcStackChoice } from '../src/relay/index.js';
+import { loadNodeDataChannel } from '../src/adapter/node/datachannel.js';
+import { withoutRemoteAddresses } from '../src/relay/webrtc.js';
 import { hasKcpPeer, ROOT, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
 
 const createWeriftPeerConnection = await weriftPeerConnections();
 
 const skip = hasKcpPeer ? false : 'interop/bin/kcppeer missing: run `node scripts/setup.mjs`';
+const ndc = await loadNodeDataChannel();
+const ndcSkip = 'reason' in ndc ? ndc.reason : false;
 const weriftClient = () => createWeriftPeerConnection({ hostAddresses: ['127.0.0.1'] });
 
 describe('werift workarounds', () => {
@@ -61,42 +66,45 @@ describe('werift client → relay → kcp-go echo', { skip }, () => {
     for (const c of cleanup.reverse()) await c();
   });
 
-  // The same matrix the browser runs (e2e/echo.spec.ts), from Node through werift.
+  // The same matrix the browser runs (e2e/echo.spec.ts), from Node through werift,
+  // answered by the relay's default stack; the werift stack answers the aes cases.
   for (const crypt of ['aes', 'salsa20', 'none', 'null'] as const) {
     for (const fec of [false, true]) {
-      describe(`crypt=${crypt} fec=${fec ? '10/3' : 'off'}`, () => {
-        const relays: Record<string, Relay> = {};
-        before(async () => {
-          const flags = ['--crypt', crypt, '--key', 'rtc', '--datashard', fec ? '10' : '0', '--parityshard', fec ? '3' : '0', '--mtu', '1200'];
-          const go: ServerProcess = await startGoEcho(flags);
-          cleanup.push(() => go.stop());
-          for (const loss of [0, 0.1]) {
-            relays[loss] = await startRelay({ upstream: go.address, listen: '127.0.0.1:0', loss, webtransport: false });
-            cleanup.push(() => relays[loss]!.close());
-          }
-        });
-        for (const loss of [0, 0.1]) {
-          it(`1 MiB echoed, loss ${loss * 100}%`, { timeout: 120_000 }, async () => {
-            const relay = relays[loss]!;
-            const transport = await connectWebRTC(`${relay.url}kcp-web/rtc`, { createPeerConnection: weriftClient, toMessage: weriftMessage });
-            const session = dial(transport, {
-              crypt,
-              ...(crypt === 'null' ? {} : { key: 'rtc' }),
-              ...(fec ? { dataShards: 10, parityShards: 3 } : {}),
-              mode: 'fast',
-              streamMode: true,
-              sndwnd: 256,
-              rcvwnd: 256,
-            });
-            try {
-              assert.ok(await echoChecked(session, 1 << 20), 'sha256 equal');
-              if (loss > 0) assert.ok(relay.stats.dropped > 0, 'the relay dropped datagrams');
-            } finally {
-              session.close();
+      for (const stack of crypt === 'aes' ? (['auto', 'werift'] as const) : (['auto'] as const)) {
+        describe(`crypt=${crypt} fec=${fec ? '10/3' : 'off'} relay stack=${stack}`, () => {
+          const relays: Record<string, Relay> = {};
+          before(async () => {
+            const flags = ['--crypt', crypt, '--key', 'rtc', '--datashard', fec ? '10' : '0', '--parityshard', fec ? '3' : '0', '--mtu', '1200'];
+            const go: ServerProcess = await startGoEcho(flags);
+            cleanup.push(() => go.stop());
+            for (const loss of [0, 0.1]) {
+              relays[loss] = await startRelay({ upstream: go.address, listen: '127.0.0.1:0', loss, webtransport: false, webrtc: stack });
+              cleanup.push(() => relays[loss]!.close());
             }
           });
-        }
-      });
+          for (const loss of [0, 0.1]) {
+            it(`1 MiB echoed, loss ${loss * 100}%`, { timeout: 120_000 }, async () => {
+              const relay = relays[loss]!;
+              const transport = await connectWebRTC(`${relay.url}kcp-web/rtc`, { createPeerConnection: weriftClient, toMessage: weriftMessage });
+              const session = dial(transport, {
+                crypt,
+                ...(crypt === 'null' ? {} : { key: 'rtc' }),
+                ...(fec ? { dataShards: 10, parityShards: 3 } : {}),
+                mode: 'fast',
+                streamMode: true,
+                sndwnd: 256,
+                rcvwnd: 256,
+              });
+              try {
+                assert.ok(await echoChecked(session, 1 << 20), 'sha256 equal');
+                if (loss > 0) assert.ok(relay.stats.dropped > 0, 'the relay dropped datagrams');
+              } finally {
+                session.close();
+              }
+            });
+          }
+        });
+      }
     }
   }
 
@@ -105,6 +113,35 @@ describe('werift client → relay → kcp-go echo', { skip }, () => {
       connectWebRTC('http://127.0.0.1:9/kcp-web/rtc', { createPeerConnection: weriftClient, toMessage: weriftMessage, timeout: 5000 }),
       /cannot reach the kcp-web relay at http:\/\/127\.0\.0\.1:9\/kcp-web\/rtc/,
     );
+  });
+});
+
+describe('relay WebRTC stack choice', () => {
+  const upstream = '127.0.0.1:9';
+  it("'auto' takes node-datachannel when its binding loads, else werift saying why", async () => {
+    const relay = await startRelay({ upstream, listen: '127.0.0.1:0', webtransport: false });
+    try {
+      if ('reason' in ndc) assert.match(relay.webrtc, /^werift \(node-datachannel not used: /);
+      else assert.match(relay.webrtc, /^node-datachannel \(libdatachannel \d+\.\d+/);
+    } finally {
+      await relay.close();
+    }
+  });
+  it('each stack can be asked for by name', { skip: ndcSkip }, async () => {
+    for (const [webrtc, re] of [['werift', /^werift$/], ['node-datachannel', /^node-datachannel/]] as const) {
+      const relay = await startRelay({ upstream, listen: '127.0.0.1:0', webtransport: false, webrtc });
+      assert.match(relay.webrtc, re);
+      await relay.close();
+    }
+  });
+  it('a bad stack name is refused, naming the accepted ones', async () => {
+    await assert.rejects(startRelay({ upstream, listen: '127.0.0.1:0', webtransport: false, webrtc: 'libwebrtc' as WebRtcStackChoice }), /webrtc must be one of auto, node-datachannel, werift; got "libwebrtc"/);
+  });
+  it('offers lose every address they name before a stack sees them', () => {
+    const offer = ['v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'm=application 50123 UDP/DTLS/SCTP webrtc-datachannel', 'c=IN IP4 10.1.2.3', 'a=ice-ufrag:abcd', 'a=candidate:1 1 udp 2113937151 127.0.0.2 50123 typ host', 'a=candidate:2 1 udp 1677729535 203.0.113.9 3478 typ srflx raddr 0.0.0.0 rport 0', 'a=end-of-candidates', 'a=remote-candidates:1 127.0.0.2 50123', ''].join('\r\n');
+    const out = withoutRemoteAddresses(offer);
+    assert.doesNotMatch(out, /candidate|127\.0\.0\.2|10\.1\.2\.3|203\.0\.113\.9|50123/);
+    assert.match(out, /^m=application 9 UDP\/DTLS\/SCTP webrtc-datachannel\r\nc=IN IP4 0\.0\.0\.0\r\na=ice-ufrag:abcd\r\n/m);
   });
 });
 
@@ -122,5 +159,10 @@ describe('kcp-web relay CLI', () => {
     const r2 = relayCli('--upstream', 'nonexistent.invalid:29900');
     assert.notEqual(r2.status, 0);
     assert.match(r2.stderr, /does not resolve/);
+  });
+  it('exits 2 with a bad --webrtc, naming it and the accepted ones', () => {
+    const r = relayCli('--upstream', '127.0.0.1:29900', '--webrtc', 'libwebrtc');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--webrtc must be one of auto, node-datachannel, werift; got "libwebrtc"/);
   });
 });

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { certificateFromPem } from '../relay/certificate.js';
 import { ticketVerifier } from '../ticket.js';
 import { parseAllowRule, startRelay, type AllowRule } from '../relay/index.js';
-import { WEBTRANSPORT_SERVERS, type WebTransportServerChoice } from '../relay/index.js';
+import { WEBRTC_STACKS, WEBTRANSPORT_SERVERS, type WebRtcStackChoice, type WebTransportServerChoice } from '../relay/index.js';
 import { checkHostPort, FlagError } from './kcp-flags.js';
 import { relayFromCache } from './relay-deps.js';
 import { parseFlags } from './parse.js';
@@ -27,6 +27,8 @@ to end: the relay never holds keys.
   --token TOKEN          require this token from pages (connect(url, { token }))
   --ticket-key PUBLIC    accept Ed25519 tickets signed by this key (base64;
                          kcp-web ticket keygen / mint)
+  --webrtc STACK         auto (default: node-datachannel when its binding
+                         loads, else werift), node-datachannel or werift
   --webtransport SERVER  auto (default), node (@fails-components/webtransport),
                          go (the kcp-web-wt helper) or off
   --cert FILE --key FILE WebTransport certificate and key, PEM (default: a
@@ -53,6 +55,7 @@ const FLAGS = {
   'max-sessions': { type: 'string', default: '1000' },
   'max-per-address': { type: 'string', default: '20' },
   webtransport: { type: 'string', default: 'auto' },
+  webrtc: { type: 'string', default: 'auto' },
   cert: { type: 'string' },
   key: { type: 'string' },
   'ticket-key': { type: 'string' },
@@ -117,6 +120,8 @@ export async function runRelay(args: string[]): Promise<number | void> {
     if (!Number.isInteger(n) || n < 1) throw new FlagError(`--${k} must be an integer ≥ 1; got ${JSON.stringify(v[k])}`);
     return n;
   });
+  const rtc = String(v.webrtc);
+  if (!(WEBRTC_STACKS as readonly string[]).includes(rtc)) throw new FlagError(`--webrtc must be one of ${WEBRTC_STACKS.join(', ')}; got ${JSON.stringify(rtc)}`);
   const wt = String(v.webtransport);
   if (!(WEBTRANSPORT_FLAG as readonly string[]).includes(wt)) throw new FlagError(`--webtransport must be one of ${WEBTRANSPORT_FLAG.join(', ')}; got ${JSON.stringify(wt)}`);
   if ((typeof v.cert === 'string') !== (typeof v.key === 'string')) throw new FlagError('--cert and --key go together (PEM files)');
@@ -145,6 +150,7 @@ export async function runRelay(args: string[]): Promise<number | void> {
     ...(typeof v['ticket-key'] === 'string' ? { ticketPublicKey: v['ticket-key'] } : {}),
     ...(webtransportCertificate ? { webtransportCertificate } : {}),
     ...(wt === 'off' ? { webtransport: false } : { webtransportServer: wt as WebTransportServerChoice }),
+    webrtc: rtc as WebRtcStackChoice,
     maxSessions: caps[0]!,
     maxSessionsPerAddress: caps[1]!,
     ...(typeof v.token === 'string' ? { token: v.token } : {}),
@@ -158,7 +164,7 @@ export async function runRelay(args: string[]): Promise<number | void> {
   });
   const routes = [...(hasUpstream ? [`upstream ${String(v.upstream)}`] : []), ...(allow.length > 0 ? [`tickets' upstreams in ${allow.map((r) => r.text).join(' ')}`] : [])];
   console.log(`kcp-web relay on ${relay.url} → ${routes.join(', or ')}${loss ? ` (test loss ${loss})` : ''}`);
-  console.log(`  WebRTC: werift, signaling at ${relay.url}kcp-web/rtc`);
+  console.log(`  WebRTC: ${relay.webrtc}, signaling at ${relay.url}kcp-web/rtc`);
   console.log(`  WebTransport: ${relay.webtransport}`);
   const stop = () => void relay.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

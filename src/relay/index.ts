@@ -32,10 +32,11 @@ import { createHttpServer, readBody, requestUrl, sendJson, sendText, staticFiles
 import { DEFAULT_LIMITS, type SessionLimits } from './limits.js';
 import { AllowList, parseAllowRule, type AllowRule, type Upstream } from './upstreams.js';
 import { CertificateRotation } from './rotation.js';
-import { answerOffer } from './webrtc.js';
+import { createRtcAnswerer, WEBRTC_STACKS, type WebRtcStackChoice } from './webrtc.js';
 import { startWebTransportIngress, WEBTRANSPORT_MTU, WT_PATH, type OnSession, type WebTransportServerChoice } from './webtransport/index.js';
 
 export { WEBTRANSPORT_SERVERS, type WebTransportServerChoice } from './webtransport/index.js';
+export { WEBRTC_STACKS, type WebRtcStackChoice } from './webrtc.js';
 export type { SessionLimits } from './limits.js';
 export { parseAllowRule, type AllowRule } from './upstreams.js';
 
@@ -57,7 +58,13 @@ export interface RelayOptions {
   listen?: string;
   /** UDP port range for WebRTC ICE. */
   rtcPortRange?: [number, number];
-  /** Extra ICE host addresses (defaults to 127.0.0.1 when listening on loopback). */
+  /**
+   * Which WebRTC stack answers offers: 'node-datachannel' (libdatachannel, an
+   * optional native binding), 'werift' (JavaScript), or 'auto' (the first that
+   * loads, in that order). Default 'auto'.
+   */
+  webrtc?: WebRtcStackChoice;
+  /** Extra ICE host addresses for werift (defaults to 127.0.0.1 when listening on loopback). */
   rtcHostAddresses?: string[];
   /** Serve this directory for every other path (e.g. the demo). */
   staticDir?: string;
@@ -116,6 +123,8 @@ export interface RelayStats extends ForwardStats {
 export interface Relay {
   url: string;
   stats: RelayStats;
+  /** Which WebRTC stack answers offers (and, for 'auto', why the other was passed over). */
+  webrtc: string;
   /** Which WebTransport server is active, or why there is none. */
   webtransport: string;
   /** Test aid: runs the hourly certificate check now (with `_now`); true if the certificate was rotated. */
@@ -127,6 +136,7 @@ export interface Relay {
 function checkOptions(options: RelayOptions): SessionLimits {
   const limits: SessionLimits = { ...DEFAULT_LIMITS, ...options.limits };
   for (const [k, v] of Object.entries(limits)) if (!(typeof v === 'number' && v > 0)) throw new TypeError(`limits.${k} must be a number > 0; got ${String(v)}`);
+  if (options.webrtc !== undefined && !(WEBRTC_STACKS as readonly string[]).includes(options.webrtc)) throw new TypeError(`webrtc must be one of ${WEBRTC_STACKS.join(', ')}; got ${JSON.stringify(options.webrtc)}`);
   if (options.loss !== undefined && !(options.loss >= 0 && options.loss < 1)) throw new TypeError(`loss must be a fraction from 0 to below 1; got ${String(options.loss)}`);
   return limits;
 }
@@ -145,6 +155,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const listen = parseHostPort(options.listen ?? '127.0.0.1:8080', 'listen');
   const idleTimeout = options.idleTimeout ?? 60000;
   const forwarder = new Forwarder(limits, { loss: options.loss ?? 0, delay: options.delay ?? 0 });
+  const hostAddresses = options.rtcHostAddresses ?? (isLoopbackHost(listen.host) ? ['127.0.0.1'] : []);
+  const rtc = await createRtcAnswerer(options.webrtc ?? 'auto', { ...(options.rtcPortRange ? { portRange: options.rtcPortRange } : {}), hostAddresses });
   const stats: RelayStats = Object.assign(forwarder.stats, { signalingErrors: 0, refused: 0, refusedUpstream: 0 });
   const admission = new Admission(
     {
@@ -178,7 +190,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     try {
       const offer = await readBody(req, options.maxBodyBytes ?? 64 * 1024);
       const release = admission.hold(req.socket.remoteAddress ?? '');
-      const opened = await answerOffer(offer, { ...(options.rtcPortRange ? { portRange: options.rtcPortRange } : {}), hostAddresses }).catch((e: Error) => {
+      const opened = await rtc.answer(offer).catch((e: Error) => {
         release(); // a failed offer keeps nothing: its address slot goes now
         throw e;
       });
@@ -211,7 +223,6 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       sendJson(res, netem);
     });
   }
-  const hostAddresses = options.rtcHostAddresses ?? (isLoopbackHost(listen.host) ? ['127.0.0.1'] : []);
   const server = createHttpServer(routes, staticFiles(options.staticDir ? resolvePath(options.staticDir) : null), options.signalingTimeout ?? 10000);
   if (options.websocket) {
     const { WebSocketServer } = await importOptional<typeof import('ws')>('ws', 'the relay\'s WebSocket ingress');
@@ -284,6 +295,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   return {
     url: `http://${host}:${addr.port}/`,
     stats,
+    webrtc: rtc.description,
     webtransport: wt.ingress ? `${wt.ingress.server} at ${wt.ingress.url}${'skipped' in wt && wt.skipped ? ` (${wt.skipped})` : ''}` : `off (${wt.reason})`,
     _checkCertificates: async () => (rotation ? rotation.check() : false),
     async close() {

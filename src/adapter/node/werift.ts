@@ -18,6 +18,8 @@ export interface WeriftOptions {
   portRange?: [number, number];
   /** Extra host candidates, e.g. ['127.0.0.1'] on loopback-only hosts. */
   hostAddresses?: string[];
+  /** Act as an ICE-lite agent: answer connectivity checks, never send any (a server that must not probe addresses it is told). */
+  iceLite?: boolean;
 }
 
 interface SctpChunk {
@@ -68,6 +70,7 @@ function create(PeerConnection: typeof RTCPeerConnection, options: WeriftOptions
     iceServers: [], // werift's default public STUN server is unreachable here and slows gathering
     ...(options.portRange ? { icePortRange: options.portRange } : {}),
     ...(options.hostAddresses?.length ? { iceAdditionalHostAddresses: options.hostAddresses } : {}),
+    ...(options.iceLite ? { iceLite: true } : {}),
   });
   const create = pc.createDataChannel.bind(pc);
   pc.createDataChannel = (label, init) => {
