@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Installs what the tests need that npm does not provide, only when missing
-// (Debian's Chromium and kcptun), checks the Go toolchain, then builds the Go peers from
+// (Debian's Chromium, Firefox ESR and kcptun), checks the Go toolchain, then builds the Go peers from
 // their modules: the kcp-go peer and the kcptun stand-in in interop/, the relay's WebTransport
 // helper. Idempotent; run by `npm test` before the suites.
 import { execFileSync, spawnSync } from 'node:child_process';

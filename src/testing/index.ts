@@ -121,9 +121,10 @@ export const kcpFixtures: Fixtures<KcpFixtures, KcpWorkerFixtures, TestArgs, Wor
     { scope: 'worker' },
   ],
   kcpPage: async ({ page, kcpPageServer, kcpConsole }, use) => {
-    void kcpConsole; // started first, so the page's first lines are kept too
     await page.goto(kcpPageServer.url);
-    await page.waitForFunction(() => 'kcpWeb' in globalThis);
+    await page.waitForFunction(() => 'kcpWeb' in globalThis, undefined, { timeout: 30_000 }).catch((e: Error) => {
+      throw new Error(`kcp-web's browser build did not load in the page: ${e.message}\npage console:\n${kcpConsole.join('\n')}`);
+    });
     await use(page);
   },
 };
