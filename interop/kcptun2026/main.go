@@ -1,8 +1,8 @@
-// kcptun2026 stands in for kcptun's last release (v20251212: kcp-go with
-// aes-128-gcm, smux v2 defaults with 8 KiB frames, snappy framing, QPP per
-// stream), whose source is no longer fetchable as a module. It is written
-// from kcptun's documented behaviour over the same modules at the versions
-// in go.mod, with kcptun's flag names and defaults.
+// kcptun2026 stands in for kcptun's last releases (v20251212 on: kcp-go
+// with aes-128-gcm, smux v2 defaults with 8 KiB frames, snappy framing, QPP
+// per stream), whose source is no longer fetchable as a module. It is
+// written from kcptun's documented behaviour over the same modules, at the
+// versions in go.mod, with kcptun's flag names and defaults.
 //
 //	kcptun2026 client -l 127.0.0.1:0 -r HOST:PORT [options]   TCP listen → smux streams over KCP
 //	kcptun2026 server -l 127.0.0.1:0 -t HOST:PORT [options]   KCP listen → each stream to a TCP target
