@@ -18,6 +18,7 @@ import { runLatencySection, type LatencySection } from './latency-report.js';
 import { relayThroughput, RELAY_SNDWND } from './relay-throughput.js';
 import { allocationRows } from './alloc.js';
 import { serverStackCost } from './server-stack.js';
+import { tunnelThroughput } from './tunnel.js';
 import { nodeCipherBackend } from '../src/adapter/node/crypt.js';
 import { hasChromium } from '../test/helpers/browser.js';
 import { withBenchPage } from './bench-page.js';
@@ -217,6 +218,27 @@ if (!ONLY || ONLY.test('relay')) {
   console.log(`\n${relayTable}`);
 }
 
+// Stream throughput through a kcptun tunnel: kcp-web's client and server against kcptun's, kcptun ↔ kcptun the anchor.
+const TUNNEL_BYTES = Number(process.env.BENCH_TUNNEL_MB ?? 32) << 20;
+const TUNNEL_ROUNDS = 3;
+let tunnelTable = '';
+let tunnelResult: Awaited<ReturnType<typeof tunnelThroughput>> = { skipped: 'filtered out by BENCH_ONLY' };
+if (!ONLY || ONLY.test('tunnel')) {
+  progress(`tunnel: ${TUNNEL_BYTES >> 20} MiB over one TCP connection through client → server → TCP sink, kcptun2026 and kcp-web client/server, ${TUNNEL_ROUNDS} alternating rounds`);
+  tunnelResult = await tunnelThroughput(TUNNEL_BYTES, TUNNEL_ROUNDS, progress);
+  if (Array.isArray(tunnelResult)) {
+    const anchor = tunnelResult.find((r) => r.pair === 'kcptun → kcptun')!.mbps;
+    tunnelTable = [
+      `| stream throughput, loopback: ${TUNNEL_BYTES >> 20} MiB of random data, one TCP connection, client → server → TCP sink (kcptun's defaults: aes, fast, FEC 10/3, snappy, smux v2), median of ${TUNNEL_ROUNDS} | MB/s | ratio to kcptun ↔ kcptun | every round |`,
+      '|---|---|---|---|',
+      ...tunnelResult.map((r) => `| ${r.pair} | ${r.mbps.toFixed(1)} | ${(r.mbps / anchor).toFixed(2)}× | ${r.runs.map((x) => x.toFixed(1)).join(', ')} |`),
+    ].join('\n');
+  } else {
+    tunnelTable = `tunnel throughput: skipped (${tunnelResult.skipped})`;
+  }
+  console.log(`\n${tunnelTable}`);
+}
+
 // Game-traffic latency under loss: KCP settings, WebSocket and raw UDP on one lossy, delayed link (needs root); also draws docs/latency.svg.
 let latencyTable = '';
 let latency: LatencySection['result'] = { skipped: 'filtered out by BENCH_ONLY' };
@@ -232,7 +254,7 @@ mkdirSync(dir, { recursive: true });
 const stamp = new Date().toISOString();
 writeFileSync(
   join(dir, 'bench.md'),
-  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the sessions load comes from one kcp-go process sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the best sink run and the median echo run):\n${loopbackRuns}\n\n` : ''}${sessionsTable}\n\n${allocTable ? `${allocTable}\n\nThe wire copies each datagram into buffers it reuses, as kcp-web's own transports do (sendCopies), except in the last row, where the session must copy each one. Included: the message each receive hands to the application, node:crypto's output for AES; not included: the Buffer Node's dgram makes per received datagram (bench/alloc.ts).\n\n` : ''}${relayTable}\n\n${latencyTable}\n`,
+  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the sessions load comes from one kcp-go process sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the best sink run and the median echo run):\n${loopbackRuns}\n\n` : ''}${sessionsTable}\n\n${allocTable ? `${allocTable}\n\nThe wire copies each datagram into buffers it reuses, as kcp-web's own transports do (sendCopies), except in the last row, where the session must copy each one. Included: the message each receive hands to the application, node:crypto's output for AES; not included: the Buffer Node's dgram makes per received datagram (bench/alloc.ts).\n\n` : ''}${relayTable}\n\n${tunnelTable ? `${tunnelTable}\n\nkcptun is interop/bin/kcptun2026 (kcptun's last releases rebuilt from their modules); kcp-web's client and server run as their own Node processes (bench/tunnel-cli.ts), as kcptun's do.\n\n` : ''}${latencyTable}\n`,
 );
-writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, sessionsStack: stackRows, latency, allocation: allocResult, relay: relayResult, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
+writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, sessionsStack: stackRows, latency, allocation: allocResult, relay: relayResult, tunnel: tunnelResult, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
 progress(`wrote bench/results/bench.md and bench.json`);

@@ -52,11 +52,11 @@ export interface KcptunProcess {
  * KCPTUN2026 with its subcommand first in `args`) and waits for its
  * "listening on:" log line.
  */
-export async function startKcptun(bin: string, args: string[]): Promise<KcptunProcess> {
+export async function startKcptun(bin: string, args: string[], startMs = 10_000): Promise<KcptunProcess> {
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${bin} did not start: ${log}`)), 10_000);
+    const t = setTimeout(() => reject(new Error(`${bin} did not start in ${startMs} ms: ${log}`)), startMs);
     child.stderr!.on('data', (d: Buffer) => {
       log += d;
       if (/listening on:/.test(log)) {
