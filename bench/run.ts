@@ -16,6 +16,7 @@ import { echoSpeed } from './echo.js';
 import { sessionsLevel, udpFloor, type SessionsResult } from './sessions.js';
 import { runLatencySection, type LatencySection } from './latency-report.js';
 import { relayThroughput, RELAY_SNDWND } from './relay-throughput.js';
+import { ingressTable, relayIngress, type IngressRow } from './relay-ingress.js';
 import { allocationRows } from './alloc.js';
 import { serverStackCost } from './server-stack.js';
 import { tunnelThroughput } from './tunnel.js';
@@ -239,6 +240,16 @@ if (!ONLY || ONLY.test('tunnel')) {
   console.log(`\n${tunnelTable}`);
 }
 
+// The relay at game scale: its CPU per forwarded datagram per ingress, beside a plain Node UDP forwarder.
+let ingressMd = '';
+let ingressRows: IngressRow[] | { skipped: string } = { skipped: 'filtered out by BENCH_ONLY' };
+if (!ONLY || ONLY.test('ingress')) {
+  const levels = (process.env.BENCH_RELAY_SESSIONS ?? '100,1000').split(',').map(Number).filter((n) => n > 0);
+  ingressRows = await relayIngress(levels, 20, Number(process.env.BENCH_RELAY_S ?? 8), progress);
+  ingressMd = ingressTable(ingressRows, 20);
+  console.log(`\n${ingressMd}`);
+}
+
 // Game-traffic latency under loss: KCP settings, WebSocket and raw UDP on one lossy, delayed link (needs root); also draws docs/latency.svg.
 let latencyTable = '';
 let latency: LatencySection['result'] = { skipped: 'filtered out by BENCH_ONLY' };
@@ -254,7 +265,7 @@ mkdirSync(dir, { recursive: true });
 const stamp = new Date().toISOString();
 writeFileSync(
   join(dir, 'bench.md'),
-  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the sessions load comes from one kcp-go process sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the best sink run and the median echo run):\n${loopbackRuns}\n\n` : ''}${sessionsTable}\n\n${allocTable ? `${allocTable}\n\nThe wire copies each datagram into buffers it reuses, as kcp-web's own transports do (sendCopies), except in the last row, where the session must copy each one. Included: the message each receive hands to the application, node:crypto's output for AES; not included: the Buffer Node's dgram makes per received datagram (bench/alloc.ts).\n\n` : ''}${relayTable}\n\n${tunnelTable ? `${tunnelTable}\n\nkcptun is interop/bin/kcptun2026 (kcptun's last releases rebuilt from their modules); kcp-web's client and server run as their own Node processes (bench/tunnel-cli.ts), as kcptun's do.\n\n` : ''}${latencyTable}\n`,
+  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the sessions load comes from one kcp-go process sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the best sink run and the median echo run):\n${loopbackRuns}\n\n` : ''}${sessionsTable}\n\n${allocTable ? `${allocTable}\n\nThe wire copies each datagram into buffers it reuses, as kcp-web's own transports do (sendCopies), except in the last row, where the session must copy each one. Included: the message each receive hands to the application, node:crypto's output for AES; not included: the Buffer Node's dgram makes per received datagram (bench/alloc.ts).\n\n` : ''}${relayTable}\n\n${ingressMd ? `Relay CPU per forwarded datagram by ingress (relay, load and UDP echo in three processes on the same 2 cores; BENCH_RELAY_SESSIONS, BENCH_RELAY_S):\n\n${ingressMd}\n\n` : ''}${tunnelTable ? `${tunnelTable}\n\nkcptun is interop/bin/kcptun2026 (kcptun's last releases rebuilt from their modules); kcp-web's client and server run as their own Node processes (bench/tunnel-cli.ts), as kcptun's do.\n\n` : ''}${latencyTable}\n`,
 );
-writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, sessionsStack: stackRows, latency, allocation: allocResult, relay: relayResult, tunnel: tunnelResult, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
+writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, sessionsStack: stackRows, latency, allocation: allocResult, relay: relayResult, tunnel: tunnelResult, relayIngress: ingressRows, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
 progress(`wrote bench/results/bench.md and bench.json`);
