@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPTIONAL_PEERS } from '../adapter/node/optional.js';
+import { HELPER_BINARY_ENV, packagedHelper } from '../relay/webtransport/go.js';
 
 const RUNNING_FROM_CACHE = 'KCP_WEB_RELAY_FROM_CACHE';
 
@@ -48,7 +49,10 @@ export async function relayFromCache(args: string[]): Promise<number | null> {
     const npm = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', ...specs], { cwd: cache, stdio: ['ignore', 'ignore', 'inherit'] });
     if (npm.status !== 0) throw new Error(`npm install ${specs.join(' ')} failed in ${cache} (exit ${npm.status}); install them next to kcp-web instead`);
   }
-  const child = spawn(process.execPath, [join(cache, 'bin', 'kcp-web.js'), 'relay', ...args], { stdio: 'inherit', env: { ...process.env, [RUNNING_FROM_CACHE]: '1' } });
+  // The prebuilt WebTransport helper is installed next to this copy, not the cache's: say where.
+  const helper = packagedHelper();
+  const env = { ...process.env, [RUNNING_FROM_CACHE]: '1', ...(helper && !process.env[HELPER_BINARY_ENV] ? { [HELPER_BINARY_ENV]: helper } : {}) };
+  const child = spawn(process.execPath, [join(cache, 'bin', 'kcp-web.js'), 'relay', ...args], { stdio: 'inherit', env });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }

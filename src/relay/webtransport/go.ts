@@ -20,6 +20,48 @@ import { WEBTRANSPORT_MTU, WT_PATH, type AdmissionHook, type IngressResult, type
 const HELPER_SOURCES = fileURLToPath(new URL('../../../webtransport-go/', import.meta.url));
 export const HELPER_BINARY = join(HELPER_SOURCES, 'bin', 'kcp-web-wt');
 
+const GOOS: Partial<Record<NodeJS.Platform, string>> = { linux: 'linux', darwin: 'darwin', win32: 'windows', freebsd: 'freebsd' };
+
+/**
+ * The npm package that carries the helper prebuilt for this platform, as
+ * esbuild ships its binary: one package per os/cpu (package.json `os`,
+ * `cpu`), all optional dependencies of kcp-web, so npm installs only the
+ * one that fits. Named by Node's platform and arch: @kcp-web/wt-linux-x64.
+ */
+export const HELPER_PACKAGE = `@kcp-web/wt-${process.platform}-${process.arch}`;
+
+/** Names the helper binary to run, overriding the search (also how a relay run from the CLI's cache finds the package). */
+export const HELPER_BINARY_ENV = 'KCP_WEB_WT_BINARY';
+
+/** The helper binary inside HELPER_PACKAGE, if that package is installed. */
+export function packagedHelper(): string | null {
+  if (!GOOS[process.platform]) return null;
+  try {
+    const dir = fileURLToPath(new URL('.', import.meta.resolve(`${HELPER_PACKAGE}/package.json`)));
+    const bin = join(dir, 'bin', process.platform === 'win32' ? 'kcp-web-wt.exe' : 'kcp-web-wt');
+    return existsSync(bin) ? bin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Where the helper comes from, in this order: the prebuilt package for this
+ * platform; the binary built from the sources (scripts/setup.mjs, or a
+ * previous first use); a build now, when Go is installed. Either the
+ * binary and how it was found, or why there is none.
+ */
+function findHelper(): { binary: string; from: string } | { missing: string } {
+  const named = process.env[HELPER_BINARY_ENV];
+  if (named) return existsSync(named) ? { binary: named, from: named.includes(`${HELPER_PACKAGE}/`) ? HELPER_PACKAGE : `${HELPER_BINARY_ENV}=${named}` } : { missing: `${HELPER_BINARY_ENV}=${named} does not exist` };
+  const packaged = packagedHelper();
+  if (packaged) return { binary: packaged, from: HELPER_PACKAGE };
+  const local = { binary: HELPER_BINARY, from: 'webtransport-go/bin/kcp-web-wt, built from its sources' };
+  if (existsSync(HELPER_BINARY)) return local;
+  const missing = buildHelper();
+  return missing ? { missing: `${HELPER_PACKAGE} is not installed, and ${missing}` } : local;
+}
+
 /** Builds the helper if it is not built yet and Go is installed; the reason it is unavailable, or null. */
 function buildHelper(): string | null {
   if (existsSync(HELPER_BINARY)) return null;
@@ -60,8 +102,8 @@ export async function startGoHelper(
   admission?: AdmissionHook,
   cert?: Certificate,
 ): Promise<IngressResult> {
-  const missing = buildHelper();
-  if (missing) return { ingress: null, reason: `no WebTransport server: ${missing}` };
+  const helper = findHelper();
+  if ('missing' in helper) return { ingress: null, reason: `no WebTransport server: ${helper.missing}` };
   const bridge = dgram.createSocket('udp4');
   await new Promise<void>((r) => bridge.bind(0, '127.0.0.1', r));
   const peers = new Map<string, BridgedTransport>();
@@ -87,7 +129,7 @@ export async function startGoHelper(
   }
   const certArgs = certDir ? ['--cert', join(certDir, 'cert.pem'), '--key', join(certDir, 'key.pem')] : [];
   // --exit-with-stdin: the helper ends when this process does, however it ends (its stdin pipe closes).
-  const child: ChildProcess = spawn(HELPER_BINARY, ['--listen', formatHostPort(host, port), '--bridge', `127.0.0.1:${bridge.address().port}`, '--path', WT_PATH, '--exit-with-stdin', ...certArgs, ...(admission ? ['--auth', admission.url, '--auth-secret', admission.secret] : [])], {
+  const child: ChildProcess = spawn(helper.binary, ['--listen', formatHostPort(host, port), '--bridge', `127.0.0.1:${bridge.address().port}`, '--path', WT_PATH, '--exit-with-stdin', ...certArgs, ...(admission ? ['--auth', admission.url, '--auth-secret', admission.secret] : [])], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -126,7 +168,7 @@ export async function startGoHelper(
       });
     return {
       ingress: {
-        server: 'quic-go helper (webtransport-go/kcp-web-wt)',
+        server: `quic-go helper (${helper.from})`,
         url: `https://${addr}${WT_PATH}`,
         certificateHash: cert ? cert.pinnableHash : hash,
         // The helper reloads in place (no restart): open sessions keep going.
