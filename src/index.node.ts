@@ -17,8 +17,6 @@ export * from './public.js';
 export { udpConnect, udpListen, parseHostPort, type UdpOptions } from './transports/udp.js';
 export { nodeCipherBackend } from './adapter/node/crypt.js';
 export { nodeWebTransport } from './adapter/node/webtransport.js';
-// smux streams (and kcptun's snappy framing and QPP), as the browser entry has them.
-export { smuxClient, smuxServer, SmuxSession, SmuxStream, SmuxError, SnappyConn, defaultSmuxConfig, QuantumPermutationPad, QppRand, qppStream, type SmuxConfig, type SmuxOptions, type ByteConn, type StreamIO } from './smux/index.js';
 export { smuxStreamToDuplex } from './smux/node.js';
 
 const kcp = endpoint(cipherByName, { cipherBackend: nodeCipherBackend });

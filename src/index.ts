@@ -17,4 +17,3 @@ export const dial: Endpoint['dial'] = kcp.dial;
 export const listen: Endpoint['listen'] = kcp.listen;
 
 export * from './public.js';
-export { smuxClient, smuxServer, SmuxSession, SmuxStream, SmuxError, SnappyConn, defaultSmuxConfig, QuantumPermutationPad, QppRand, qppStream, type SmuxConfig, type SmuxOptions, type ByteConn, type StreamIO } from './smux/index.js';

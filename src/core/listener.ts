@@ -49,6 +49,7 @@ export class Listener implements AsyncIterable<Session> {
   private error: Error | null = null;
   private resolveClosed!: (e: Error | null) => void;
 
+  /** @internal listen() builds listeners */
   constructor(
     private readonly transport: DatagramTransport,
     private readonly options: ResolvedOptions,

@@ -54,6 +54,7 @@ export class SmuxStream {
 
   private streams: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } | null = null;
 
+  /** @internal sessions open and accept streams */
   constructor(
     private readonly session: StreamHost,
     readonly id: number,
