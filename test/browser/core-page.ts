@@ -104,10 +104,13 @@ async function run(): Promise<Result[]> {
       for (const v of vectors.filter((x) => x.crypt === name)) {
         const block = createBlockCrypt(v.crypt, hex(v.key))!;
         const buf = hex(v.plain);
+        // kcp-go v5.7's xor pad is 1472 bytes (the most it sends); kcp-web's is 1500, as v5.6.1's: compare what v5.7 covers.
+        const cover = name === 'xor' ? 1472 * 2 : Infinity;
+        const same = (got: Uint8Array, want: string) => toHex(got).slice(0, cover) === want.slice(0, cover);
         block.encrypt(buf, buf);
-        if (toHex(buf) !== v.encrypted) throw new Error(`encrypt of ${buf.length} bytes differs from kcp-go`);
+        if (!same(buf, v.encrypted)) throw new Error(`encrypt of ${buf.length} bytes differs from kcp-go`);
         block.decrypt(buf, hex(v.plain));
-        if (toHex(buf) !== v.decrypted) throw new Error(`decrypt of ${buf.length} bytes differs from kcp-go`);
+        if (!same(buf, v.decrypted)) throw new Error(`decrypt of ${buf.length} bytes differs from kcp-go`);
       }
     });
   }
