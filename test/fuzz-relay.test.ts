@@ -57,15 +57,16 @@ describe('fuzz: relay signaling', () => {
   });
 
   it('answers the requests the fuzzer once broke it with', async () => {
-    const cases: Array<[string, string, string | undefined, string, number]> = [
+    const cases: Array<[string, string, string | undefined, string, number | number[]]> = [
       // A malformed %-escape crashed the relay (URIError in a floating promise).
       ['GET', '/%5#', 'Bearer nope', '', 400],
       // werift accepts this broken offer and fails only when answering: was a 500.
-      ['POST', '/kcp-web/rtc', `Bearer ${TOKEN}`, "v=0\r\n=\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\na=extmap-allow-mixed\r\na=msid-semantic:WMS *\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=candidate:626da4e5384a0ce2d0d93678a 1 udp 2116026367 127.0.0.1 49786 typ host generation 0 ufrag 08c5\r\na=candidate:32b1715da3b0ef8ba684454eb 1 udp 2116026367 192.0.2.2 59238 typ host generation 0 ufrag 08c5\r\na=candidate:9c29a2bc887618212a1623bfa 1 udp 2116026367 fd00::2 54412 typ host generation 0 ufrag 08c5\r\na=end-of-candidates\r\na=ice-ufrag:08c5\r\na=ice-pwd:2a464fd46e19e545f4a0af\r\na=ice-options:trickle\r\na=fingerprint:sha-256 D6:B7:C6:2C:0E:A7:0F:AD:39:0F:AF:BC:21:01:68:A1:12:B0:23:B3:AE:F8:85:C4:FA:9C:F5:7E:7D:51:16:6E\r\na=setup:actpass\r\ntv\r\na=sctp-port:5000\r\na=max-message-size:65536\r\n&#", 400],
+      // libdatachannel answers it; either way the answer is a clear one, never a 500.
+      ['POST', '/kcp-web/rtc', `Bearer ${TOKEN}`, "v=0\r\n=\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\na=extmap-allow-mixed\r\na=msid-semantic:WMS *\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=candidate:626da4e5384a0ce2d0d93678a 1 udp 2116026367 127.0.0.1 49786 typ host generation 0 ufrag 08c5\r\na=candidate:32b1715da3b0ef8ba684454eb 1 udp 2116026367 192.0.2.2 59238 typ host generation 0 ufrag 08c5\r\na=candidate:9c29a2bc887618212a1623bfa 1 udp 2116026367 fd00::2 54412 typ host generation 0 ufrag 08c5\r\na=end-of-candidates\r\na=ice-ufrag:08c5\r\na=ice-pwd:2a464fd46e19e545f4a0af\r\na=ice-options:trickle\r\na=fingerprint:sha-256 D6:B7:C6:2C:0E:A7:0F:AD:39:0F:AF:BC:21:01:68:A1:12:B0:23:B3:AE:F8:85:C4:FA:9C:F5:7E:7D:51:16:6E\r\na=setup:actpass\r\ntv\r\na=sctp-port:5000\r\na=max-message-size:65536\r\n&#", [200, 400]],
     ];
     for (const [method, p, authorization, body, status] of cases) {
       const res = await fetch(`${relay.url.slice(0, -1)}${p}`, { method, headers: { ...(authorization ? { authorization } : {}) }, ...(method === 'POST' ? { body } : {}), signal: AbortSignal.timeout(5000) });
-      assert.equal(res.status, status, `${method} ${p}: ${await res.text()}`);
+      assert.ok([status].flat().includes(res.status), `${method} ${p}: ${res.status} ${await res.text()}`);
     }
   });
 

@@ -44,7 +44,8 @@ describe('kcp-web + @kcp-web/wt-linux-x64, packed and installed into a fresh pro
     echo = await startGoEcho(['--crypt', 'aes', '--key', 'pkg', '--mtu', '1200']);
   });
   after(() => {
-    relay?.kill('SIGKILL');
+    // npx, the CLI and the helper are three processes: end the whole group.
+    if (relay?.pid) try { process.kill(-relay.pid, 'SIGKILL'); } catch { /* already gone */ }
     echo?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   });
@@ -60,7 +61,7 @@ describe('kcp-web + @kcp-web/wt-linux-x64, packed and installed into a fresh pro
     // PATH without Go: the helper must come from the package, not from a build on first use.
     // A cache of its own: the CLI may copy kcp-web there to add werift and ws, and must still find the package.
     const path = (process.env.PATH ?? '').split(':').filter((d) => !existsSync(join(d, 'go'))).join(':');
-    relay = spawn('npx', ['--no-install', 'kcp-web', 'relay', '--upstream', echo.address, '--listen', '127.0.0.1:0'], { cwd: project, env: { ...process.env, PATH: path, XDG_CACHE_HOME: join(work, 'cache') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    relay = spawn('npx', ['--no-install', 'kcp-web', 'relay', '--upstream', echo.address, '--listen', '127.0.0.1:0'], { cwd: project, env: { ...process.env, PATH: path, XDG_CACHE_HOME: join(work, 'cache') }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stderr = '';
     relay.stderr!.on('data', (d) => (stderr += d));
     const lines: string[] = [];
