@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createHash, createHmac } from 'node:crypto';
 import { QppRand, QuantumPermutationPad } from '../src/smux/qpp.js';
-import { hmacSha256, sha256 } from '../src/smux/sha256.js';
+import { hmacSha256, sha256 } from '../src/core/crypt/sha256.js';
 
 interface Vector {
   key: string;

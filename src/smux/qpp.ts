@@ -16,7 +16,7 @@
 import { AesBlock } from '../core/crypt/aes.js';
 import { utf8 } from '../core/crypt/kdf.js';
 import { pbkdf2Sha1 } from '../core/crypt/sha1.js';
-import { hmacSha256 } from './sha256.js';
+import { hmacSha256 } from '../core/crypt/sha256.js';
 import type { SmuxStream } from './stream.js';
 
 const SHUFFLE_SALT = utf8('___QUANTUM_PERMUTATION_PAD_SHUFFLE_SALT___');

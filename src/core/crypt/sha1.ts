@@ -4,6 +4,7 @@
  * serves only as the PRF of PBKDF2, as in kcp-go; nothing relies on its
  * collision resistance.
  */
+import { hmac, hmacKeyBlock, mdDigest } from './_merkle-damgard.js';
 
 const W = new Uint32Array(80);
 
@@ -31,37 +32,23 @@ function compress(h: Uint32Array, data: Uint8Array, off: number): void {
   h[4] = (h[4]! + e) | 0;
 }
 
+const IV = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
+
 /** SHA-1 of `data`. */
 export function sha1(data: Uint8Array): Uint8Array {
-  const h = Uint32Array.of(0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0);
-  const full = data.length - (data.length % 64);
-  for (let off = 0; off < full; off += 64) compress(h, data, off);
-  // The tail, 0x80, zeros, and the bit length (big endian) in one or two blocks.
-  const tail = new Uint8Array(data.length % 64 < 56 ? 64 : 128);
-  tail.set(data.subarray(full));
-  tail[data.length - full] = 0x80;
-  const bits = data.length * 8;
-  const view = new DataView(tail.buffer);
-  view.setUint32(tail.length - 8, Math.floor(bits / 2 ** 32));
-  view.setUint32(tail.length - 4, bits >>> 0);
-  for (let off = 0; off < tail.length; off += 64) compress(h, tail, off);
-  const out = new Uint8Array(20);
-  const ov = new DataView(out.buffer);
-  for (let i = 0; i < 5; i++) ov.setUint32(i * 4, h[i]!);
-  return out;
+  return mdDigest(compress, IV, data);
 }
 
 /** SHA-1's state after one 64-byte block `pad` of the key XOR `byte` (HMAC's inner or outer start). */
 function keyedState(k: Uint8Array, byte: number): Uint32Array {
-  const h = Uint32Array.of(0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0);
+  const h = Uint32Array.from(IV);
   compress(h, k.map((b) => b ^ byte), 0);
   return h;
 }
 
 /** PBKDF2 (RFC 8018) with HMAC-SHA1: `length` bytes from `password`, `salt`, `iterations`. */
 export function pbkdf2Sha1(password: Uint8Array, salt: Uint8Array, iterations: number, length: number): Uint8Array {
-  const k = new Uint8Array(64);
-  k.set(password.length > 64 ? sha1(password) : password);
+  const k = hmacKeyBlock(sha1, password);
   const inner = keyedState(k, 0x36);
   const outer = keyedState(k, 0x5c);
   const h = new Uint32Array(5);
@@ -80,16 +67,12 @@ export function pbkdf2Sha1(password: Uint8Array, salt: Uint8Array, iterations: n
     for (let i = 0; i < 5; i++) bv.setUint32(i * 4, h[i]!);
   };
   const out = new Uint8Array(length);
-  const first = new Uint8Array(64 + salt.length + 4);
-  first.set(k.map((b) => b ^ 0x36));
-  first.set(salt, 64);
-  const opad = new Uint8Array(84);
-  opad.set(k.map((b) => b ^ 0x5c));
+  const saltIndex = new Uint8Array(salt.length + 4);
+  saltIndex.set(salt);
   const t = new Uint8Array(20);
   for (let index = 1, pos = 0; pos < length; index++, pos += 20) {
-    new DataView(first.buffer).setUint32(64 + salt.length, index);
-    opad.set(sha1(first), 64);
-    block.set(sha1(opad));
+    new DataView(saltIndex.buffer).setUint32(salt.length, index);
+    block.set(hmac(sha1, k, saltIndex));
     t.set(block.subarray(0, 20));
     for (let i = 1; i < iterations; i++) {
       prfBlock();

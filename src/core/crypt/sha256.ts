@@ -1,4 +1,5 @@
 /** SHA-256 and HMAC-SHA256 (FIPS 180-4, RFC 2104) for QPP's pad and PRNG derivation; pure TypeScript so it runs anywhere. */
+import { hmac, mdDigest } from './_merkle-damgard.js';
 
 const K = Uint32Array.from([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -42,32 +43,14 @@ function compress(h: Uint32Array, d: Uint8Array, off: number): void {
   h[7] = (h[7]! + hh) | 0;
 }
 
+const IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+
+/** SHA-256 of `data`. */
 export function sha256(data: Uint8Array): Uint8Array {
-  const h = Uint32Array.from([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-  const full = data.length - (data.length % 64);
-  for (let off = 0; off < full; off += 64) compress(h, data, off);
-  const tail = new Uint8Array(data.length % 64 < 56 ? 64 : 128);
-  tail.set(data.subarray(full));
-  tail[data.length - full] = 0x80;
-  const bits = data.length * 8;
-  const view = new DataView(tail.buffer);
-  view.setUint32(tail.length - 8, Math.floor(bits / 2 ** 32));
-  view.setUint32(tail.length - 4, bits >>> 0);
-  for (let off = 0; off < tail.length; off += 64) compress(h, tail, off);
-  const out = new Uint8Array(32);
-  const ov = new DataView(out.buffer);
-  for (let i = 0; i < 8; i++) ov.setUint32(i * 4, h[i]!);
-  return out;
+  return mdDigest(compress, IV, data);
 }
 
+/** HMAC-SHA256 of `message` under `key`. */
 export function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
-  const k = new Uint8Array(64);
-  k.set(key.length > 64 ? sha256(key) : key);
-  const inner = new Uint8Array(64 + message.length);
-  for (let i = 0; i < 64; i++) inner[i] = k[i]! ^ 0x36;
-  inner.set(message, 64);
-  const outer = new Uint8Array(64 + 32);
-  for (let i = 0; i < 64; i++) outer[i] = k[i]! ^ 0x5c;
-  outer.set(sha256(inner), 64);
-  return sha256(outer);
+  return hmac(sha256, key, message);
 }
