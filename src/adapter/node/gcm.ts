@@ -5,31 +5,19 @@
  * GCM cannot be given a new nonce), which is most of the cost.
  */
 import { createCipheriv, createDecipheriv, createSecretKey, type CipherGCMTypes, type KeyObject } from 'node:crypto';
-import type { Aead, BlockCrypt } from '../../core/crypt/types.js';
-import { AesGcmBlock, GCM_NONCE_SIZE, GCM_TAG_SIZE } from '../../core/crypt/aesgcm.js';
+import type { BlockCrypt } from '../../core/crypt/types.js';
+import { AesGcmBlock, GcmPacketCipher, GCM_NONCE_SIZE, GCM_TAG_SIZE } from '../../core/crypt/aesgcm.js';
 
-class NodeGcm implements BlockCrypt, Aead {
-  readonly nonceSize = GCM_NONCE_SIZE;
-  readonly overhead = GCM_TAG_SIZE;
+class NodeGcm extends GcmPacketCipher {
   private readonly algorithm: CipherGCMTypes;
   /** Made once: createCipheriv then skips importing the raw key for every datagram. */
   private readonly key: KeyObject;
 
   constructor(key: Uint8Array) {
     if (key.length !== 16 && key.length !== 24 && key.length !== 32) throw new RangeError(`aes-gcm needs a 16, 24 or 32-byte key; got ${key.length}`);
+    super();
     this.algorithm = `aes-${key.length * 8}-gcm` as CipherGCMTypes;
     this.key = createSecretKey(key);
-  }
-
-  get aead(): Aead {
-    return this;
-  }
-
-  encrypt(): void {
-    throw new TypeError('aes-128-gcm seals whole datagrams: use sealPacket/openPacket, not encrypt');
-  }
-  decrypt(): void {
-    throw new TypeError('aes-128-gcm opens whole datagrams: use sealPacket/openPacket, not decrypt');
   }
 
   seal(packet: Uint8Array): void {

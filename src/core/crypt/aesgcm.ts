@@ -23,22 +23,10 @@ import type { Aead, BlockCrypt } from './types.js';
 export const GCM_NONCE_SIZE = 12;
 export const GCM_TAG_SIZE = 16;
 
-export class AesGcmBlock implements BlockCrypt, Aead {
+/** What every implementation of kcp-go's GCM packet format shares: its sizes, and no same-length transform. */
+export abstract class GcmPacketCipher implements BlockCrypt, Aead {
   readonly nonceSize = GCM_NONCE_SIZE;
   readonly overhead = GCM_TAG_SIZE;
-  private readonly rk: Int32Array;
-  /** T[i][v] as words: (i * 256 + v) * 4 + word. */
-  private readonly table = new Int32Array(16 * 256 * 4);
-  /** The AES register: a counter block, then its keystream. */
-  private readonly x = new Int32Array(4);
-
-  /** A 16, 24 or 32-byte key (kcptun passes 16: AES-128), as Go's aes.NewCipher. */
-  constructor(key: Uint8Array) {
-    this.rk = expandAesKey(key);
-    const h = new Int32Array(4);
-    aesEncryptWords(this.rk, h); // H = E(0^128)
-    this.fillTable(h);
-  }
 
   get aead(): Aead {
     return this;
@@ -50,6 +38,26 @@ export class AesGcmBlock implements BlockCrypt, Aead {
   }
   decrypt(): void {
     throw new TypeError('aes-128-gcm opens whole datagrams: use sealPacket/openPacket, not decrypt');
+  }
+
+  abstract seal(packet: Uint8Array): void;
+  abstract open(packet: Uint8Array): boolean;
+}
+
+export class AesGcmBlock extends GcmPacketCipher {
+  private readonly rk: Int32Array;
+  /** T[i][v] as words: (i * 256 + v) * 4 + word. */
+  private readonly table = new Int32Array(16 * 256 * 4);
+  /** The AES register: a counter block, then its keystream. */
+  private readonly x = new Int32Array(4);
+
+  /** A 16, 24 or 32-byte key (kcptun passes 16: AES-128), as Go's aes.NewCipher. */
+  constructor(key: Uint8Array) {
+    super();
+    this.rk = expandAesKey(key);
+    const h = new Int32Array(4);
+    aesEncryptWords(this.rk, h); // H = E(0^128)
+    this.fillTable(h);
   }
 
   /**
