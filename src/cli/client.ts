@@ -6,13 +6,11 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { dialUdp } from '../index.node.js';
 import type { SessionOptions } from '../core/options.js';
-import { SnappyConn } from '../smux/snappy.js';
-import { smuxClient, type SmuxSession } from '../smux/session.js';
-import { smuxStreamToDuplex } from '../smux/node.js';
-import { QuantumPermutationPad, qppStream, qppWarnings } from '../smux/qpp.js';
+import type { SmuxSession } from '../smux/session.js';
 import { FlagError, sessionOptionsFromFlags } from './kcp-flags.js';
 import { parsePortRange, parseTunnelFlags, TUNNEL_FLAGS_HELP, type TunnelFlags } from './tunnel-flags.js';
 import { pipeBoth } from './pipe.js';
+import { closeOnSignal, logTunnelSettings, tunnelLayers } from './tunnel-layers.js';
 import { makeLog, type Log } from './tunnel-log.js';
 
 export const CLIENT_HELP = `Usage: kcp-web client --localaddr HOST:PORT --remoteaddr HOST:PORT [options]
@@ -55,10 +53,7 @@ export async function startTunnelClient(flags: TunnelFlags, log: Log = makeLog(f
   }
   const options: SessionOptions = sessionOptionsFromFlags(v);
 
-  // kcptun keys the pads with the raw --key, not the derived cipher key.
-  const key = String(v.key);
-  const qpp = flags.qppCount === null ? null : new QuantumPermutationPad(key, flags.qppCount);
-  if (flags.qppCount !== null) for (const w of qppWarnings(key, flags.qppCount)) log(w);
+  const layers = tunnelLayers(flags, log);
 
   const remoteHost = remote.host.includes(':') ? `[${remote.host}]` : remote.host || '127.0.0.1';
   const pickRemote = () => `${remoteHost}:${remote.min + Math.floor(Math.random() * (remote.max - remote.min + 1))}`;
@@ -69,7 +64,7 @@ export async function startTunnelClient(flags: TunnelFlags, log: Log = makeLog(f
   async function createConn(): Promise<SmuxSession> {
     const kcp = await dialUdp(pickRemote(), { ...options, udp: { bufferSize: flags.sockbuf } });
     log('smux version:', flags.smux.Version, 'on connection:', kcp.remote, '->', String(v.remoteaddr));
-    const mux = smuxClient(flags.compress ? new SnappyConn(kcp) : kcp, flags.smux);
+    const mux = layers.mux(kcp, 'client');
     sessions.add(mux);
     void mux.closed.then((e) => {
       sessions.delete(mux);
@@ -125,7 +120,7 @@ export async function startTunnelClient(flags: TunnelFlags, log: Log = makeLog(f
       p1.destroy();
       return;
     }
-    const p2 = smuxStreamToDuplex(qpp ? qppStream(stream, qpp, key) : stream);
+    const p2 = layers.duplex(stream);
     const id = `${p1.remoteAddress}:${p1.remotePort}`;
     if (!flags.quiet) log('stream opened', 'in:', id, 'out:', `${String(v.remoteaddr)}(${stream.id})`);
     await pipeBoth(p1, p2, flags.closeWait);
@@ -144,10 +139,7 @@ export async function startTunnelClient(flags: TunnelFlags, log: Log = makeLog(f
   const address = typeof addr === 'object' && addr ? `${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}` : String(v.localaddr);
   log('listening on:', address);
   log('remote address:', String(v.remoteaddr));
-  log('encryption:', options.crypt, 'nodelay parameters:', options.mode, 'sndwnd:', options.sndwnd, 'rcvwnd:', options.rcvwnd);
-  log('compression:', flags.compress, 'mtu:', options.mtu, 'datashard:', options.dataShards, 'parityshard:', options.parityShards);
-  log('QPP:', flags.qppCount !== null, 'QPPCount:', flags.qppCount ?? Number(v.QPPCount));
-  log('smux version:', flags.smux.Version, 'smuxbuf:', flags.smux.MaxReceiveBuffer, 'streambuf:', flags.smux.MaxStreamBuffer, 'framesize:', flags.smux.MaxFrameSize, 'keepalive:', flags.smux.KeepAliveInterval / 1000);
+  logTunnelSettings(log, flags, options, 'nodelay parameters:');
   return {
     address,
     close: async () => {
@@ -161,8 +153,5 @@ export async function startTunnelClient(flags: TunnelFlags, log: Log = makeLog(f
 export async function runClient(args: string[]): Promise<void> {
   const flags = parseTunnelFlags('client', args, CLIENT_HELP);
   if (!flags) return;
-  const client = await startTunnelClient(flags);
-  const stop = () => void client.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignal(await startTunnelClient(flags));
 }

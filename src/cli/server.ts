@@ -7,14 +7,12 @@ import { listenUdp } from '../index.node.js';
 import type { Session } from '../core/session.js';
 import type { Listener } from '../core/listener.js';
 import type { SessionOptions } from '../core/options.js';
-import { SnappyConn } from '../smux/snappy.js';
-import { smuxServer, type SmuxSession } from '../smux/session.js';
+import type { SmuxSession } from '../smux/session.js';
 import type { SmuxStream } from '../smux/stream.js';
-import { smuxStreamToDuplex } from '../smux/node.js';
-import { QuantumPermutationPad, qppStream, qppWarnings } from '../smux/qpp.js';
 import { FlagError, sessionOptionsFromFlags } from './kcp-flags.js';
 import { parsePortRange, parseHostPortFlag, parseTunnelFlags, TUNNEL_FLAGS_HELP, type TunnelFlags } from './tunnel-flags.js';
 import { pipeBoth } from './pipe.js';
+import { closeOnSignal, logTunnelSettings, tunnelLayers } from './tunnel-layers.js';
 import { makeLog, type Log } from './tunnel-log.js';
 
 export const SERVER_HELP = `Usage: kcp-web server --listen HOST:PORT --target HOST:PORT [options]
@@ -40,10 +38,7 @@ export async function startTunnelServer(flags: TunnelFlags, log: Log = makeLog(f
   const tcpTarget = parseHostPortFlag(target);
   const options: SessionOptions = sessionOptionsFromFlags(v);
   const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host || '0.0.0.0';
-  // kcptun keys the pads with the raw --key, not the derived cipher key.
-  const key = String(v.key);
-  const qpp = flags.qppCount === null ? null : new QuantumPermutationPad(key, flags.qppCount);
-  if (flags.qppCount !== null) for (const w of qppWarnings(key, flags.qppCount)) log(w);
+  const layers = tunnelLayers(flags, log);
   const listeners: Array<Listener & { address: string }> = [];
   const muxes = new Set<SmuxSession>();
   let closing = false;
@@ -62,7 +57,7 @@ export async function startTunnelServer(flags: TunnelFlags, log: Log = makeLog(f
     p2.once('connect', () => {
       connected = true;
       if (!flags.quiet) log('stream opened', 'in:', id, 'out:', target);
-      void pipeBoth(smuxStreamToDuplex(qpp ? qppStream(stream, qpp, key) : stream), p2, flags.closeWait).then(() => {
+      void pipeBoth(layers.duplex(stream), p2, flags.closeWait).then(() => {
         if (!flags.quiet) log('stream closed', 'in:', id, 'out:', target);
       });
     });
@@ -70,7 +65,7 @@ export async function startTunnelServer(flags: TunnelFlags, log: Log = makeLog(f
 
   async function handleSession(kcp: Session): Promise<void> {
     log('remote address:', kcp.remote);
-    const mux = smuxServer(flags.compress ? new SnappyConn(kcp) : kcp, flags.smux);
+    const mux = layers.mux(kcp, 'server');
     muxes.add(mux);
     log('smux version:', flags.smux.Version, 'on connection:', kcp.remote);
     for await (const stream of mux) handleStream(kcp.remote, stream);
@@ -93,10 +88,7 @@ export async function startTunnelServer(flags: TunnelFlags, log: Log = makeLog(f
   const addresses = listeners.map((l) => l.address);
   log('listening on:', addresses.join(' '));
   log('target:', target);
-  log('encryption:', options.crypt, 'mode:', options.mode, 'sndwnd:', options.sndwnd, 'rcvwnd:', options.rcvwnd);
-  log('compression:', flags.compress, 'mtu:', options.mtu, 'datashard:', options.dataShards, 'parityshard:', options.parityShards);
-  log('QPP:', flags.qppCount !== null, 'QPPCount:', flags.qppCount ?? Number(v.QPPCount));
-  log('smux version:', flags.smux.Version, 'smuxbuf:', flags.smux.MaxReceiveBuffer, 'streambuf:', flags.smux.MaxStreamBuffer, 'framesize:', flags.smux.MaxFrameSize, 'keepalive:', flags.smux.KeepAliveInterval / 1000);
+  logTunnelSettings(log, flags, options, 'mode:');
   return {
     addresses,
     close: async () => {
@@ -110,8 +102,5 @@ export async function startTunnelServer(flags: TunnelFlags, log: Log = makeLog(f
 export async function runServer(args: string[]): Promise<void> {
   const flags = parseTunnelFlags('server', args, SERVER_HELP);
   if (!flags) return;
-  const server = await startTunnelServer(flags);
-  const stop = () => void server.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignal(await startTunnelServer(flags));
 }
