@@ -18,6 +18,7 @@ import { Inbox, openDatagram } from './inbox.js';
 import { NoncePool, type Runtime } from './runtime.js';
 import { Outbox } from './outbox.js';
 import type { DatagramTransport } from './transport.js';
+import { untilNull } from './_until-null.js';
 
 /** kcp-go's acceptBacklog: sessions waiting for accept() before new ones are refused. */
 export const ACCEPT_BACKLOG = 128;
@@ -74,12 +75,8 @@ export class Listener implements AsyncIterable<Session> {
     return new Promise((resolve, reject) => this.acceptors.push({ resolve, reject }));
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Session> {
-    for (;;) {
-      const s = await this.accept();
-      if (s === null) return;
-      yield s;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<Session> {
+    return untilNull(() => this.accept());
   }
 
   /** Closes every session and the transport. */

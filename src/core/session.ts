@@ -18,6 +18,7 @@ import type { BlockCrypt } from './crypt/index.js';
 import { DefaultSnmp, Snmp } from './snmp.js';
 import { MAX_PACKET_SIZE, type ResolvedOptions } from './options.js';
 import { NoncePool, type Runtime } from './runtime.js';
+import { untilNull } from './_until-null.js';
 
 /**
  * New segments per flush when the runtime can run work after input
@@ -450,12 +451,8 @@ export class Session implements AsyncIterable<Uint8Array> {
     return new Promise((resolve, reject) => this.readers.push({ resolve, reject }));
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    for (;;) {
-      const m = await this.read();
-      if (m === null) return;
-      yield m;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return untilNull(() => this.read());
   }
 
   /** WHATWG streams over the same session (created on first use). */

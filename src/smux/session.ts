@@ -19,6 +19,7 @@ import { SmuxError, SmuxStats } from './errors.js';
 import { CMD_FIN, CMD_NAMES, CMD_NOP, CMD_PSH, CMD_SYN, CMD_UPD, HEADER_SIZE, UPD_SIZE, readHeader, readU32, writeHeader, type FrameHeader } from './frame.js';
 import { SmuxStream } from './stream.js';
 import { ByteQueue } from './byte-queue.js';
+import { untilNull } from '../core/_until-null.js';
 
 /** Streams opened by the peer and not yet accepted before the session stops reading (smux defaultAcceptBacklog). */
 export const SMUX_ACCEPT_BACKLOG = 1024;
@@ -141,12 +142,8 @@ export class SmuxSession implements AsyncIterable<SmuxStream> {
     return new Promise((resolve) => this.acceptors.push(resolve));
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<SmuxStream> {
-    for (;;) {
-      const s = await this.accept();
-      if (s === null) return;
-      yield s;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<SmuxStream> {
+    return untilNull(() => this.accept());
   }
 
   /** Closes every stream and the connection under the session. */

@@ -13,6 +13,7 @@
 import { SmuxError } from './errors.js';
 import { CMD_FIN, CMD_UPD, INITIAL_PEER_WINDOW, UPD_SIZE, writeU32 } from './frame.js';
 import type { SmuxConfig } from './config.js';
+import { untilNull } from '../core/_until-null.js';
 
 /** What a stream needs of the session that carries it (SmuxSession implements it). */
 export interface StreamHost {
@@ -74,12 +75,8 @@ export class SmuxStream {
     return new Promise((resolve, reject) => this.readers.push({ resolve, reject }));
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    for (;;) {
-      const c = await this.read();
-      if (c === null) return;
-      yield c;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return untilNull(() => this.read());
   }
 
   /** Sends data (PSH frames of at most MaxFrameSize); resolves once the connection took it. */
