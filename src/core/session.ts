@@ -23,7 +23,7 @@ import { untilNull } from './_until-null.js';
 /**
  * New segments per flush when the runtime can run work after input
  * (Kcp.flushLimit): ~64 × 1.4 KB leave in well under a millisecond, so a
- * 1 MiB write no longer holds the event loop for ~15 ms while ACKs wait.
+ * 1 MiB write does not hold the event loop for ~15 ms while ACKs wait.
  */
 const FLUSH_SLICE = 64;
 
