@@ -1,7 +1,8 @@
 /**
  * Bundles e2e/page with Vite once per run, as an app would bundle kcp-web,
  * into a temporary directory the relays serve; its path reaches the test
- * workers through KCP_WEB_E2E_PAGE.
+ * workers through KCP_WEB_E2E_PAGE. Two pages: index.html (the echo matrix,
+ * lite entry) and tunnel.html (HTTP through a kcptun server, browser entry).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,12 @@ export default async function globalSetup(): Promise<() => void> {
     configFile: false,
     logLevel: 'warn',
     plugins: [noNodeBuiltins()],
-    build: { outDir, emptyOutDir: true, target: 'es2022' },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      rollupOptions: { input: { index: join(ROOT, 'e2e/page/index.html'), tunnel: join(ROOT, 'e2e/page/tunnel.html') } },
+    },
   });
   process.env.KCP_WEB_E2E_PAGE = outDir;
   return () => rmSync(outDir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { crc32c, maskedCrc32c } from '../src/smux/crc32c.js';
 import { SnappyConn, SnappyDeframer, SnappyError, SnappyFramer, SNAPPY_STREAM_ID } from '../src/smux/snappy.js';
 import { bytePipe } from './helpers/byte-pipe.js';
+import { SmuxError, smuxClient, smuxServer } from '../src/smux/index.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -112,5 +113,22 @@ describe('snappy framing', () => {
     b.arrive(new Uint8Array([0x01, 0x10, 0, 0, 1]));
     ca.close();
     await assert.rejects(cb.read(), /ended inside a chunk/);
+    assert.equal(cb.corruptChunks, 1);
+  });
+
+  it('a corrupt chunk under smux closes the session saying why and is counted; the stream read rejects, nothing else throws', async () => {
+    const [a, b] = bytePipe();
+    const conn = new SnappyConn(a);
+    const mux = smuxClient(conn, { Version: 1 });
+    const server = smuxServer(new SnappyConn(b), { Version: 1 });
+    const stream = await mux.openStream();
+    assert.ok(await server.accept());
+    const framed = new SnappyFramer().frame(enc('not a smux frame at all'));
+    framed[framed.length - 1]! ^= 1; // the stored chunk's last byte: its CRC no longer matches
+    a.arrive(framed);
+    await assert.rejects(stream.read(), (e: Error) => e instanceof SmuxError && /checksum mismatch/.test(e.message));
+    assert.match((await mux.closed)?.message ?? '', /snappy: checksum mismatch/);
+    assert.equal(conn.corruptChunks, 1);
+    server.close();
   });
 });

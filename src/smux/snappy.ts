@@ -129,6 +129,13 @@ export class SnappyDeframer {
 
 /** A ByteConn that compresses what is written and decompresses what is read (kcptun's CompStream). */
 export class SnappyConn implements ByteConn {
+  /**
+   * Input golang/snappy's reader would reject (bad stream identifier,
+   * checksum, compressed block or chunk type; the stream cut inside a
+   * chunk): read() rejects with a SnappyError, so a smux session over this
+   * conn closes saying why.
+   */
+  corruptChunks = 0;
   private readonly framer = new SnappyFramer();
   private readonly deframer = new SnappyDeframer();
 
@@ -141,15 +148,28 @@ export class SnappyConn implements ByteConn {
 
   async read(): Promise<Uint8Array | null> {
     for (;;) {
-      const data = this.deframer.next();
+      const data = this.nextChunk();
       if (data) return data;
       const more = await this.inner.read();
       if (more === null) {
-        if (this.deframer.buffered > 0) throw new SnappyError('snappy: the stream ended inside a chunk');
+        if (this.deframer.buffered > 0) throw this.corrupt(new SnappyError('snappy: the stream ended inside a chunk'));
         return null;
       }
       this.deframer.push(more);
     }
+  }
+
+  private nextChunk(): Uint8Array | null {
+    try {
+      return this.deframer.next();
+    } catch (e) {
+      throw e instanceof SnappyError ? this.corrupt(e) : e;
+    }
+  }
+
+  private corrupt(e: SnappyError): SnappyError {
+    this.corruptChunks++;
+    return e;
   }
 
   close(): void {
