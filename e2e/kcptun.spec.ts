@@ -14,11 +14,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { existsSync } from 'node:fs';
-import type { Page } from '@playwright/test';
+import type { ConsoleMessage, Page } from '@playwright/test';
 import { test as base, expect, keepArtifact } from '../src/testing/index.js';
 import { hasChromium } from '../test/helpers/browser.js';
 import { freeUdpPort, hasKcptun, hasKcptun2026, KCPTUN2026, startKcptun } from '../test/helpers/tunnel.js';
 import { HELPER_BINARY } from '../src/relay/webtransport/go.js';
+import { readmeKcptunBlock } from './global-setup.js';
 
 const BIG = randomBytes(1 << 20);
 const BIG_SHA256 = createHash('sha256').update(BIG).digest('hex');
@@ -79,7 +80,7 @@ const test = base.extend<{ kcptunServer: { bin: string; flags: string[] }; http:
   // The real kcptun server behind the relay, forwarding each stream to the HTTP service; its log is kept when the test fails.
   kcpUpstream: async ({ kcptunServer, http }, use, info) => {
     const udp = await freeUdpPort();
-    const args = ['-l', `127.0.0.1:${udp}`, '-t', `127.0.0.1:${http.port}`, '--mtu', '1200', '--key', KEY, ...kcptunServer.flags];
+    const args = ['-l', `127.0.0.1:${udp}`, '-t', `127.0.0.1:${http.port}`, ...kcptunServer.flags];
     const server = await startKcptun(kcptunServer.bin, kcptunServer.bin === KCPTUN2026 ? ['server', ...args] : args);
     try {
       await use(`127.0.0.1:${udp}`);
@@ -119,7 +120,7 @@ const DEBIAN: Array<{ name: string; crypt: string; smuxVersion: 1 | 2; compress:
 ];
 
 const serverFlags = (c: { crypt: string; smuxVersion: 1 | 2; compress: boolean; fec: boolean }): string[] => [
-  '--crypt', c.crypt, '--smuxver', String(c.smuxVersion), ...(c.compress ? [] : ['--nocomp']), ...(c.fec ? [] : ['--datashard', '0', '--parityshard', '0']), '--quiet',
+  '--key', KEY, '--mtu', '1200', '--crypt', c.crypt, '--smuxver', String(c.smuxVersion), ...(c.compress ? [] : ['--nocomp']), ...(c.fec ? [] : ['--datashard', '0', '--parityshard', '0']), '--quiet',
 ];
 
 test.describe("Debian's kcptun-server", () => {
@@ -143,9 +144,24 @@ test.describe("Debian's kcptun-server", () => {
 test.describe("kcptun's last release (interop/bin/kcptun2026)", () => {
   test.skip(!hasKcptun2026, 'interop/bin/kcptun2026 is missing (node scripts/setup.mjs builds it)');
   // Its defaults otherwise: smux v2 with 8 KiB frames, snappy, FEC 10/3.
-  test.use({ kcptunServer: { bin: KCPTUN2026, flags: ['--crypt', 'aes-128-gcm', '--quiet'] } });
+  test.use({ kcptunServer: { bin: KCPTUN2026, flags: ['--key', KEY, '--mtu', '1200', '--crypt', 'aes-128-gcm', '--quiet'] } });
   test('aes-128-gcm, smux v2 + snappy: GET / and GET /big (1 MiB) on two streams', async ({ tunnelPage, kcpRelay, http }) => {
     const r = await httpThroughKcptun(tunnelPage, { relay: kcpRelay.url, crypt: 'aes-128-gcm', key: KEY, fec: true, smuxVersion: 2, compress: true, paths: ['/', '/big'] });
     expectBoth(r, http.requests, hasHelper ? 'webtransport' : 'webrtc');
+  });
+});
+
+test.describe("the README's page example", () => {
+  test.skip(!hasKcptun, 'kcptun is not installed (node scripts/setup.mjs installs it)');
+  // The kcptun-server command its comment gives, on this test's addresses.
+  const readmeArgs = /kcptun-server ([^\n(]+)/.exec(readmeKcptunBlock())![1]!.trim().split(/\s+/);
+  const flags = readmeArgs.filter((a, i) => !['-l', '-t'].includes(a) && !['-l', '-t'].includes(readmeArgs[i - 1]!));
+  test.use({ kcptunServer: { bin: 'kcptun-server', flags } });
+  test('bundled by Vite as it stands, it prints the page behind kcptun-server', async ({ page, kcpRelay, kcpConsole, http }) => {
+    const printed = page.waitForEvent('console', (m: ConsoleMessage) => m.text().includes('<title>behind kcptun</title>'));
+    await page.goto(`${kcpRelay.url}readme/`);
+    expect((await printed).text()).toBe(HTML);
+    expect(http.requests).toEqual(['GET /']);
+    expect(kcpConsole.filter((l) => l.includes('[pageerror]'))).toEqual([]);
   });
 });
