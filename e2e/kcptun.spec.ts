@@ -7,9 +7,10 @@
  * random body, fetched at once on two streams, the body's sha256 compared.
  * Debian's kcptun-server (20210922) with smux v1 and v2, with and without
  * snappy, over WebTransport and WebRTC; kcptun's last release
- * (interop/bin/kcptun2026) with aes-128-gcm and its smux v2 defaults. A
- * hostile server's bad smux frames and snappy chunks close the page's
- * session, are counted, and raise nothing in the page.
+ * (interop/bin/kcptun2026) with aes-128-gcm and its smux v2 defaults. The
+ * README's page example, bundled as it stands, against the kcptun-server
+ * command its comment gives. A hostile server's bad smux frames and snappy
+ * chunks close the page's session, are counted, and raise nothing in the page.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -20,6 +21,8 @@ import { hasChromium } from '../test/helpers/browser.js';
 import { freeUdpPort, hasKcptun, hasKcptun2026, KCPTUN2026, startKcptun } from '../test/helpers/tunnel.js';
 import { HELPER_BINARY } from '../src/relay/webtransport/go.js';
 import { readmeKcptunBlock } from './global-setup.js';
+import { listenUdp } from '../src/index.node.js';
+import { SnappyFramer } from '../src/smux/snappy.js';
 
 const BIG = randomBytes(1 << 20);
 const BIG_SHA256 = createHash('sha256').update(BIG).digest('hex');
@@ -44,6 +47,7 @@ interface TunnelResult {
   smux?: Record<string, number>;
   corruptChunks?: number;
   error?: string;
+  smuxError?: string;
 }
 
 /** The bundled page's window.httpThroughKcptun (e2e/page/tunnel.ts). */
@@ -69,7 +73,26 @@ async function startHttp(): Promise<{ server: Server; port: number; requests: st
   return { server, port: (server.address() as { port: number }).port, requests };
 }
 
-const test = base.extend<{ kcptunServer: { bin: string; flags: string[] }; http: Awaited<ReturnType<typeof startHttp>>; tunnelPage: Page }>({
+/**
+ * A server that answers a page's first bytes with `reply` and nothing else:
+ * kcptun's KCP settings (aes, fast, FEC 10/3, MTU 1200), bad frames above them.
+ */
+async function startHostile(reply: Uint8Array): Promise<{ address: string; close(): void }> {
+  const listener = await listenUdp('127.0.0.1:0', { crypt: 'aes', key: KEY, mode: 'fast', dataShards: 10, parityShards: 3, mtu: 1200, streamMode: true });
+  void (async () => {
+    for await (const session of listener) {
+      void (async () => {
+        if ((await session.read()) !== null) await session.write(reply);
+      })();
+    }
+  })();
+  return { address: listener.address, close: () => listener.close() };
+}
+
+/** A kcptun binary, or `hostile` bytes to answer with from startHostile. */
+type KcptunServer = { bin: string; flags: string[] } | { hostile: Uint8Array };
+
+const test = base.extend<{ kcptunServer: KcptunServer; http: Awaited<ReturnType<typeof startHttp>>; tunnelPage: Page }>({
   kcptunServer: [{ bin: 'kcptun-server', flags: [] }, { option: true }],
   http: async ({}, use) => {
     const http = await startHttp();
@@ -79,6 +102,14 @@ const test = base.extend<{ kcptunServer: { bin: string; flags: string[] }; http:
   },
   // The real kcptun server behind the relay, forwarding each stream to the HTTP service; its log is kept when the test fails.
   kcpUpstream: async ({ kcptunServer, http }, use, info) => {
+    if ('hostile' in kcptunServer) {
+      const hostile = await startHostile(kcptunServer.hostile);
+      try {
+        return await use(hostile.address);
+      } finally {
+        hostile.close();
+      }
+    }
     const udp = await freeUdpPort();
     const args = ['-l', `127.0.0.1:${udp}`, '-t', `127.0.0.1:${http.port}`, ...kcptunServer.flags];
     const server = await startKcptun(kcptunServer.bin, kcptunServer.bin === KCPTUN2026 ? ['server', ...args] : args);
@@ -164,4 +195,30 @@ test.describe("the README's page example", () => {
     expect(http.requests).toEqual(['GET /']);
     expect(kcpConsole.filter((l) => l.includes('[pageerror]'))).toEqual([]);
   });
+});
+
+test.describe('bad frames from the server', () => {
+  const snappyCorrupt = new SnappyFramer().frame(new Uint8Array([1, 2, 0, 0, 3, 0, 0, 0]));
+  snappyCorrupt[snappyCorrupt.length - 1]! ^= 1; // the stored chunk's last byte: its CRC no longer matches
+  const CASES = [
+    // smux v1 over plain KCP: a frame with command 9.
+    { name: 'an unknown smux command', reply: new Uint8Array([1, 9, 0, 0, 3, 0, 0, 0]), compress: false, why: /invalid protocol: unknown command 9/, counted: { protocolErrors: 1 } },
+    // A v2 frame to a v1 session.
+    { name: 'a frame of the other smux version', reply: new Uint8Array([2, 3, 0, 0, 0, 0, 0, 0]), compress: false, why: /invalid protocol: frame version 2/, counted: { protocolErrors: 1 } },
+    { name: 'a snappy chunk whose checksum fails', reply: snappyCorrupt, compress: true, why: /snappy: checksum mismatch/, counted: { corruptChunks: 1 } },
+  ];
+  for (const c of CASES) {
+    test.describe(c.name, () => {
+      test.use({ kcptunServer: { hostile: c.reply } });
+      test('closes the session saying why and is counted; the read rejects, nothing throws in the page', async ({ tunnelPage, kcpRelay, kcpConsole }) => {
+        const r = await httpThroughKcptun(tunnelPage, { relay: kcpRelay.url, crypt: 'aes', key: KEY, fec: true, smuxVersion: 1, compress: c.compress, paths: ['/'] });
+        expect(r.error).toMatch(c.why);
+        expect(r.smuxError).toMatch(c.why);
+        expect(r.responses).toEqual([]);
+        if ('protocolErrors' in c.counted) expect(r.smux?.protocolErrors).toBe(1);
+        else expect(r.corruptChunks).toBe(1);
+        expect(kcpConsole.filter((l) => l.includes('[pageerror]'))).toEqual([]);
+      });
+    });
+  }
 });

@@ -36,6 +36,8 @@ interface TunnelResult {
   /** Snappy chunks that failed their checks (compressing sessions only). */
   corruptChunks?: number;
   error?: string;
+  /** Why the smux session closed, if it failed. */
+  smuxError?: string;
 }
 
 const CRLF2 = [13, 10, 13, 10];
@@ -57,7 +59,16 @@ function headerEnd(bytes: Uint8Array): number {
 async function get(mux: SmuxSession, path: string): Promise<HttpResult> {
   const stream = await mux.openStream();
   await stream.write(new TextEncoder().encode(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`));
-  const response = new Uint8Array(await new Response(stream.readable).arrayBuffer());
+  // Read with the stream's own iterator: a failed session rejects it with the SmuxError that says why
+  // (a Response over stream.readable would turn that into a bare TypeError).
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    parts.push(chunk);
+    size += chunk.length;
+  }
+  const response = new Uint8Array(size);
+  parts.reduce((at, p) => (response.set(p, at), at + p.length), 0);
   const end = headerEnd(response);
   if (end < 0) throw new Error(`${path}: no HTTP header in ${response.length} bytes`);
   const head = new TextDecoder().decode(response.subarray(0, end));
@@ -98,6 +109,7 @@ async function httpThroughKcptun(c: TunnelCase): Promise<TunnelResult> {
       responses: [],
       error: String(e),
       ...(mux ? { smux: { ...mux.stats } } : {}),
+      ...(mux?.error ? { smuxError: `${mux.error.code}: ${mux.error.message}` } : {}),
       ...(snappy ? { corruptChunks: snappy.corruptChunks } : {}),
     };
   } finally {
