@@ -9,7 +9,8 @@ import { nodeCipherBackend } from './adapter/node/crypt.js';
 import { nodeWebTransport } from './adapter/node/webtransport.js';
 import type { Session } from './core/session.js';
 import type { Listener } from './core/listener.js';
-import { connect as connectAny, type ConnectOptions, type Connected } from './transports/connect.js';
+import { connect as connectAny, type ConnectOptions, type Connected, type ResilienceOptions } from './transports/connect.js';
+import type { ResilientTransport } from './transports/resilient.js';
 import { isLoopbackHost, udpConnect, udpListen, type UdpOptions } from './transports/udp.js';
 import type { WebTransportConstructor } from './transports/webtransport.js';
 
@@ -54,6 +55,8 @@ export async function listenUdp(address: string, options: ListenOptions & { udp?
  * when its HTTP/3 binding is installed, else a WebRTC data channel through
  * werift — the same relay, the same datagrams as a browser's.
  */
+export function connect(relayUrl: string, options: ConnectOptions & { resilient: true | ResilienceOptions }): Promise<Connected<ResilientTransport>>;
+export function connect(relayUrl: string, options?: ConnectOptions): Promise<Connected>;
 export async function connect(relayUrl: string, options: ConnectOptions = {}): Promise<Connected> {
   let WebTransport = options.WebTransport;
   if (!WebTransport) {

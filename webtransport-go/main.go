@@ -41,6 +41,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"strconv"
 	"sync"
@@ -158,7 +159,7 @@ func main() {
 		defer udp.Close()
 		if *auth != "" {
 			bridgePort := udp.LocalAddr().(*net.UDPAddr).Port
-			if status, msg := admit(*auth, *authSecret, r.URL.Query().Get("token"), r.RemoteAddr, bridgePort); status != http.StatusNoContent {
+			if status, msg := admit(*auth, *authSecret, r.URL.Query(), r.RemoteAddr, bridgePort); status != http.StatusNoContent {
 				http.Error(w, msg, status)
 				return
 			}
@@ -247,15 +248,22 @@ func rotation(served *atomic.Pointer[tls.Certificate], hosts []string) {
 	os.Exit(0)
 }
 
-// admit asks the relay whether a session with this token (or ticket) from
+// admit asks the relay whether a session with this token (or ticket, or resume credential) from
 // this address may open: one admission policy for every ingress.
-func admit(url, secret, token, remote string, bridgePort int) (int, string) {
+func admit(url, secret string, query neturl.Values, remote string, bridgePort int) (int, string) {
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		return http.StatusInternalServerError, err.Error()
 	}
-	if token != "" {
+	if token := query.Get("token"); token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	// A session that can move between transports: its resume credential, and the claim its next one is filed under.
+	if resume := query.Get("resume"); resume != "" {
+		req.Header.Set("X-Kcp-Web-Resume", resume)
+	}
+	if claim := query.Get("claim"); claim != "" {
+		req.Header.Set("X-Kcp-Web-Claim", claim)
 	}
 	req.Header.Set("X-Kcp-Web-Auth", secret)
 	req.Header.Set("X-Forwarded-For", remote)

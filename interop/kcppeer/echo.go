@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	kcp "github.com/xtaci/kcp-go/v5"
@@ -18,12 +19,14 @@ func runEcho(args []string) {
 	listen := fs.String("listen", "127.0.0.1:0", "UDP address to listen on")
 	o, block := parseKCP(fs, args)
 	l := listenAnnounced(*listen, block, o.dataShard, o.parityShard)
-	// On SIGTERM, print kcp-go's process-wide counters as one JSON line, then exit.
+	// On SIGTERM, print kcp-go's process-wide counters and how many sessions
+	// the listener accepted (one per client address and conv) as one JSON line, then exit.
+	var sessions atomic.Int64
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
 	go func() {
 		<-sig
-		out, _ := json.Marshal(map[string]interface{}{"snmp": kcp.DefaultSnmp.Copy()})
+		out, _ := json.Marshal(map[string]interface{}{"snmp": kcp.DefaultSnmp.Copy(), "sessions": sessions.Load()})
 		fmt.Println(string(out))
 		os.Stdout.Sync()
 		os.Exit(0)
@@ -33,6 +36,7 @@ func runEcho(args []string) {
 		if err != nil {
 			die("accept: %v", err)
 		}
+		sessions.Add(1)
 		o.configure(s)
 		go func() {
 			defer s.Close()

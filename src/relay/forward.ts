@@ -41,6 +41,29 @@ interface Forwarded {
   close(): void;
 }
 
+/** Which ingress carries a session's datagrams. */
+export type IngressKind = 'webtransport' | 'webrtc' | 'websocket';
+
+export interface ForwardOptions {
+  /** Called once when the session ends (its address slot). */
+  release?: () => void;
+  /** The transport is a TCP one (WebSocket), whose loss netem emulates as TCP sees it. */
+  stream?: boolean;
+  kind?: IngressKind;
+  /**
+   * Keep the upstream socket this long (ms) after the transport ends, for a
+   * new ingress to take over (attach); without it the session ends with its transport.
+   */
+  graceMs?: number;
+}
+
+/** A session's forwarding: another transport can take it over, keeping the upstream socket and the budgets. */
+export interface ForwardHandle {
+  /** Carries the session over `transport` from now on; the one before is closed. */
+  attach(transport: DatagramTransport, kind?: IngressKind, stream?: boolean): void;
+  close(): void;
+}
+
 /** A path that drops a `loss` fraction and delays the rest by `delay` ms: UDP under loss. */
 function datagramPath(netem: Netem, stats: ForwardStats): (send: () => void) => void {
   return (send) => {
@@ -82,32 +105,41 @@ export class Forwarder {
     return this.sessions.size;
   }
 
+  /** Test aid: every datagram to or from a transport of this kind is dropped, as by a middlebox that stopped passing them. */
+  readonly blackholed = new Set<IngressKind>();
+
   /**
-   * Pumps `transport` to and from `upstream` until either side fails, a
-   * budget ends it, or it is reaped; then calls `release`. `stream`: the
-   * transport is a TCP one (WebSocket), whose loss netem emulates as TCP sees it.
+   * Pumps `transport` to and from `upstream` until either side fails (then,
+   * with `graceMs`, until no transport took over in time), a budget ends it,
+   * or it is reaped; then calls `release`.
    */
-  forward(transport: DatagramTransport, upstream: Upstream, release?: () => void, stream = false): void {
-    const { stats, limits } = this;
-    const upPath = stream ? streamPath(this.netem, stats) : datagramPath(this.netem, stats);
-    const downPath = stream ? streamPath(this.netem, stats) : datagramPath(this.netem, stats);
+  forward(transport: DatagramTransport, upstream: Upstream, options: ForwardOptions = {}): ForwardHandle {
+    const { stats, limits, blackholed } = this;
     const socket = dgram.createSocket(upstream.host.includes(':') ? 'udp6' : 'udp4');
     stats.upstreamSockets++;
     const budgetUp = directionBudget(limits, Date.now());
     const budgetDown = directionBudget(limits, Date.now());
     let carried = 0;
+    /** The transport carrying the session now (null between one and the next), its kind and netem paths. */
+    let current: DatagramTransport | null = null;
+    let kind: IngressKind | undefined;
+    let upPath = datagramPath(this.netem, stats);
+    let downPath = upPath;
+    let grace: ReturnType<typeof setTimeout> | undefined;
     const session: Forwarded = {
       lastActive: Date.now(),
       close: () => {
         if (!this.sessions.delete(session)) return;
+        clearTimeout(grace);
         stats.sessionsActive--;
-        transport.close();
+        current?.close();
+        current = null;
         try {
           socket.close();
         } catch {
           /* closed */
         }
-        release?.();
+        options.release?.();
       },
     };
     /** Whether `d` fits the session's budgets; over the total cap, the session ends. */
@@ -125,38 +157,62 @@ export class Forwarder {
       }
       return true;
     };
+    /** The transport ended: the session waits for another one, or ends. */
+    const lost = (t: DatagramTransport) => {
+      if (t !== current) return;
+      current = null;
+      if (options.graceMs === undefined) return session.close();
+      grace = setTimeout(() => session.close(), options.graceMs);
+      grace.unref?.();
+    };
+    const attach = (t: DatagramTransport, k?: IngressKind, stream = false) => {
+      clearTimeout(grace);
+      const before = current;
+      current = t;
+      kind = k;
+      upPath = stream ? streamPath(this.netem, stats) : datagramPath(this.netem, stats);
+      downPath = stream ? streamPath(this.netem, stats) : datagramPath(this.netem, stats);
+      before?.close();
+      t.receive(
+        (d) => {
+          if (t !== current) return;
+          if (kind && blackholed.has(kind)) return void stats.dropped++;
+          if (!within(budgetUp, d)) return;
+          upPath(() => {
+            stats.datagramsUp++;
+            stats.bytesUp += d.length;
+            // The socket may still be connecting: a datagram before that is a drop, KCP resends.
+            try {
+              socket.send(d);
+            } catch {
+              stats.dropped++;
+            }
+          });
+        },
+        () => lost(t),
+      );
+    };
     socket.on('error', () => session.close());
     socket.on('close', () => stats.upstreamSockets--);
     socket.connect(upstream.port, upstream.host);
-    transport.receive(
-      (d) => {
-        if (!within(budgetUp, d)) return;
-        upPath(() => {
-          stats.datagramsUp++;
-          stats.bytesUp += d.length;
-          // The socket may still be connecting: a datagram before that is a drop, KCP resends.
-          try {
-            socket.send(d);
-          } catch {
-            stats.dropped++;
-          }
-        });
-      },
-      () => session.close(),
-    );
     socket.on('message', (d) => {
       if (!within(budgetDown, d)) return;
+      // Between transports (or behind a blackhole) the datagram is lost; KCP resends it over the next.
+      const to = current;
+      if (!to || (kind && blackholed.has(kind))) return void stats.dropped++;
       downPath(() => {
         stats.datagramsDown++;
         stats.bytesDown += d.length;
-        transport.send(d);
+        to.send(d);
       });
     });
+    attach(transport, options.kind, options.stream);
     this.sessions.add(session);
     const key = upstreamKey(upstream);
     stats.sessionsByUpstream[key] = (stats.sessionsByUpstream[key] ?? 0) + 1;
     stats.sessionsOpened++;
     stats.sessionsActive++;
+    return { attach, close: () => session.close() };
   }
 
   /** Closes the sessions idle for longer than `idleMs`. */

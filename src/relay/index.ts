@@ -8,13 +8,14 @@
  *
  * This file wires the parts together: http.ts (routes, CORS, static files),
  * admission.ts (token, tickets, upstream, caps), upstreams.ts (allow-list), forward.ts (the pump, budgets,
- * netem), webrtc.ts (SDP answers) and webtransport/ (HTTP/3).
+ * netem), attach.ts and resume.ts (an ingress joining: a new session or a resumed one), webrtc.ts (SDP answers) and webtransport/ (HTTP/3).
  *
  * HTTP endpoints (under `/kcp-web/`):
  *   GET  config  → { transports, mtu, webrtc: { path }, webtransport?: { port, path, certificateHash, certificateHashes } }
  *   POST rtc     → body: the page's complete SDP offer; answer: our SDP answer
  *   GET  stats   → counters
  *   GET/POST netem (allowNetem only) → { loss, delay }
+ *   POST resume  → body { claim } or { credential }: a session's resume credential (resume.ts), { credential, expiresIn }
  *   GET  ws      (websocket only) → KCP over WebSocket
  * Anything else is served from `staticDir` when one is given.
  */
@@ -26,11 +27,13 @@ import { importOptional } from '../adapter/node/optional.js';
 import { isLoopbackHost, parseHostPort } from '../transports/udp.js';
 import { WebSocketTransport, type WebSocketLike } from '../transports/websocket.js';
 import { WEBRTC_MTU } from '../transports/webrtc.js';
-import { Admission, type Verdict } from './admission.js';
-import { Forwarder, type ForwardStats } from './forward.js';
+import { Admission } from './admission.js';
+import { Attachments, resumeParamsOf, type Entry } from './attach.js';
+import { Forwarder, type ForwardHandle, type ForwardStats, type IngressKind } from './forward.js';
 import { createHttpServer, readBody, requestUrl, sendJson, sendText, staticFiles, type Route } from './http.js';
 import { DEFAULT_LIMITS, type SessionLimits } from './limits.js';
 import { AllowList, parseAllowRule, type AllowRule, type Upstream } from './upstreams.js';
+import { ResumeBook, RESUME_COUNTERS, type ResumeCounters } from './resume.js';
 import { CertificateRotation } from './rotation.js';
 import { createRtcAnswerer, WEBRTC_STACKS, type WebRtcStackChoice } from './webrtc.js';
 import { startWebTransportIngress, WEBTRANSPORT_MTU, WT_PATH, type OnSession, type WebTransportServerChoice } from './webtransport/index.js';
@@ -108,11 +111,19 @@ export interface RelayOptions {
   webtransportServer?: WebTransportServerChoice;
   /** Serve WebTransport with this certificate (PEM) instead of a fresh self-signed one. */
   webtransportCertificate?: { certPem: string; keyPem: string };
-  /** Test aid: the clock certificate rotation reads (ms), so a test can move it days ahead. */
+  /**
+   * How long a resumable session (one whose page connected with `resilient`)
+   * keeps its upstream socket after its transport ends, for the page to come
+   * back over another one (ms). Default 30000.
+   */
+  resumeGrace?: number;
+  /** How long a resume credential stays valid (ms); pages refresh theirs at half of it. Default 120000. */
+  resumeTtl?: number;
+  /** Test aid: the clock certificate rotation and resume credentials read (ms), so a test can move it ahead. */
   _now?: () => number;
 }
 
-export interface RelayStats extends ForwardStats {
+export interface RelayStats extends ForwardStats, ResumeCounters {
   signalingErrors: number;
   /** Requests refused: no or bad token or ticket, a refused upstream, or over a session cap. */
   refused: number;
@@ -129,6 +140,8 @@ export interface Relay {
   webtransport: string;
   /** Test aid: runs the hourly certificate check now (with `_now`); true if the certificate was rotated. */
   _checkCertificates(): Promise<boolean>;
+  /** Test aid: drops every datagram to and from the sessions this kind of ingress carries, as a middlebox that stops passing them would. */
+  _blackhole(kind: IngressKind): void;
   close(): Promise<void>;
 }
 
@@ -138,6 +151,7 @@ function checkOptions(options: RelayOptions): SessionLimits {
   for (const [k, v] of Object.entries(limits)) if (!(typeof v === 'number' && v > 0)) throw new TypeError(`limits.${k} must be a number > 0; got ${String(v)}`);
   if (options.webrtc !== undefined && !(WEBRTC_STACKS as readonly string[]).includes(options.webrtc)) throw new TypeError(`webrtc must be one of ${WEBRTC_STACKS.join(', ')}; got ${JSON.stringify(options.webrtc)}`);
   if (options.loss !== undefined && !(options.loss >= 0 && options.loss < 1)) throw new TypeError(`loss must be a fraction from 0 to below 1; got ${String(options.loss)}`);
+  for (const k of ['resumeGrace', 'resumeTtl'] as const) if (options[k] !== undefined && !((options[k] ?? 0) > 0)) throw new TypeError(`${k} must be a number of ms > 0; got ${String(options[k])}`);
   return limits;
 }
 
@@ -157,7 +171,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const forwarder = new Forwarder(limits, { loss: options.loss ?? 0, delay: options.delay ?? 0 });
   const hostAddresses = options.rtcHostAddresses ?? (isLoopbackHost(listen.host) ? ['127.0.0.1'] : []);
   const rtc = await createRtcAnswerer(options.webrtc ?? 'auto', { ...(options.rtcPortRange ? { portRange: options.rtcPortRange } : {}), hostAddresses });
-  const stats: RelayStats = Object.assign(forwarder.stats, { signalingErrors: 0, refused: 0, refusedUpstream: 0 });
+  const stats: RelayStats = Object.assign(forwarder.stats, { signalingErrors: 0, refused: 0, refusedUpstream: 0, ...RESUME_COUNTERS });
   const admission = new Admission(
     {
       ...(options.token !== undefined ? { token: options.token } : {}),
@@ -170,31 +184,45 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     () => forwarder.size,
     stats,
   );
+  const book = new ResumeBook<ForwardHandle>({ ttlMs: options.resumeTtl ?? 120_000, now: options._now ?? Date.now }, stats);
+  const attachments = new Attachments(admission, forwarder, book, options.resumeGrace ?? 30_000);
   /** Shared with the Go WebTransport helper so that it asks us (GET /kcp-web/auth) before opening a session. */
   const authSecret = randomBytes(16).toString('hex');
-  /** The upstream `req` is admitted to; or null, its refusal answered (and counted by admission). */
-  const admitted = (req: IncomingMessage, res: ServerResponse): Upstream | null => {
-    const v: Verdict = admission.admitRequest(req);
-    if ('upstream' in v) return v.upstream;
-    sendText(res, v.refusal[0], v.refusal[1]);
+  /** How `req` may join (a new session or a resume); or null, its refusal answered (and counted). */
+  const entered = (req: IncomingMessage, res?: ServerResponse): Entry | { refusal: [number, string] } | null => {
+    const e = attachments.enter(admission.credentialOf(req), req.socket.remoteAddress ?? '', resumeParamsOf(requestUrl(req).searchParams));
+    if (!res || !('refusal' in e)) return e;
+    sendText(res, e.refusal[0], e.refusal[1]);
     req.resume();
     return null;
+  };
+  /** Entries the Go helper's sessions were let in with, by bridge port, until their first datagram. */
+  const bridgeEntries = new Map<number, Entry>();
+  const expectBridge = (port: number, entry: Entry) => {
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) return;
+    bridgeEntries.set(port, entry);
+    setTimeout(() => {
+      if (bridgeEntries.get(port) !== entry) return;
+      bridgeEntries.delete(port);
+      attachments.abandon(entry);
+    }, 30_000).unref();
   };
 
   const routes = new Map<string, Route>();
   routes.set('GET /kcp-web/config', (_req, res) => sendJson(res, config()));
   routes.set('GET /kcp-web/stats', (_req, res) => sendJson(res, stats));
   routes.set('POST /kcp-web/rtc', async (req, res) => {
-    const to = admitted(req, res);
-    if (!to) return;
+    const entry = entered(req, res) as Entry | null;
+    if (!entry) return;
     try {
       const offer = await readBody(req, options.maxBodyBytes ?? 64 * 1024);
-      const release = admission.hold(req.socket.remoteAddress ?? '');
+      const release = 'resumeOf' in entry ? undefined : admission.hold(req.socket.remoteAddress ?? '');
       const opened = await rtc.answer(offer).catch((e: Error) => {
-        release(); // a failed offer keeps nothing: its address slot goes now
+        release?.(); // a failed offer keeps nothing: its address slot goes now
+        attachments.abandon(entry);
         throw e;
       });
-      forwarder.forward(opened.transport, to, release);
+      attachments.carry(entry, opened.transport, 'webrtc', release);
       res.writeHead(200, { 'content-type': 'application/sdp' }).end(opened.answer);
     } catch (e) {
       stats.signalingErrors++;
@@ -205,9 +233,32 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     // The Go WebTransport helper's question: may this session open? Only it knows the secret.
     if (req.headers['x-kcp-web-auth'] !== authSecret) return sendText(res, 404, 'not found');
     const from = String(req.headers['x-forwarded-for'] ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    const v = admission.admit(admission.credentialOf(req), from);
-    if ('upstream' in v) admission.holdForBridge(Number(req.headers['x-kcp-web-bridge-port']), from, v.upstream);
+    const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : null);
+    const v = attachments.enter(admission.credentialOf(req), from, { resume: header('x-kcp-web-resume'), claim: header('x-kcp-web-claim') });
+    const port = Number(req.headers['x-kcp-web-bridge-port']);
+    if (!('refusal' in v)) {
+      if (!('resumeOf' in v)) admission.holdForBridge(port, from, v.upstream);
+      if (v.id !== undefined) expectBridge(port, v);
+    }
     sendText(res, 'refusal' in v ? v.refusal[0] : 204, 'refusal' in v ? v.refusal[1] : undefined);
+  });
+  routes.set('POST /kcp-web/resume', async (req, res) => {
+    // A claim's credential, once, or a newer one for a live credential: from the address it was issued to.
+    let asked: { claim?: unknown; credential?: unknown };
+    try {
+      asked = JSON.parse(await readBody(req, 4096)) as typeof asked;
+    } catch {
+      return sendText(res, 400, 'expected {"claim": "…"} or {"credential": "…"}');
+    }
+    const address = req.socket.remoteAddress ?? '';
+    if (typeof asked?.claim === 'string') {
+      const issued = book.pickup(asked.claim, address);
+      return issued ? sendJson(res, issued) : sendText(res, 404, 'no credential under this claim');
+    }
+    if (typeof asked?.credential !== 'string') return sendText(res, 400, 'expected {"claim": "…"} or {"credential": "…"}');
+    const r = book.refresh(asked.credential, address);
+    if ('refusal' in r) return sendText(res, r.refusal[0], r.refusal[1]);
+    sendJson(res, r);
   });
   if (options.allowNetem) {
     const netem = forwarder.netem;
@@ -229,20 +280,23 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     const wss = new WebSocketServer({ noServer: true, maxPayload: 2048 });
     server.on('upgrade', (req, sock, head) => {
       if (requestUrl(req).pathname !== '/kcp-web/ws') return void sock.destroy();
-      const v = admission.admitRequest(req);
+      const v = entered(req)!;
       if ('refusal' in v) {
         sock.end(`HTTP/1.1 ${v.refusal[0]} ${v.refusal[1]}\r\nconnection: close\r\n\r\n`);
         return;
       }
-      const release = admission.hold(req.socket.remoteAddress ?? '');
-      wss.handleUpgrade(req, sock, head, (ws) => forwarder.forward(new WebSocketTransport(ws as unknown as WebSocketLike), v.upstream, release, true));
+      const release = 'resumeOf' in v ? undefined : admission.hold(req.socket.remoteAddress ?? '');
+      wss.handleUpgrade(req, sock, head, (ws) => attachments.carry(v, new WebSocketTransport(ws as unknown as WebSocketLike), 'websocket', release, true));
     });
   }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(listen.port, listen.host, () => resolve());
   });
-  const reaper = setInterval(() => forwarder.reap(idleTimeout), Math.min(5000, idleTimeout));
+  const reaper = setInterval(() => {
+    forwarder.reap(idleTimeout);
+    book.sweep();
+  }, Math.min(5000, idleTimeout));
   reaper.unref();
 
   const addr = server.address() as AddressInfo;
@@ -253,14 +307,17 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     const onSession: OnSession = (t, from) => {
       if ('bridgePort' in from) {
         // Only sessions the relay admitted (GET /kcp-web/auth) have a hold; it says where they go.
+        const entry = bridgeEntries.get(from.bridgePort);
+        bridgeEntries.delete(from.bridgePort);
+        if (entry && 'resumeOf' in entry) return attachments.carry(entry, t, 'webtransport');
         const held = admission.takeBridgeHold(from.bridgePort);
-        if (held) forwarder.forward(t, held.upstream, held.release);
+        if (held) attachments.carry(entry ?? { upstream: held.upstream, address: '' }, t, 'webtransport', held.release);
         else t.close();
         return;
       }
       // In process: admitted by the request callback just before; its credential says where it goes.
       const v = admission.route(from.credential);
-      if ('upstream' in v) forwarder.forward(t, v.upstream);
+      if ('upstream' in v) forwarder.forward(t, v.upstream, { kind: 'webtransport' });
       else t.close();
     };
     const start = (port: number) => startWebTransportIngress(listen.host, port, onSession, hook, options.webtransportServer, options.webtransportCertificate);
@@ -288,6 +345,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       mtu: Math.min(WEBRTC_MTU, WEBTRANSPORT_MTU),
       webrtc: { path: '/kcp-web/rtc' },
       ...(options.websocket ? { websocket: { path: '/kcp-web/ws' } } : {}),
+      resume: { path: '/kcp-web/resume' },
       ...(wt.ingress ? { webtransport: { port: wtPort, path: WT_PATH, ...certificateHashes() } } : {}),
     };
   }
@@ -298,6 +356,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     webrtc: rtc.description,
     webtransport: wt.ingress ? `${wt.ingress.server} at ${wt.ingress.url}${'skipped' in wt && wt.skipped ? ` (${wt.skipped})` : ''}` : `off (${wt.reason})`,
     _checkCertificates: async () => (rotation ? rotation.check() : false),
+    _blackhole: (kind) => void forwarder.blackholed.add(kind),
     async close() {
       clearInterval(rotationTimer);
       wt.ingress?.close();

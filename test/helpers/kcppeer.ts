@@ -16,6 +16,11 @@ export const hasKcpPeerV561 = existsSync(KCPPEER_V561);
 
 /** Stops an echo server with SIGTERM and returns the SNMP counters it prints on the way out. */
 export async function stopWithCounters(server: ServerProcess): Promise<Record<string, number>> {
+  return (await stopWithReport(server)).snmp;
+}
+
+/** Stops an echo server with SIGTERM: its SNMP counters and how many sessions its listener accepted (-1 if it did not say). */
+export async function stopWithReport(server: ServerProcess): Promise<{ snmp: Record<string, number>; sessions: number }> {
   const out: string[] = [];
   createInterface({ input: server.child.stdout! }).on('line', (l) => out.push(l));
   // 'close', not 'exit': the last line can still be in the pipe when 'exit' fires.
@@ -23,8 +28,9 @@ export async function stopWithCounters(server: ServerProcess): Promise<Record<st
   server.child.kill('SIGTERM');
   await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
   server.stop();
-  const line = out.find((l) => l.startsWith('{"snmp"'));
-  return line ? (JSON.parse(line) as { snmp: Record<string, number> }).snmp : {};
+  const line = out.find((l) => l.startsWith('{"s'));
+  const report = line ? (JSON.parse(line) as { snmp?: Record<string, number>; sessions?: number }) : {};
+  return { snmp: report.snmp ?? {}, sessions: report.sessions ?? -1 };
 }
 
 export interface ServerProcess {

@@ -44,6 +44,8 @@ export async function startNodeWebTransport(
       return { status: 400 };
     }
     if (url.pathname !== path) return { status: 404 };
+    // Resume credentials are bound to the client's IP, which this server does not tell: the page moves on to its next transport.
+    if (url.searchParams.has('resume') || url.searchParams.has('claim')) return { status: 501 };
     const verdict = admission?.admit(url.searchParams.get('token'), '');
     if (verdict && 'refusal' in verdict) return { status: verdict.refusal[0] };
     return { status: 200, path };
