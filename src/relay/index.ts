@@ -140,7 +140,10 @@ export interface Relay {
   webtransport: string;
   /** Test aid: runs the hourly certificate check now (with `_now`); true if the certificate was rotated. */
   _checkCertificates(): Promise<boolean>;
-  /** Test aid: drops every datagram to and from the sessions this kind of ingress carries, as a middlebox that stops passing them would. */
+  /**
+   * Test aid: drops every datagram to and from the sessions this kind of ingress carries, as a middlebox that stops passing them would.
+   * @internal
+   */
   _blackhole(kind: IngressKind): void;
   close(): Promise<void>;
 }
