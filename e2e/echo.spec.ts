@@ -21,6 +21,7 @@ import { startRelay, type Relay } from '../src/relay/index.js';
 import { loadFailsWebTransport } from '../src/adapter/node/webtransport.js';
 import { loadNodeDataChannel } from '../src/adapter/node/datachannel.js';
 import { existsSync } from 'node:fs';
+import { pageDir } from './global-setup.js';
 
 const BYTES = 1 << 20;
 const CRYPTS = ['aes', 'salsa20', 'none', 'null', 'aes-128-gcm'] as const;
@@ -47,12 +48,6 @@ interface EchoResult {
 /** The bundled page's window.runEcho (e2e/page/main.ts). */
 const runEcho = (page: Page, c: EchoCase): Promise<EchoResult> =>
   page.evaluate((c) => (globalThis as unknown as { runEcho(c: object): Promise<EchoResult> }).runEcho(c), c);
-
-const pageDir = (): string => {
-  const dir = process.env.KCP_WEB_E2E_PAGE;
-  if (!dir) throw new Error('KCP_WEB_E2E_PAGE is unset: run through playwright.config.ts, whose global setup bundles the page');
-  return dir;
-};
 
 const test = base.extend<{ goFlags: string[]; echoPage: Page }>({
   goFlags: [['--crypt', 'aes', '--key', 'e2e', '--datashard', '10', '--parityshard', '3', '--mtu', '1200'], { option: true }],

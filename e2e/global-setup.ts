@@ -13,6 +13,13 @@ import { build, type InlineConfig } from 'vite';
 import { noNodeBuiltins } from '../scripts/vite-plugins.js';
 import { ROOT } from '../test/helpers/kcppeer.js';
 
+/** In a test worker: the directory the global setup bundled the pages into. */
+export function pageDir(): string {
+  const dir = process.env.KCP_WEB_E2E_PAGE;
+  if (!dir) throw new Error('KCP_WEB_E2E_PAGE is unset: run through playwright.config.ts, whose global setup bundles the pages');
+  return dir;
+}
+
 /** The README's ```ts browser block that fetches through a kcptun server (e2e/kcptun.spec.ts runs it). */
 export function readmeKcptunBlock(): string {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

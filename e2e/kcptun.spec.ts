@@ -20,7 +20,7 @@ import { test as base, expect, keepArtifact } from '../src/testing/index.js';
 import { hasChromium } from '../test/helpers/browser.js';
 import { freeUdpPort, hasKcptun, hasKcptun2026, KCPTUN2026, startKcptun } from '../test/helpers/tunnel.js';
 import { HELPER_BINARY } from '../src/relay/webtransport/go.js';
-import { readmeKcptunBlock } from './global-setup.js';
+import { pageDir, readmeKcptunBlock } from './global-setup.js';
 import { listenUdp } from '../src/index.node.js';
 import { SnappyFramer } from '../src/smux/snappy.js';
 
@@ -53,12 +53,6 @@ interface TunnelResult {
 /** The bundled page's window.httpThroughKcptun (e2e/page/tunnel.ts). */
 const httpThroughKcptun = (page: Page, c: TunnelCase): Promise<TunnelResult> =>
   page.evaluate((c) => (globalThis as unknown as { httpThroughKcptun(c: object): Promise<TunnelResult> }).httpThroughKcptun(c), c);
-
-const pageDir = (): string => {
-  const dir = process.env.KCP_WEB_E2E_PAGE;
-  if (!dir) throw new Error('KCP_WEB_E2E_PAGE is unset: run through playwright.config.ts, whose global setup bundles the page');
-  return dir;
-};
 
 /** The TCP service behind kcptun: `/` is a small HTML page, `/big` 1 MiB of random bytes. */
 async function startHttp(): Promise<{ server: Server; port: number; requests: string[] }> {
