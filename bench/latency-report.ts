@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { latencyMatrix, type LatencyCell, type LatencyResult } from './latency.js';
+import { latencyMatrix, NICE_PREFIX, type LatencyCell, type LatencyResult } from './latency.js';
 import { MESSAGE_BYTES } from './latency-options.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -28,7 +28,7 @@ const ms = (x: number) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toF
 export function latencyMarkdown(r: LatencyResult, command: string, load: string): string {
   const parts: string[] = [];
   parts.push(
-    `Small messages (${MESSAGE_BYTES} bytes) both ways at a game's rates, every flow at once on one link: ${r.delayMs} ms each way (a userspace delay, bench/delaylink) and random loss on every packet each way (nftables), ${r.seconds} s per loss level; the link and both ends ${r.realtime ? 'under SCHED_FIFO (chrt -f 20), so other load on the machine delays them little' : 'at normal priority (chrt was refused), so other load on the machine shows in every flow'}. One-way delay per message, both directions pooled, in ms: p50 / p99 / p99.9 (each flow's first 2 s not counted). Bytes: IP bytes on the link, both ways, per message sent, and that over the ${MESSAGE_BYTES}-byte payload, at 0% loss. Command: \`${command}\`; ${load}.`,
+    `Small messages (${MESSAGE_BYTES} bytes) both ways at a game's rates, every flow at once on one link: ${r.delayMs} ms each way (a userspace delay, bench/delaylink) and random loss on every packet each way (nftables), ${r.seconds} s per loss level; the link and both ends ${r.niced ? `at ${NICE_PREFIX.join(' ')} (the ordinary scheduler: other load on the machine still delays them)` : 'at normal priority (nice was refused), so other load on the machine shows in every flow'}. One-way delay per message, both directions pooled, in ms: p50 / p99 / p99.9 (each flow's first 2 s not counted). Bytes: IP bytes on the link, both ways, per message sent, and that over the ${MESSAGE_BYTES}-byte payload, at 0% loss. Command: \`${command}\`; ${load}.`,
   );
   for (const hz of [...new Set(r.cells.map((c) => c.hz))]) {
     const cells = r.cells.filter((c) => c.hz === hz);

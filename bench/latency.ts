@@ -14,10 +14,12 @@
  * the kernel, so TCP really retransmits). delaylink also counts the IP
  * bytes of each flow, for the bandwidth each setting costs.
  *
- * The link, the server and the client run under SCHED_FIFO (chrt) where
- * that is allowed: they sleep almost all the time, and on a machine busy
- * with other work a wake-up that waits behind it shows up as a late message
- * on every flow alike, which measures the machine, not the protocols.
+ * The link, the server and the client run at a raised nice level (nice -n
+ * -10, still the ordinary scheduler) where that is allowed: they sleep
+ * almost all the time, and on a machine busy with other work a wake-up that
+ * waits behind it shows up as a late message on every flow alike, which
+ * measures the machine, not the protocols. Real-time scheduling is never
+ * used: it would starve everything else sharing the cores.
  *
  * Needs root, ip, nft, Go and /dev/net/tun; otherwise it returns the reason
  * it skipped. The namespaces are always removed.
@@ -67,8 +69,8 @@ export interface LatencyResult {
   seconds: number;
   levels: number[];
   full: boolean;
-  /** Whether the link and both ends ran under SCHED_FIFO. */
-  realtime: boolean;
+  /** Whether the link and both ends ran at a raised nice level (NICE_PREFIX). */
+  niced: boolean;
   cells: LatencyCell[];
 }
 
@@ -105,19 +107,21 @@ function lineReader(child: ChildProcess): () => Promise<string> {
   };
 }
 
-/** `chrt -f 20` in front of a command where real-time scheduling is allowed, else nothing. */
-function realtime(): string[] {
+export const NICE_PREFIX = ['nice', '-n', '-10'];
+
+/** NICE_PREFIX where raising the nice level is allowed, else nothing. */
+function priority(): string[] {
   try {
-    sh('chrt', ['-f', '20', 'true']);
-    return ['chrt', '-f', '20'];
+    sh(NICE_PREFIX[0]!, [...NICE_PREFIX.slice(1), 'true']);
+    return NICE_PREFIX;
   } catch {
     return [];
   }
 }
 
-/** spawn with the real-time prefix. */
-function spawnRt(rt: string[], cmd: string, args: string[], stdio: Parameters<typeof spawn>[2]['stdio']): ChildProcess {
-  return rt.length ? spawn(rt[0]!, [...rt.slice(1), cmd, ...args], { stdio }) : spawn(cmd, args, { stdio });
+/** spawn with the priority prefix. */
+function spawnNiced(prefix: string[], cmd: string, args: string[], stdio: Parameters<typeof spawn>[2]['stdio']): ChildProcess {
+  return prefix.length ? spawn(prefix[0]!, [...prefix.slice(1), cmd, ...args], { stdio }) : spawn(cmd, args, { stdio });
 }
 
 function setLoss(ns: string, percent: number): void {
@@ -186,8 +190,8 @@ export async function latencyMatrix(cfg: LatencyConfig): Promise<LatencyResult |
     return { skipped: `cannot create a network namespace: ${(e as Error).message.split('\n')[0]}` };
   }
   try {
-    const rt = realtime();
-    const link = spawnRt(rt, DELAYLINK, ['-a', tunC, '-b', tunS, '-delay', String(cfg.delayMs)], ['pipe', 'pipe', 'inherit']);
+    const prefix = priority();
+    const link = spawnNiced(prefix, DELAYLINK, ['-a', tunC, '-b', tunS, '-delay', String(cfg.delayMs)], ['pipe', 'pipe', 'inherit']);
     children.push(link);
     const linkLine = lineReader(link);
     if ((await linkLine()) !== 'ready') throw new Error('delaylink did not start');
@@ -201,7 +205,7 @@ export async function latencyMatrix(cfg: LatencyConfig): Promise<LatencyResult |
       inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
     }
     const full = cfg.full ? '1' : '0';
-    const server = spawnRt(rt, 'ip', ['netns', 'exec', nsS, process.execPath, '--import', 'tsx', `${ROOT}bench/latency-server.ts`, SERVER_IP, full], ['pipe', 'pipe', 'inherit']);
+    const server = spawnNiced(prefix, 'ip', ['netns', 'exec', nsS, process.execPath, '--import', 'tsx', `${ROOT}bench/latency-server.ts`, SERVER_IP, full], ['pipe', 'pipe', 'inherit']);
     children.push(server);
     const serverLine = lineReader(server);
     const { ports } = JSON.parse(await serverLine()) as { ports: number[] };
@@ -214,7 +218,7 @@ export async function latencyMatrix(cfg: LatencyConfig): Promise<LatencyResult |
       link.stdin!.write('stats\n');
       await linkLine();
       server.stdin!.write(`start ${cfg.seconds}\n`);
-      const client = spawnRt(rt, 'ip', ['netns', 'exec', nsC, process.execPath, '--import', 'tsx', `${ROOT}bench/latency-client.ts`, SERVER_IP, JSON.stringify(ports), String(cfg.seconds), full], ['ignore', 'pipe', 'inherit']);
+      const client = spawnNiced(prefix, 'ip', ['netns', 'exec', nsC, process.execPath, '--import', 'tsx', `${ROOT}bench/latency-client.ts`, SERVER_IP, JSON.stringify(ports), String(cfg.seconds), full], ['ignore', 'pipe', 'inherit']);
       children.push(client);
       const clientOut = await lineReader(client)();
       const down = (JSON.parse(clientOut) as { received: Received[] }).received;
@@ -241,7 +245,7 @@ export async function latencyMatrix(cfg: LatencyConfig): Promise<LatencyResult |
         });
       }
     }
-    return { delayMs: cfg.delayMs, seconds: cfg.seconds, levels: cfg.levels, full: cfg.full, realtime: rt.length > 0, cells };
+    return { delayMs: cfg.delayMs, seconds: cfg.seconds, levels: cfg.levels, full: cfg.full, niced: prefix.length > 0, cells };
   } finally {
     cleanup();
     process.off('SIGINT', onSigint);
