@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { runMicro, type MicroResult } from './micro.js';
 import { sinkSpeed } from './sink.js';
 import { echoSpeed } from './echo.js';
+import { goClientEcho, type GoClientEchoRow } from './echo-go-client.js';
 import { sessionsLevel, udpFloor, type SessionsResult } from './sessions.js';
 import { runLatencySection, type LatencySection } from './latency-report.js';
 import { relayThroughput, RELAY_SNDWND } from './relay-throughput.js';
@@ -125,13 +126,27 @@ for (const server of ['kcp-web', 'kcp-go'] as const) {
 // Echo speed against kcp-go's BenchmarkEchoSpeed1M (kcp-go ↔ kcp-go, the anchor).
 for (const server of ['kcp-web', 'kcp-go'] as const) {
   if (!wanted({ measure: 'echo speed' })) break;
-  progress(`echo speed: kcp-web client → ${server} echo, ${ECHO_ROUNDS} × 1 MiB round trips, median of ${LOOPBACK_RUNS}`);
+  progress(`echo speed: kcp-web client → ${server} echo, ${ECHO_ROUNDS} × 1 MiB written while the echo is read back, median of ${LOOPBACK_RUNS}`);
   const runs: number[] = [];
   for (let i = 0; i < LOOPBACK_RUNS; i++) runs.push(await echoSpeed(server, 1 << 20, ECHO_ROUNDS));
   const mbps = median(runs, (x) => x);
   node.push({ go: 'BenchmarkEchoSpeed1M', measure: `echo speed, loopback UDP, median of ${LOOPBACK_RUNS}: kcp-web → ${server} echo (vs kcp-go → kcp-go)`, nsPerOp: 1e9 / ((mbps * 1e6) / (1 << 20)), mbPerSec: mbps, runs });
 }
 const go = runGo([...new Set(node.map((r) => r.go))]);
+// kcp-go's own echo client (v5.7.6's dialEcho + echo_tester) against kcp-web's echo server and kcp-go's, each in a process of its own.
+let goClientRows: GoClientEchoRow[] = [];
+let goClientTable = '';
+if (wanted({ measure: 'echo speed' })) {
+  goClientRows = await goClientEcho(kcpGoModule(), 3, progress);
+  goClientTable = [
+    "| echo speed, loopback UDP: kcp-go's client (v5.7.6 dialEcho + echo_tester) → an echo server configured as its test server, median of 3 alternating rounds | through kcp-web's server | through kcp-go's server | ratio | every round (kcp-web; kcp-go) |",
+    '|---|---|---|---|---|',
+    ...goClientRows.map((r) => {
+      const [web, gos] = [median(r.kcpWeb, (x) => x), median(r.kcpGo, (x) => x)];
+      return `| ${r.size} echoes | ${web.toFixed(1)} MB/s | ${gos.toFixed(1)} MB/s | ${(web / gos).toFixed(2)}× | ${r.kcpWeb.map((x) => x.toFixed(1)).join(', ')}; ${r.kcpGo.map((x) => x.toFixed(1)).join(', ')} |`;
+    }),
+  ].join('\n');
+}
 
 const rows = node.map((n) => {
   const c = chromium?.find((x) => x.go === n.go && x.measure === n.measure);
@@ -147,6 +162,7 @@ const loopbackRuns = node
   .join('\n');
 console.log(table);
 if (loopbackRuns) console.log(`\nEvery loopback run:\n${loopbackRuns}`);
+if (goClientTable) console.log(`\n${goClientTable}`);
 // Concurrent sessions at 20 messages/s each, kcp-web's server and kcp-go's under the same kcp-go load.
 const levels = (process.env.BENCH_SESSIONS ?? '1000').split(',').map(Number).filter((n) => n > 0);
 const sessionRows: SessionsResult[] = [];
@@ -265,7 +281,7 @@ mkdirSync(dir, { recursive: true });
 const stamp = new Date().toISOString();
 writeFileSync(
   join(dir, 'bench.md'),
-  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the sessions load comes from one kcp-go process sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the best sink run and the median echo run):\n${loopbackRuns}\n\n` : ''}${sessionsTable}\n\n${allocTable ? `${allocTable}\n\nThe wire copies each datagram into buffers it reuses, as kcp-web's own transports do (sendCopies), except in the last row, where the session must copy each one. Included: the message each receive hands to the application, node:crypto's output for AES; not included: the Buffer Node's dgram makes per received datagram (bench/alloc.ts).\n\n` : ''}${relayTable}\n\n${ingressMd ? `Relay CPU per forwarded datagram by ingress (relay, load and UDP echo in three processes on the same 2 cores; BENCH_RELAY_SESSIONS, BENCH_RELAY_S):\n\n${ingressMd}\n\n` : ''}${tunnelTable ? `${tunnelTable}\n\nkcptun is interop/bin/kcptun2026 (kcptun's last releases rebuilt from their modules); kcp-web's client and server run as their own Node processes (bench/tunnel-cli.ts), as kcptun's do.\n\n` : ''}${latencyTable}\n`,
+  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the sessions load comes from one kcp-go process sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the best sink run and the median echo run):\n${loopbackRuns}\n\n` : ''}${goClientTable ? `${goClientTable}\n\n` : ''}${sessionsTable}\n\n${allocTable ? `${allocTable}\n\nThe wire copies each datagram into buffers it reuses, as kcp-web's own transports do (sendCopies), except in the last row, where the session must copy each one. Included: the message each receive hands to the application, node:crypto's output for AES; not included: the Buffer Node's dgram makes per received datagram (bench/alloc.ts).\n\n` : ''}${relayTable}\n\n${ingressMd ? `Relay CPU per forwarded datagram by ingress (relay, load and UDP echo in three processes on the same 2 cores; BENCH_RELAY_SESSIONS, BENCH_RELAY_S):\n\n${ingressMd}\n\n` : ''}${tunnelTable ? `${tunnelTable}\n\nkcptun is interop/bin/kcptun2026 (kcptun's last releases rebuilt from their modules); kcp-web's client and server run as their own Node processes (bench/tunnel-cli.ts), as kcptun's do.\n\n` : ''}${latencyTable}\n`,
 );
-writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, sessionsStack: stackRows, latency, allocation: allocResult, relay: relayResult, tunnel: tunnelResult, relayIngress: ingressRows, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
+writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, sessionsStack: stackRows, latency, allocation: allocResult, relay: relayResult, tunnel: tunnelResult, relayIngress: ingressRows, echoGoClient: goClientRows, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
 progress(`wrote bench/results/bench.md and bench.json`);
