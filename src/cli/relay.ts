@@ -34,6 +34,8 @@ to end: the relay never holds keys.
   --cert FILE --key FILE WebTransport certificate and key, PEM (default: a
                          fresh self-signed one, pinned by pages by its hash)
   --rtc-ports MIN-MAX    UDP port range for WebRTC (default: any)
+  --websocket            also accept KCP over WebSocket at /kcp-web/ws (TCP:
+                         passes any HTTP load balancer; needs the ws package)
   --idle-timeout MS      close sessions idle this long, ≥ 1000 (default 60000)
   --max-sessions N       sessions at once (default 1000)
   --max-per-address N    sessions at once per client address (default 20)
@@ -48,6 +50,7 @@ const FLAGS = {
   allow: { type: 'string', multiple: true },
   listen: { type: 'string', default: '127.0.0.1:8080' },
   'rtc-ports': { type: 'string' },
+  websocket: { type: 'boolean', default: false },
   static: { type: 'string' },
   'idle-timeout': { type: 'string', default: '60000' },
   loss: { type: 'string', default: '0' },
@@ -160,12 +163,14 @@ export async function runRelay(args: string[]): Promise<number | void> {
     idleTimeout: idle,
     loss,
     ...(rtcPortRange ? { rtcPortRange } : {}),
+    ...(v.websocket === true ? { websocket: true } : {}),
     ...(typeof v.static === 'string' ? { staticDir: v.static } : {}),
   });
   const routes = [...(hasUpstream ? [`upstream ${String(v.upstream)}`] : []), ...(allow.length > 0 ? [`tickets' upstreams in ${allow.map((r) => r.text).join(' ')}`] : [])];
   console.log(`kcp-web relay on ${relay.url} → ${routes.join(', or ')}${loss ? ` (test loss ${loss})` : ''}`);
   console.log(`  WebRTC: ${relay.webrtc}, signaling at ${relay.url}kcp-web/rtc`);
   console.log(`  WebTransport: ${relay.webtransport}`);
+  if (v.websocket === true) console.log(`  WebSocket: ${relay.url}kcp-web/ws`);
   const stop = () => void relay.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -14,19 +14,20 @@ export async function echoed(session: Session, bytes: number, chunk = 4096): Pro
   const payload = randomBytes(bytes);
   const hash = createHash('sha256');
   let received = 0;
+  // Settled here, so a write failing after reading gave up is never an unhandled rejection.
   const writing = (async () => {
     for (let off = 0; off < bytes; off += chunk) await session.write(payload.subarray(off, off + chunk));
-  })();
+  })().then(
+    () => undefined,
+    (e: unknown) => e ?? new Error('write failed'),
+  );
   while (received < bytes) {
     const m = await session.read();
     if (!m) break;
     hash.update(m);
     received += m.length;
   }
-  const writeError = await writing.then(
-    () => undefined,
-    (e: unknown) => e ?? new Error('write failed'),
-  );
+  const writeError = await writing;
   const ok = received === bytes && hash.digest('hex') === createHash('sha256').update(payload).digest('hex');
   return { ok, received, ...(writeError !== undefined ? { writeError } : {}) };
 }
