@@ -21,7 +21,7 @@ import { createInterface } from 'node:readline';
 import type { ChildProcess } from 'node:child_process';
 import { mintTicket, ticketKeyPair } from '../src/ticket.js';
 import { fleetUnavailable, nginxConfig, NGINX, TestNet } from './helpers/fleet.js';
-import { hasKcpPeer, KCPPEER, ROOT } from './helpers/kcppeer.js';
+import { hasKcpPeer, KCPPEER, ROOT, stopWithReport } from './helpers/kcppeer.js';
 import type { FleetClientConfig } from './fixtures/fleet-client.js';
 
 const SESSIONS = Number(process.env.FLEET_SESSIONS ?? 12);
@@ -150,13 +150,11 @@ describe(`fleet: ${RELAYS} relays behind nginx, two kcp-go game servers, ${SESSI
   it('each kcp-go game server saw only its own sessions', { timeout: 60_000 }, async () => {
     await ask('close');
     for (const name of ['A', 'B'] as const) {
-      const { child } = upstreams[name];
-      const lines = createInterface({ input: child.stdout! });
-      const counters = new Promise<Record<string, number>>((resolve) => lines.on('line', (l) => l.startsWith('{"snmp"') && resolve((JSON.parse(l) as { snmp: Record<string, number> }).snmp)));
-      child.kill('SIGTERM');
-      const snmp = await counters;
+      const { child, address } = upstreams[name];
+      const { snmp, sessions } = await stopWithReport({ child, address, stop: () => child.kill('SIGKILL') });
       assert.equal(snmp.InCsumErrors ?? 0, 0, `${name}: no datagram failed its checksum (none keyed for the other server)`);
-      assert.equal(snmp.PassiveOpens, opened[name], `${name}: accepted exactly the sessions whose tickets named it`);
+      assert.equal(sessions, opened[name], `${name}: accepted exactly the sessions whose tickets named it`);
+      assert.equal(snmp.PassiveOpens, opened[name]);
     }
   });
 
