@@ -16,6 +16,7 @@ import { hasKcpPeer, startGoEcho, stopWithReport } from '../test/helpers/kcppeer
 import { hasChromium } from '../test/helpers/browser.js';
 import { HELPER_BINARY } from '../src/relay/webtransport/go.js';
 import { startRelay, type Relay } from '../src/relay/index.js';
+import { pageDir } from './global-setup.js';
 
 const BYTES = 10_000_000;
 const KEY = 'resume-e2e';
@@ -39,12 +40,6 @@ interface Echo {
 test.skip(!hasChromium, '/usr/bin/chromium missing: run `node scripts/setup.mjs`');
 test.skip(!hasKcpPeer, 'interop/bin/kcppeer missing: run `node scripts/setup.mjs`');
 test.setTimeout(240_000);
-
-const pageDir = (): string => {
-  const dir = process.env.KCP_WEB_E2E_PAGE;
-  if (!dir) throw new Error('KCP_WEB_E2E_PAGE is unset: run through playwright.config.ts, whose global setup bundles the page');
-  return dir;
-};
 
 /** The quic-go helper this process's relay started (a child of this process named kcp-web-wt). */
 function helperPid(): number {
