@@ -43,6 +43,10 @@ to end: the relay never holds keys.
   --bandwidth BYTES      per-session budget each way, bytes/s, ≥ 1500 (default 8388608)
   --session-bytes N      close a session after N bytes in all (default: no cap)
   --signaling-timeout MS a signaling request must arrive whole in time, ≥ 1000 (default 10000)
+  --resume-grace MS      a resilient page's session keeps its upstream socket this
+                         long after its transport ends, ≥ 1000 (default 30000)
+  --resume-ttl MS        resume credentials expire after this long; pages refresh
+                         theirs at half of it, ≥ 10000 (default 120000)
   --loss FRACTION        testing only: drop this fraction of datagrams each way, 0 to < 1 (default 0)`;
 
 const FLAGS = {
@@ -66,6 +70,8 @@ const FLAGS = {
   bandwidth: { type: 'string', default: String(8 << 20) },
   'session-bytes': { type: 'string' },
   'signaling-timeout': { type: 'string', default: '10000' },
+  'resume-grace': { type: 'string', default: '30000' },
+  'resume-ttl': { type: 'string', default: '120000' },
 } as const;
 
 /** A positive integer flag, or an error naming it and the accepted range. */
@@ -145,11 +151,15 @@ export async function runRelay(args: string[]): Promise<number | void> {
     }
   }
   const limits = { datagramsPerSecond: positive(v, 'rate'), bytesPerSecond: positive(v, 'bandwidth', 1500), ...(v['session-bytes'] !== undefined ? { totalBytes: positive(v, 'session-bytes') } : {}) };
+  const resumeGrace = positive(v, 'resume-grace', 1000);
+  const resumeTtl = positive(v, 'resume-ttl', 10000);
   const fromCache = await relayFromCache(args);
   if (fromCache !== null) return fromCache;
   const relay = await startRelay({
     limits,
     signalingTimeout: positive(v, 'signaling-timeout', 1000),
+    resumeGrace,
+    resumeTtl,
     ...(typeof v['ticket-key'] === 'string' ? { ticketPublicKey: v['ticket-key'] } : {}),
     ...(webtransportCertificate ? { webtransportCertificate } : {}),
     ...(wt === 'off' ? { webtransport: false } : { webtransportServer: wt as WebTransportServerChoice }),
