@@ -80,6 +80,25 @@ describe('a session moves between relay ingresses', { skip }, () => {
   });
 });
 
+describe('a session whose relay is gone', { skip }, () => {
+  it('tries every kind once, then the session closes with the reason', { timeout: 60_000 }, async () => {
+    const go = await startGoEcho(GO_FLAGS);
+    const relay = await startRelay({ upstream: go.address, listen: '127.0.0.1:0', webtransport: false, websocket: true });
+    try {
+      const { transport } = await connect(relay.url, { resilient: { transports: ['websocket', 'webrtc'], silence: 120_000 }, WebSocket: WebSocket as never, timeout: 3000 });
+      const session = dial(transport, SESSION);
+      assert.ok(await echoChecked(session, 16 << 10), 'echo equal');
+      await relay.close(); // the WebSocket closes with it, and nothing answers any more
+      const error = await session.closed;
+      assert.match(String(error?.message), /could not move off websocket \(WebSocket closed\): webrtc: .*; websocket: /);
+      assert.ok(!/resume=[^…&]/.test(String(error?.message)), `no credential in the message: ${error?.message}`);
+    } finally {
+      await relay.close();
+      go.stop();
+    }
+  });
+});
+
 describe('resume credential refusals', { skip }, () => {
   let go: ServerProcess;
   let relay: Relay;
@@ -141,6 +160,8 @@ describe('resume credential refusals', { skip }, () => {
     skew = 0;
 
     assert.equal((await attach({ resume: c2, claim: '' })).status, 400, 'a resume needs a claim for its successor');
+    for (const junk of ['{', '[]', 'null', '{"claim": 5}', '{"credential": {}}']) assert.equal((await request(`${relay.url}kcp-web/resume`, { method: 'POST', body: junk })).status, 400, `junk: ${junk}`);
+    assert.equal((await pickUp({ credential: 'x'.repeat(5000) })).status, 413, 'a body over 4 KiB');
     assert.equal((await request(`${relay.url}kcp-web/rtc?${new URLSearchParams({ resume: forged, claim: claim() })}`, { method: 'POST', body: 'v=0\r\n' })).status, 403, 'WebRTC signaling checks it too');
 
     // Once the session ends (its WebSocket gone, the grace period over), its credentials are refused.

@@ -30,7 +30,7 @@ import { WEBRTC_MTU } from '../transports/webrtc.js';
 import { Admission } from './admission.js';
 import { Attachments, resumeParamsOf, type Entry } from './attach.js';
 import { Forwarder, type ForwardHandle, type ForwardStats, type IngressKind } from './forward.js';
-import { createHttpServer, readBody, requestUrl, sendJson, sendText, staticFiles, type Route } from './http.js';
+import { createHttpServer, HttpError, readBody, requestUrl, sendJson, sendText, staticFiles, type Route } from './http.js';
 import { DEFAULT_LIMITS, type SessionLimits } from './limits.js';
 import { AllowList, parseAllowRule, type AllowRule, type Upstream } from './upstreams.js';
 import { ResumeBook, RESUME_COUNTERS, type ResumeCounters } from './resume.js';
@@ -250,7 +250,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     let asked: { claim?: unknown; credential?: unknown };
     try {
       asked = JSON.parse(await readBody(req, 4096)) as typeof asked;
-    } catch {
+    } catch (e) {
+      if (e instanceof HttpError) throw e; // over the size limit: 413
       return sendText(res, 400, 'expected {"claim": "…"} or {"credential": "…"}');
     }
     const address = req.socket.remoteAddress ?? '';

@@ -211,7 +211,8 @@ export class ResilientTransport extends EventTarget implements DatagramTransport
       try {
         pipe = await openTransport(kind, this.relayUrl, this.config, this.options, { resume: this.credential, claim });
       } catch (e) {
-        errors.push(`${kind}: ${(e as Error).message}`);
+        // The messages name the request URL: the credential and claim stay out of them (and of any log they reach).
+        errors.push(`${kind}: ${(e as Error).message.replace(this.credential, '…').replace(claim, '…')}`);
         // The relay may have taken the credential before the pipe failed: its successor waits under the claim.
         await this.pickUp({ claim }).catch(() => {});
         continue;
