@@ -2,7 +2,9 @@
  * `npx kcp-web relay` stays one command although the relay's WebRTC and
  * WebSocket servers (werift, ws) are optional peers that a browser install
  * does not carry: when they are missing, the relay installs them once, next
- * to a copy of this package in the user's cache, and runs from there.
+ * to a copy of this package in the user's cache, and runs from there. The
+ * cache also gets node-datachannel, the preferred WebRTC stack, where its
+ * prebuilt binary installs; where it does not, werift answers.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,10 @@ import { OPTIONAL_PEERS } from '../adapter/node/optional.js';
 import { HELPER_BINARY_ENV, packagedHelper } from '../relay/webtransport/go.js';
 
 const RUNNING_FROM_CACHE = 'KCP_WEB_RELAY_FROM_CACHE';
+/** Installed into the cache when it can be, never required. */
+const PREFERRED = 'node-datachannel';
+/** What the cache was filled with: a cache from an older list is filled again. */
+const MARKER = 'kcp-web-relay-deps.json';
 
 function resolvable(name: string): boolean {
   try {
@@ -33,9 +39,14 @@ export async function relayFromCache(args: string[]): Promise<number | null> {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; dependencies?: Record<string, string>; peerDependencies: Record<string, string> };
   const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kcp-web', `relay-${pkg.version}`);
-  const ready = OPTIONAL_PEERS.every((n) => existsSync(join(cache, 'node_modules', n, 'package.json')));
+  // The package's own dependencies too: the copy has no node_modules of its own.
+  const specs = [...OPTIONAL_PEERS.map((n) => `${n}@${pkg.peerDependencies[n] ?? 'latest'}`), ...Object.entries(pkg.dependencies ?? {}).map(([n, r]) => `${n}@${r}`)];
+  const preferred = `${PREFERRED}@${pkg.peerDependencies[PREFERRED] ?? 'latest'}`;
+  const wanted = JSON.stringify([...specs, preferred]);
+  const marker = join(cache, MARKER);
+  const ready = OPTIONAL_PEERS.every((n) => existsSync(join(cache, 'node_modules', n, 'package.json'))) && existsSync(marker) && readFileSync(marker, 'utf8') === wanted;
   if (!ready) {
-    console.error(`kcp-web relay: installing its servers' dependencies (${OPTIONAL_PEERS.join(', ')}) once, into ${cache}`);
+    console.error(`kcp-web relay: installing its servers' dependencies (${[...OPTIONAL_PEERS, PREFERRED].join(', ')}) once, into ${cache}`);
     rmSync(cache, { recursive: true, force: true });
     mkdirSync(cache, { recursive: true });
     for (const part of ['bin', 'dist', 'webtransport-go']) {
@@ -44,10 +55,14 @@ export async function relayFromCache(args: string[]): Promise<number | null> {
     // Only what running needs: the package's own dependency lists would make npm install (or omit) the wrong things.
     const { name, version, type, exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(cache, 'package.json'), JSON.stringify({ name, version, type, exports, private: true }));
-    // The package's own dependencies too: the copy has no node_modules of its own.
-    const specs = [...OPTIONAL_PEERS.map((n) => `${n}@${pkg.peerDependencies[n] ?? 'latest'}`), ...Object.entries(pkg.dependencies ?? {}).map(([n, r]) => `${n}@${r}`)];
-    const npm = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', ...specs], { cwd: cache, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (npm.status !== 0) throw new Error(`npm install ${specs.join(' ')} failed in ${cache} (exit ${npm.status}); install them next to kcp-web instead`);
+    const install = (list: string[]) => spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', ...list], { cwd: cache, stdio: ['ignore', 'ignore', 'inherit'] }).status;
+    // node-datachannel's binary comes in a per-platform package: where there is none, install without it.
+    if (install([...specs, preferred]) !== 0) {
+      console.error(`kcp-web relay: ${preferred} did not install; WebRTC falls back to werift`);
+      const status = install(specs);
+      if (status !== 0) throw new Error(`npm install ${specs.join(' ')} failed in ${cache} (exit ${status}); install them next to kcp-web instead`);
+    }
+    writeFileSync(marker, wanted);
   }
   // The prebuilt WebTransport helper is installed next to this copy, not the cache's: say where.
   const helper = packagedHelper();
