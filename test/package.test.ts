@@ -139,7 +139,7 @@ describe('the packed package, installed into a fresh project', { timeout: 600_00
     assert.match(bad.stderr, /^kcp-web relay: --upstream port must be from 0 to 65535/m);
   });
 
-  it('npx kcp-web relay from the install fetches its servers (werift, ws) once and starts', { timeout: 300_000 }, async () => {
+  it('npx kcp-web relay from the install fetches its servers (werift, ws, node-datachannel) once and starts with node-datachannel', { timeout: 300_000 }, async () => {
     const child = spawn('npx', ['--no-install', 'kcp-web', 'relay', '--upstream', '127.0.0.1:29900', '--listen', '127.0.0.1:0', '--webtransport', 'off'], {
       cwd: project,
       env: { ...process.env, XDG_CACHE_HOME: join(work, 'cache') },
@@ -156,8 +156,9 @@ describe('the packed package, installed into a fresh project', { timeout: 600_00
         child.stderr.on('data', seen);
         child.on('exit', (code) => reject(new Error(`relay exited ${code}: ${out}`)));
       });
-      assert.match(out, /installing its servers' dependencies \(werift, ws\) once/);
-      assert.match(out, /WebRTC: werift/);
+      assert.match(out, /installing its servers' dependencies \(werift, ws, node-datachannel\) once/);
+      // The preferred stack: its prebuilt installs and loads on this platform.
+      assert.match(out, /WebRTC: node-datachannel \(libdatachannel/);
     } finally {
       try {
         process.kill(-child.pid!, 'SIGTERM');
