@@ -397,6 +397,31 @@ describe('lifecycle with a fake clock', () => {
     assert.match(s.error!.message, /idle timeout/);
   });
 
+  it('time the session could not run (a frozen page) is not the peer\'s silence, unless idleClock is wall', () => {
+    for (const idleClock of ['running', 'wall'] as const) {
+      const rt = new FakeRuntime();
+      const s = dial(new MemoryNet().endpoint('c', 'nowhere'), { runtime: rt, idleTimeout: 5000, idleClock });
+      rt.advance(1000);
+      rt.jump(60_000); // frozen for a minute: no timer, no input
+      rt.advance(10);
+      assert.equal(s.stalls, 1);
+      if (idleClock === 'wall') {
+        assert.equal(s.isOpen, false);
+        assert.match(s.error!.message, /idle timeout/);
+        continue;
+      }
+      assert.ok(s.isOpen, 'the stalled minute was not counted');
+      // Silence after the stall still counts: the peer had its chance to answer the flush.
+      rt.advance(6000);
+      assert.equal(s.isOpen, false);
+      assert.match(s.error!.message, /idle timeout/);
+    }
+  });
+
+  it('rejects an unknown idleClock by name', () => {
+    assert.throws(() => dial(new MemoryNet().endpoint('c', 'nowhere'), { runtime: new FakeRuntime(), idleClock: 'cpu' as 'wall' }), /option 'idleClock' must be one of running, wall; got "cpu"/);
+  });
+
   it('never sends a datagram over 1472 bytes, the most kcp-go v5.7 reads, even with mtu 1500 (aes + FEC, full segments)', () => {
     const rt = new FakeRuntime();
     const sizes: number[] = [];

@@ -87,7 +87,18 @@ export interface SessionOptions {
   idleTimeout?: number;
   /** Close the session when KCP declares the link dead (too many retransmissions). Default true. */
   closeOnDeadLink?: boolean;
+  /**
+   * What the idle timeout and the dead-link check count as the peer's
+   * silence. 'running' (default): only time this session's timers could
+   * run — a frozen background tab, a timer throttled for a minute or a
+   * suspended laptop is not the peer's silence, so the session flushes and
+   * listens again before judging. 'wall': all elapsed time.
+   */
+  idleClock?: IdleClock;
 }
+
+export const IDLE_CLOCKS = ['running', 'wall'] as const;
+export type IdleClock = (typeof IDLE_CLOCKS)[number];
 
 export interface ResolvedOptions {
   crypt: CryptName | 'custom';
@@ -106,6 +117,7 @@ export interface ResolvedOptions {
   writeDelay: boolean;
   idleTimeout: number;
   closeOnDeadLink: boolean;
+  idleClock: IdleClock;
 }
 
 export class OptionError extends TypeError {
@@ -144,6 +156,13 @@ function int(o: Record<string, unknown>, name: string, min: number, max: number,
   return v;
 }
 
+function oneOf<T extends string>(o: Record<string, unknown>, name: string, values: readonly T[], dflt: T): T {
+  const v = o[name];
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) throw new OptionError(name, `one of ${values.join(', ')}`, v);
+  return v as T;
+}
+
 function bool(o: Record<string, unknown>, name: string, dflt: boolean): boolean {
   const v = o[name];
   if (v === undefined) return dflt;
@@ -153,7 +172,7 @@ function bool(o: Record<string, unknown>, name: string, dflt: boolean): boolean 
 
 const KNOWN = new Set<string>([
   'crypt', 'key', 'block', 'dataShards', 'parityShards', 'mode', 'profile', 'nodelay', 'interval', 'resend', 'nc',
-  'mtu', 'sndwnd', 'rcvwnd', 'streamMode', 'ackNoDelay', 'writeDelay', 'idleTimeout', 'closeOnDeadLink',
+  'mtu', 'sndwnd', 'rcvwnd', 'streamMode', 'ackNoDelay', 'writeDelay', 'idleTimeout', 'closeOnDeadLink', 'idleClock',
 ]);
 
 /**
@@ -241,5 +260,6 @@ export function resolveOptions(
     writeDelay: bool(o, 'writeDelay', false),
     idleTimeout: int(o, 'idleTimeout', 0, 2 ** 31 - 1, 0),
     closeOnDeadLink: bool(o, 'closeOnDeadLink', true),
+    idleClock: oneOf(o, 'idleClock', IDLE_CLOCKS, 'running'),
   };
 }

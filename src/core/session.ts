@@ -30,6 +30,13 @@ const FLUSH_SLICE = 64;
 /** Largest chunk one stream-mode read hands out (kcp-go's echo and sink read into 64 KiB). */
 const STREAM_READ_MAX = 65536;
 
+/**
+ * A tick this late (ms) means the session could not run meanwhile — a
+ * frozen page, an intensively throttled timer, a suspended machine — rather
+ * than a busy loop; a hidden Chromium page's 1-per-second timers stay under it.
+ */
+export const STALL_MS = 1500;
+
 /** How long a peer must also have been silent before a dead-link mark closes the session (2 s still closed a live session once under 30% loss on a loaded machine). */
 export const DEAD_LINK_SILENCE_MS = 5000;
 
@@ -73,6 +80,8 @@ export class Session implements AsyncIterable<Uint8Array> {
   readonly remote: string;
   /** This session's counters; every bump also lands in DefaultSnmp. */
   readonly stats = new Snmp();
+  /** Ticks that came more than STALL_MS late: times the session could not run (a frozen or throttled page). */
+  stalls = 0;
   /** Set when the session was closed by a failure (dead link, idle timeout, transport error). */
   error: Error | null = null;
   /** Resolves once the session is closed, with the failure if there was one. Never rejects. */
@@ -103,6 +112,8 @@ export class Session implements AsyncIterable<Uint8Array> {
   private readonly onClose: ((s: Session) => void) | undefined;
   private resolveClosed!: (e: Error | null) => void;
   private timer: unknown = null;
+  /** When the scheduled tick is due. */
+  private dueAt = 0;
   /** When tick last ran: sleeping sessions wake on its interval grid. */
   private lastTick: number;
   /** Quiescent: no flush is scheduled until input, a send or a read wakes it. */
@@ -329,6 +340,7 @@ export class Session implements AsyncIterable<Uint8Array> {
   // ---- clock ----------------------------------------------------------------
 
   private schedule(ms: number): void {
+    this.dueAt = this.runtime.now() + ms;
     this.timer = this.runtime.setTimer(this.tick, ms);
   }
 
@@ -336,7 +348,14 @@ export class Session implements AsyncIterable<Uint8Array> {
     this.timer = null;
     if (this.isClosed) return;
     const now = this.runtime.now();
+    const ranAt = Math.max(this.lastTick, this.lastInput);
     this.lastTick = now;
+    // Time we could not run is not the peer's silence: nothing it sent could be read and
+    // nothing of ours was resent. When the stall began is unknown, so it counts from the
+    // last time we surely ran; the flush below resends, and the peer's silence from here on counts.
+    const late = now - this.dueAt;
+    if (late > STALL_MS && this.options.idleClock === 'running') this.lastInput += now - ranAt;
+    if (late > STALL_MS) this.stalls++;
     const next = this.flushAll();
     // KCP marks the link dead once any segment was sent dead_link times, but
     // early retransmits count too: under reordering and jitter a segment whose

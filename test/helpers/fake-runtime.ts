@@ -28,6 +28,11 @@ export class FakeRuntime implements Runtime {
     return this.timers.size;
   }
 
+  /** Moves the clock without firing anything, as for a frozen page: the next advance() runs the overdue timers late. */
+  jump(ms: number): void {
+    this.t += ms;
+  }
+
   /** Moves time forward by `ms`, firing due timers in order (bounded). */
   advance(ms: number): void {
     const end = this.t + ms;
