@@ -3,8 +3,9 @@
  * into a temporary directory the relays serve; its path reaches the test
  * workers through KCP_WEB_E2E_PAGE. Pages: index.html (the echo matrix,
  * lite entry), tunnel.html (HTTP through a kcptun server, browser entry),
- * and readme/ — the README's kcptun page example as it stands, its
- * `'kcp-web'` import resolved to the browser entry.
+ * readme/ — the README's kcptun page example as it stands, its
+ * `'kcp-web'` import resolved to the browser entry — and worker/
+ * (e2e/worker-page: kcp-web/worker, its session worker a chunk of its own).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,13 @@ export default async function globalSetup(): Promise<() => void> {
     build: { outDir: join(outDir, 'readme'), emptyOutDir: true, target: 'es2022' },
   });
   rmSync(readmeSrc, { recursive: true, force: true });
+  // kcp-web/worker's page, under worker/: its session worker is bundled as a chunk of its own.
+  await build({
+    ...common,
+    root: join(ROOT, 'e2e/worker-page'),
+    base: '/worker/',
+    build: { outDir: join(outDir, 'worker'), emptyOutDir: true, target: 'es2022' },
+  });
   process.env.KCP_WEB_E2E_PAGE = outDir;
   return () => rmSync(outDir, { recursive: true, force: true });
 }

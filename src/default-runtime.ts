@@ -5,10 +5,11 @@ import { empty } from './core/_array.js';
 /**
  * Where the shared queue's one host timer comes from. A page's own timers
  * are throttled while it is hidden — measured in Chromium 156: 1 wake-up a
- * second, and with intensive throttling none at all for a minute at a time
- * — while a dedicated Worker's setTimeout keeps its 10 ms pace (85–100 of
- * them a second in the same hidden page), and its ticks reach the page as
- * message events, which are not throttled. 'auto': a Worker's timer in a
+ * second, and once intensive throttling sets in (a page without an open
+ * data channel) none for a minute at a time — while a dedicated Worker's
+ * setTimeout keeps its 10 ms pace (84–100 ticks a second in the same hidden
+ * page), and its ticks reach the page as message events, which are not
+ * throttled. A frozen page runs neither. 'auto': a Worker's timer in a
  * page (a document and Worker exist), else setTimeout (Node, workers).
  */
 export type TimerSource = 'auto' | 'worker' | 'setTimeout';
