@@ -8,12 +8,12 @@ export type { DialOptions, ListenOptions, EndpointOptions, Endpoint } from './en
 export { Session, SessionClosedError } from './core/session.js';
 export { Listener } from './core/listener.js';
 export { Snmp, DefaultSnmp, SNMP_FIELDS, type SnmpField } from './core/snmp.js';
-export { MODES, OptionError, type Mode, type SessionOptions } from './core/options.js';
+export { MODES, IDLE_CLOCKS, OptionError, type Mode, type IdleClock, type SessionOptions } from './core/options.js';
 export { CRYPT_NAMES, type Aead, type BlockCrypt, type Checksum, type CipherBackend, type CryptName } from './core/crypt/types.js';
 export type { Cipher } from './core/crypt/ciphers.js';
 export type { Runtime } from './core/runtime.js';
 export type { DatagramTransport } from './core/transport.js';
-export { defaultRuntime } from './default-runtime.js';
+export { defaultRuntime, type DefaultRuntimeOptions, type TimerSource } from './default-runtime.js';
 export { connect, fetchRelayConfig, type ConnectOptions, type Connected, type RelayConfig, type ResilienceOptions, type TransportKind } from './transports/connect.js';
 export { ResilientTransport, TransportChangeEvent } from './transports/resilient.js';
 export { connectWebTransport, WebTransportDatagrams, type ConnectWebTransportOptions, type WebTransportConstructor, type WebTransportLike } from './transports/webtransport.js';

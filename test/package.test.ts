@@ -93,6 +93,20 @@ describe('the packed package, installed into a fresh project', { timeout: 600_00
     assert.ok(installMB < 5, `${installMB} MB installed`);
   });
 
+  it("kcp-web/worker bundles its session worker as a chunk of its own (Vite, from the installed package)", async () => {
+    const app = join(project, 'worker-app');
+    mkdirSync(app, { recursive: true });
+    writeFileSync(join(app, 'index.html'), '<script type="module" src="./page.ts"></script>');
+    writeFileSync(join(app, 'page.ts'), "import { connectInWorker } from 'kcp-web/worker';\nconst s = await connectInWorker(location.href, { crypt: 'aes', key: 'k' });\ns.send(new Uint8Array(1));\n");
+    await build({ root: app, configFile: false, logLevel: 'silent', build: { outDir: join(app, 'out'), target: 'es2022' } });
+    const assets = readdirSync(join(app, 'out/assets'));
+    const worker = assets.find((f) => /^session-worker.*\.js$/.test(f));
+    assert.ok(worker, `a session-worker chunk among ${assets.join(' ')}`);
+    const page = assets.filter((f) => f.endsWith('.js') && f !== worker).reduce((n, f) => n + gzipSync(readFileSync(join(app, 'out/assets', f))).length, 0) / 1000;
+    const inWorker = gzipSync(readFileSync(join(app, 'out/assets', worker))).length / 1000;
+    console.log(`kcp-web/worker page: ${page.toFixed(1)} kB gzip on the page, ${inWorker.toFixed(1)} kB gzip in the worker`);
+  });
+
   describe('every README example', () => {
     let go: ServerProcess | undefined;
     before(() => {

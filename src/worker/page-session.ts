@@ -13,12 +13,19 @@ import { connect, type TransportKind } from '../transports/connect.js';
 import type { DatagramTransport } from '../core/transport.js';
 import { CREDIT_BATCH, WRITE_AHEAD, fromBytes, toBytes, type Bytes, type FromWorker, type SessionFigures, type ToWorker, type WorkerSessionOptions } from './protocol.js';
 
-/** What this file needs of a browser's Worker. */
+/** What kcp-web/worker needs of a browser's Worker (a Worker is one). */
 export interface WorkerLike {
-  onmessage: ((ev: { data: FromWorker }) => void) | null;
-  onerror: ((ev: { message?: string }) => void) | null;
-  postMessage(message: ToWorker, transfer?: ArrayBuffer[]): void;
+  addEventListener(type: 'message' | 'error', listener: (ev: object) => void): void;
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
   terminate(): void;
+}
+
+/** The worker's messages, to whichever handler is current (connectInWorker's, then the session's). */
+function listen(worker: WorkerLike): { route: (m: FromWorker) => void; failed: (message: string) => void } {
+  const to = { route: (_m: FromWorker) => {}, failed: (_message: string) => {} };
+  worker.addEventListener('message', ((ev: { data: FromWorker }) => to.route(ev.data)) as (ev: object) => void);
+  worker.addEventListener('error', ((ev: { message?: string }) => to.failed(ev.message ?? 'error')) as (ev: object) => void);
+  return to;
 }
 
 export interface WorkerConnectOptions extends WorkerSessionOptions {
@@ -53,8 +60,10 @@ function startWorker(): WorkerLike {
 export async function connectInWorker(relayUrl: string, options: WorkerConnectOptions = {}): Promise<WorkerSession> {
   const { transports = ['webtransport', 'webrtc'], token, timeout, worker: given, ...sessionOptions } = options;
   const worker = given ?? startWorker();
+  const to = listen(worker);
   const replies: Array<(m: FromWorker) => void> = [];
-  worker.onmessage = ({ data }) => replies.shift()?.(data);
+  to.route = (m) => replies.shift()?.(m);
+  to.failed = (message) => replies.shift()?.({ t: 'open-failed', error: `session worker failed: ${message}` });
   const reply = () => new Promise<FromWorker>((r) => replies.push(r));
   const fallbacks: string[] = [];
   for (const kind of transports) {
@@ -71,9 +80,9 @@ export async function connectInWorker(relayUrl: string, options: WorkerConnectOp
       fallbacks.push(`${kind}: ${(e as Error).message}`);
       continue;
     }
-    worker.postMessage(open);
+    worker.postMessage(open, []);
     const r = await reply();
-    if (r.t === 'opened') return new WorkerSession(worker, kind, fallbacks, r.mss, r.conv, channel, sessionOptions.streamMode === true, given === undefined);
+    if (r.t === 'opened') return new WorkerSession(worker, to, kind, fallbacks, r.mss, r.conv, channel, sessionOptions.streamMode === true, given === undefined);
     channel?.close();
     fallbacks.push(`${kind}: ${r.t === 'open-failed' ? r.error : r.t}`);
     // An option the worker refused is refused for every transport.
@@ -112,6 +121,7 @@ export class WorkerSession implements AsyncIterable<Uint8Array> {
   /** Sessions come from connectInWorker(). @internal */
   constructor(
     private readonly worker: WorkerLike,
+    to: ReturnType<typeof listen>,
     /** The transport carrying the session. */
     readonly kind: TransportKind,
     /** Why earlier transports were skipped, if any. */
@@ -124,8 +134,8 @@ export class WorkerSession implements AsyncIterable<Uint8Array> {
     private readonly ownWorker: boolean,
   ) {
     this.closed = new Promise((r) => (this.resolveClosed = r));
-    worker.onmessage = ({ data }) => this.fromWorker(data);
-    worker.onerror = (ev) => this.finish(`session worker failed: ${ev.message ?? 'error'}`);
+    to.route = (m) => this.fromWorker(m);
+    to.failed = (message) => this.finish(`session worker failed: ${message}`);
     channel?.receive(
       (d) => this.post({ t: 'datagram', data: toBytes(d) }),
       (e) => {
