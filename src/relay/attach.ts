@@ -43,7 +43,10 @@ export class Attachments {
       if ('refusal' in r) return r;
       const handle = this.book.handle(r.id);
       // Admitted but never carried a datagram: nothing to take over.
-      if (!handle) return { refusal: [410, 'the session of this resume credential never started'] };
+      if (!handle) {
+        this.book.counters.refused++;
+        return { refusal: [410, 'the session of this resume credential never started'] };
+      }
       return { resumeOf: handle, id: r.id };
     }
     const v = this.admission.admit(credential, address);
