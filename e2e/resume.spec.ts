@@ -41,19 +41,28 @@ test.skip(!hasChromium, '/usr/bin/chromium missing: run `node scripts/setup.mjs`
 test.skip(!hasKcpPeer, 'interop/bin/kcppeer missing: run `node scripts/setup.mjs`');
 test.setTimeout(240_000);
 
-/** The quic-go helper this process's relay started (a child of this process named kcp-web-wt). */
+/**
+ * The quic-go helper this process's relay started: the newest live child of
+ * this process named kcp-web-wt (a relay of an earlier test may still be
+ * reaping its own).
+ */
 function helperPid(): number {
+  let newest: { pid: number; started: number } | null = null;
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const m = /^\d+ \((.*)\) \S (\d+)/.exec(stat);
-      if (m && m[1] === 'kcp-web-wt' && Number(m[2]) === process.pid) return Number(d);
+      const m = /^\d+ \((.*)\) (\S) (\d+)/.exec(stat);
+      if (!m || m[1] !== 'kcp-web-wt' || m[2] === 'Z' || Number(m[3]) !== process.pid) continue;
+      // Field 22, the start time, counted after the parenthesised name.
+      const started = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+      if (!newest || started > newest.started) newest = { pid: Number(d), started };
     } catch {
       /* gone */
     }
   }
-  throw new Error('no kcp-web-wt child of this process');
+  if (!newest) throw new Error('no kcp-web-wt child of this process');
+  return newest.pid;
 }
 
 /** Starts the echo in the page, cuts the transport once `cutAt` bytes came back, and waits for the end. */
