@@ -42,7 +42,7 @@ if (!upstream) {
   console.log(`arena game server (kcp-web listener, aes, profile 'game': fast3, FEC 1/2, acknodelay) on udp ${upstream}`);
 }
 const relay = await startRelay({ upstream, listen: values.listen, staticDir: PAGE, allowNetem: true, websocket: true });
-console.log(`relay → ${upstream}; WebRTC: werift; WebTransport: ${relay.webtransport}; WebSocket (TCP, for comparison): on`);
+console.log(`relay → ${upstream}; WebRTC: ${relay.webrtc}; WebTransport: ${relay.webtransport}; WebSocket (TCP, for comparison): on`);
 console.log(`\n  Open ${relay.url} (in two tabs to play together)\n`);
 const stop = () => {
   stopGame();

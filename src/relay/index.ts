@@ -304,6 +304,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   reaper.unref();
 
   const addr = server.address() as AddressInfo;
+  // Signaling is up before WebTransport (the Go helper may be building): until it is, config offers the rest.
+  let wtSettled = false;
   const wt = await (async () => {
     if (options.webtransport === false) return { ingress: null, reason: 'disabled by option' };
     const authHost = listen.host === '0.0.0.0' || listen.host === '::' ? '127.0.0.1' : listen.host.includes(':') ? `[${listen.host}]` : listen.host;
@@ -335,6 +337,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const swap = wt.ingress?.rotation;
   const rotation = swap && wt.ingress?.certificateHash ? new CertificateRotation(swap, wt.ingress.certificateHash, options._now ?? Date.now, (e) => console.error(`kcp-web relay: WebTransport certificate rotation: ${e.message}`)) : undefined;
   await rotation?.start();
+  wtSettled = true;
   const rotationTimer = rotation ? setInterval(() => void rotation.check(), 3_600_000) : undefined;
   rotationTimer?.unref();
   /** What pages pin: the served certificate, and the next one, which will be served after the next rotation. */
@@ -344,13 +347,14 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     return hash ? { certificateHash: hash, certificateHashes: [hash] } : {};
   }
   function config() {
+    const ingress = wtSettled ? wt.ingress : null;
     return {
-      transports: [...(wt.ingress ? ['webtransport'] : []), 'webrtc', ...(options.websocket ? ['websocket'] : [])],
+      transports: [...(ingress ? ['webtransport'] : []), 'webrtc', ...(options.websocket ? ['websocket'] : [])],
       mtu: Math.min(WEBRTC_MTU, WEBTRANSPORT_MTU),
       webrtc: { path: '/kcp-web/rtc' },
       ...(options.websocket ? { websocket: { path: '/kcp-web/ws' } } : {}),
       resume: { path: '/kcp-web/resume' },
-      ...(wt.ingress ? { webtransport: { port: wtPort, path: WT_PATH, ...certificateHashes() } } : {}),
+      ...(ingress ? { webtransport: { port: wtPort, path: WT_PATH, ...certificateHashes() } } : {}),
     };
   }
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
