@@ -24,6 +24,7 @@ import { tunnelThroughput } from './tunnel.js';
 import { nodeCipherBackend } from '../src/adapter/node/crypt.js';
 import { hasChromium } from '../test/helpers/browser.js';
 import { withBenchPage } from './bench-page.js';
+import { workerMainThread, type MainThreadRow } from './worker-main-thread.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MS = Number(process.env.BENCH_MS ?? 500);
@@ -250,6 +251,26 @@ if (!ONLY || ONLY.test('relay')) {
   console.log(`\n${relayTable}`);
 }
 
+// Main-thread time per message: the session on the page against kcp-web/worker's session in a Worker.
+const WORKER_MESSAGES = Number(process.env.BENCH_WORKER_MESSAGES ?? 5000);
+let workerTable = '';
+let workerRows: MainThreadRow[] | { skipped: string } = { skipped: 'filtered out by BENCH_ONLY' };
+if (!ONLY || ONLY.test('main thread')) {
+  progress(`main thread: Chromium → relay (WebTransport) → kcp-go echo, ${WORKER_MESSAGES} messages of 100 B, 20 in flight, page session and worker session, 3 alternating rounds`);
+  workerRows = hasChromium ? await workerMainThread(WORKER_MESSAGES, 100, 3, progress) : { skipped: 'no Chromium' };
+  if (Array.isArray(workerRows)) {
+    const pageUs = workerRows.find((r) => r.mode === 'page')!.usPerMessage;
+    workerTable = [
+      `| main thread per message: Chromium page → relay (WebTransport) → kcp-go echo, aes, FEC 10/3, ${WORKER_MESSAGES} × 100 B echoed, 20 in flight, median of 3 (CDP TaskDuration) | µs | ratio to the page session | every round |`,
+      '|---|---|---|---|',
+      ...workerRows.map((r) => `| ${r.mode === 'page' ? "session on the page ('kcp-web')" : "session in a Worker ('kcp-web/worker')"} | ${r.usPerMessage.toFixed(1)} | ${(r.usPerMessage / pageUs).toFixed(2)}× | ${r.runs.map((x) => x.toFixed(1)).join(', ')} |`),
+    ].join('\n');
+  } else {
+    workerTable = `main thread per message: skipped (${workerRows.skipped})`;
+  }
+  console.log(`\n${workerTable}`);
+}
+
 // Stream throughput through a kcptun tunnel: kcp-web's client and server against kcptun's, kcptun ↔ kcptun the anchor.
 const TUNNEL_BYTES = Number(process.env.BENCH_TUNNEL_MB ?? 32) << 20;
 const TUNNEL_ROUNDS = 3;
@@ -296,7 +317,7 @@ mkdirSync(dir, { recursive: true });
 const stamp = new Date().toISOString();
 writeFileSync(
   join(dir, 'bench.md'),
-  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the sessions load comes from one kcp-go process sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the best sink run and the median echo run):\n${loopbackRuns}\n\n` : ''}${goClientTable ? `${goClientTable}\n\n` : ''}${goFailures.length ? `kcp-go runs that failed (not counted):\n${goFailures.map((f) => `- ${f}`).join('\n')}\n\n` : ''}${sessionsTable}\n\n${allocTable ? `${allocTable}\n\nThe wire copies each datagram into buffers it reuses, as kcp-web's own transports do (sendCopies), except in the last row, where the session must copy each one. Included: the message each receive hands to the application, node:crypto's output for AES; not included: the Buffer Node's dgram makes per received datagram (bench/alloc.ts).\n\n` : ''}${relayTable}\n\n${ingressMd ? `Relay CPU per forwarded datagram by ingress (relay, load and UDP echo in three processes on the same 2 cores; BENCH_RELAY_SESSIONS, BENCH_RELAY_S):\n\n${ingressMd}\n\n` : ''}${tunnelTable ? `${tunnelTable}\n\nkcptun is interop/bin/kcptun2026 (kcptun's last releases rebuilt from their modules); kcp-web's client and server run as their own Node processes (bench/tunnel-cli.ts), as kcptun's do.\n\n` : ''}${latencyTable}\n`,
+  `# kcp-web benchmarks (${stamp})\n\nRatios are kcp-web / kcp-go in the same run (above 1: kcp-web faster). Command: \`npm run bench\` (BENCH_SESSIONS=1000,5000 for more session levels; the sessions load comes from one kcp-go process sharing the 2 cores with the server).\n\n${table}\n\n${loopbackRuns ? `Every loopback run (the table shows the best sink run and the median echo run):\n${loopbackRuns}\n\n` : ''}${goClientTable ? `${goClientTable}\n\n` : ''}${goFailures.length ? `kcp-go runs that failed (not counted):\n${goFailures.map((f) => `- ${f}`).join('\n')}\n\n` : ''}${sessionsTable}\n\n${allocTable ? `${allocTable}\n\nThe wire copies each datagram into buffers it reuses, as kcp-web's own transports do (sendCopies), except in the last row, where the session must copy each one. Included: the message each receive hands to the application, node:crypto's output for AES; not included: the Buffer Node's dgram makes per received datagram (bench/alloc.ts).\n\n` : ''}${relayTable}\n\n${workerTable ? `${workerTable}\n\n` : ''}${ingressMd ? `Relay CPU per forwarded datagram by ingress (relay, load and UDP echo in three processes on the same 2 cores; BENCH_RELAY_SESSIONS, BENCH_RELAY_S):\n\n${ingressMd}\n\n` : ''}${tunnelTable ? `${tunnelTable}\n\nkcptun is interop/bin/kcptun2026 (kcptun's last releases rebuilt from their modules); kcp-web's client and server run as their own Node processes (bench/tunnel-cli.ts), as kcptun's do.\n\n` : ''}${latencyTable}\n`,
 );
-writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, sessionsStack: stackRows, latency, allocation: allocResult, relay: relayResult, tunnel: tunnelResult, relayIngress: ingressRows, echoGoClient: goClientRows, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
+writeFileSync(join(dir, 'bench.json'), JSON.stringify({ stamp, node: process.version, rows, sessions: sessionRows, sessionsFloor: floorRows, sessionsStack: stackRows, latency, allocation: allocResult, relay: relayResult, mainThread: workerRows, tunnel: tunnelResult, relayIngress: ingressRows, echoGoClient: goClientRows, raw: { node, chromium, go: Object.fromEntries(go) } }, null, 2));
 progress(`wrote bench/results/bench.md and bench.json`);
