@@ -4,7 +4,7 @@
 // their modules: the kcp-go peer and the kcptun stand-in in interop/, the relay's WebTransport
 // helper. Idempotent; run by `npm test` before the suites.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,7 +23,15 @@ function aptInstall(packages) {
   log(`apt-get install ${packages.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update'], { stdio: ['ignore', 'ignore', 'inherit'], env });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  // Debian starts a service on install (nginx's default site on port 80); tests start their own, so keep it from starting.
+  const policy = '/usr/sbin/policy-rc.d';
+  const ownPolicy = !existsSync(policy);
+  if (ownPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  try {
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  } finally {
+    if (ownPolicy) rmSync(policy, { force: true });
+  }
 }
 
 const GO_MIN = [1, 24];
@@ -48,6 +56,8 @@ if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
 if (!existsSync('/usr/bin/firefox-esr')) missing.push('firefox-esr');
 // Debian's kcptun (kcptun-client / kcptun-server) as the real peer of kcp-web client / server.
 if (!has('kcptun-server') || !has('kcptun-client')) missing.push('kcptun');
+// nginx with its stream (UDP) module: the load balancer in front of test/fleet.test.ts's relays.
+if (!existsSync('/usr/sbin/nginx') || !existsSync('/usr/lib/nginx/modules/ngx_stream_module.so')) missing.push('nginx', 'libnginx-mod-stream');
 aptInstall(missing);
 checkGo();
 

@@ -41,12 +41,14 @@ describe('demo: two players in the arena', { skip }, () => {
       return s.players.find((p) => p.id === s.you)!;
     });
     // Player A walks right until B sees A's x grow (however long the machine takes to get there).
+    // Keys go to the focused page: with two tabs in one browser, A must be the front one.
+    await a.bringToFront();
     await a.keyboard.down('d');
     const seen = await b
       .waitForFunction(
         ([id, x]) => ((globalThis as unknown as DemoWindow).demo.state()?.players.find((p) => p.id === id)?.x ?? 0) > x + 40,
         [me.id, me.x] as const,
-        { timeout: 20_000 },
+        { timeout: 60_000 },
       )
       .then(() => true, () => false);
     await a.keyboard.up('d');
