@@ -5,14 +5,31 @@
  *   relay STACK UPSTREAM — the kcp-web relay (WebRTC answered by STACK, and WebSocket);
  *   floor UPSTREAM       — the floor: a plain Node UDP forwarder, one socket
  *                          towards the upstream per client address, as the relay keeps.
- * Prints "listening URL-or-ADDRESS", then every second one JSON line:
- * { cpuUs, forwarded, rssMB, sessions } (CPU and datagrams since the last line).
+ * Prints "listening URL-or-ADDRESS", then answers each "read" line on stdin
+ * with one JSON line of cumulative counters (Counters): the caller reads them
+ * when it chooses, at quiet moments, instead of trusting a timer in a process
+ * whose event loop the load may stall.
  */
 import dgram from 'node:dgram';
+import { createInterface } from 'node:readline';
 import { startRelay, type WebRtcStackChoice } from '../src/relay/index.js';
 
 const [role, a, b] = process.argv.slice(2);
-let count: () => { forwarded: number; sessions: number };
+export interface Counters {
+  /** performance.now() of this process when read. */
+  ms: number;
+  /** CPU (user + system, every thread) since the process started. */
+  cpuUs: number;
+  /** Datagrams sent on towards the upstream, and back towards clients. */
+  up: number;
+  down: number;
+  /** Datagrams the server received and did not forward (budgets, failed sends). */
+  dropped: number;
+  rssMB: number;
+  sessions: number;
+}
+
+let count: () => Pick<Counters, 'up' | 'down' | 'dropped' | 'sessions'>;
 
 if (role === 'relay') {
   const relay = await startRelay({
@@ -27,45 +44,45 @@ if (role === 'relay') {
   });
   console.error(`relay: WebRTC ${relay.webrtc}`);
   console.log(`listening ${relay.url}`);
-  count = () => ({ forwarded: relay.stats.datagramsUp + relay.stats.datagramsDown, sessions: relay.stats.sessionsActive });
+  const st = relay.stats;
+  count = () => ({ up: st.datagramsUp, down: st.datagramsDown, dropped: st.dropped + st.rateLimited, sessions: st.sessionsActive });
 } else if (role === 'floor') {
   const [host, port] = [a!.slice(0, a!.lastIndexOf(':')), Number(a!.slice(a!.lastIndexOf(':') + 1))];
   const listener = dgram.createSocket('udp4');
   const upstreams = new Map<string, dgram.Socket>();
-  let forwarded = 0;
+  let up = 0;
+  let down = 0;
+  let dropped = 0;
   listener.on('message', (d, from) => {
     const key = `${from.address}:${from.port}`;
-    let up = upstreams.get(key);
-    if (!up) {
+    let socket = upstreams.get(key);
+    if (!socket) {
       const s = dgram.createSocket('udp4');
       s.on('message', (r) => {
-        forwarded++;
+        down++;
         listener.send(r, from.port, from.address);
       });
       s.connect(port, host);
-      upstreams.set(key, (up = s));
+      upstreams.set(key, (socket = s));
     }
-    forwarded++;
     try {
-      up.send(d);
+      socket.send(d);
+      up++;
     } catch {
-      // still connecting: dropped, as the relay does
+      dropped++; // still connecting: dropped, as the relay does
     }
   });
   await new Promise<void>((r) => listener.bind(0, '127.0.0.1', r));
   console.log(`listening 127.0.0.1:${listener.address().port}`);
-  count = () => ({ forwarded, sessions: upstreams.size });
+  count = () => ({ up, down, dropped, sessions: upstreams.size });
 } else {
   throw new Error('usage: relay-ingress-server.ts relay STACK UPSTREAM | floor UPSTREAM');
 }
 
-let cpu = process.cpuUsage();
-let last = count().forwarded;
-setInterval(() => {
-  const c = process.cpuUsage(cpu);
-  cpu = process.cpuUsage();
-  const now = count();
-  console.log(JSON.stringify({ cpuUs: c.user + c.system, forwarded: now.forwarded - last, rssMB: process.memoryUsage().rss / 2 ** 20, sessions: now.sessions }));
-  last = now.forwarded;
-}, 1000);
+createInterface({ input: process.stdin }).on('line', (l) => {
+  if (l !== 'read') return;
+  const c = process.cpuUsage();
+  const now: Counters = { ms: performance.now(), cpuUs: c.user + c.system, ...count(), rssMB: process.memoryUsage().rss / 2 ** 20 };
+  console.log(JSON.stringify(now));
+});
 process.on('SIGTERM', () => process.exit(0));

@@ -8,16 +8,26 @@
  * average is reported with them. Memory per session: the relay's RSS with
  * the sessions open less its RSS before, over N.
  *
+ * Counting: every process answers "read" with cumulative counters, read at
+ * quiet moments — after a warm-up burst has drained, and after the counted
+ * window has drained — so each hop (load's sends → relay forwarded up →
+ * echoed → relay forwarded down → load received) is counted over the same
+ * datagrams, none from an earlier phase and none still in flight. (Per-second
+ * lines from a relay whose event loop the load stalls arrive late and cover
+ * more than a second; summed as seconds they "forwarded" more than was offered.)
+ *
  * WebTransport is not measured here: no WebTransport client runs in Node on
  * this machine (@fails-components/webtransport's binding is not installed)
  * and Chromium cannot hold hundreds of sessions.
  *
- * Standalone: node --import tsx bench/relay-ingress.ts [100,1000] [seconds]
+ * Standalone: node --import tsx bench/relay-ingress.ts [100,1000] [seconds] [only the ingresses whose name has this]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
-import { startServer, ROOT } from '../test/helpers/kcppeer.js';
+import { ROOT } from '../test/helpers/kcppeer.js';
+import type { Counters } from './relay-ingress-server.js';
+import type { EchoCounters, LoadCounters } from './relay-ingress-load.js';
 import { loadNodeDataChannel } from '../src/adapter/node/datachannel.js';
 
 export type Ingress = 'floor (Node UDP forwarder)' | 'WebRTC node-datachannel' | 'WebRTC werift' | 'WebSocket';
@@ -26,85 +36,180 @@ export const INGRESSES: readonly Ingress[] = ['floor (Node UDP forwarder)', 'Web
 export interface IngressRow {
   ingress: Ingress;
   sessions: number;
-  /** Datagrams the relay forwarded per second, both directions. */
-  forwardedPerSec: number;
-  /** What the load offered, both directions (sessions × rate × 2). */
-  offeredPerSec: number;
-  relayCpuPct: number;
+  /** The rate asked of the load, both directions (sessions × rate × 2). */
+  nominalPerSec: number;
+  /**
+   * The measured window's counts, every one read at the same quiet moments
+   * (before the load starts, after every hop has drained), so each hop's
+   * count is at most the one before it.
+   */
+  counts: {
+    /** Datagrams the load handed to its sessions (and sends that threw). */
+    offered: number;
+    failed: number;
+    /** Forwarded by the relay towards the upstream. */
+    forwardedUp: number;
+    /** Received (and echoed) by the upstream. */
+    echoed: number;
+    /** Forwarded by the relay back towards the clients. */
+    forwardedDown: number;
+    /** Received by the load. */
+    returned: number;
+    /** The relay's own drop counters (budgets, failed sends), both directions. */
+    relayDropped: number;
+  };
+  /** Time the load was sending. */
+  sendingMs: number;
+  /** Relay CPU while the load was sending, in cores (1 = one core busy). */
+  relayCores: number;
+  /** Relay CPU with every session open and no traffic, in cores. */
+  idleCores: number;
+  /** Relay CPU (the window and its drain, less idle) per datagram it forwarded, either direction. */
   usPerDatagram: number;
   kbPerSession: number;
   openMs: number;
-  loadCpuPct: number;
-  /** Datagrams per second the load could not send: its session had closed. */
-  failedPerSec: number;
+  loadCores: number;
   /** 1-minute load average when the level ended (2 cores). */
   loadAvg: number;
+  /** Hops whose count exceeds the hop before: the counts are not to be trusted. */
+  inconsistent?: string;
   skipped?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const TSX = ['--import', 'tsx'];
 
-interface ServerLine {
-  cpuUs: number;
-  forwarded: number;
-  rssMB: number;
-  sessions: number;
+/** A process of this bench driven over stdin: each command is answered by one stdout line. */
+class Driven {
+  private readonly waiting: Array<(line: string) => void> = [];
+  private stderr = '';
+  readonly exited: Promise<never>;
+  /** Lines no command asked for (the load's "open MS"). */
+  onLine: (line: string) => void = () => {};
+
+  private constructor(readonly child: ChildProcess) {
+    child.stderr!.on('data', (d) => (this.stderr = (this.stderr + d).slice(-2000)));
+    createInterface({ input: child.stdout! }).on('line', (l) => {
+      const w = this.waiting.shift();
+      if (w) w(l);
+      else this.onLine(l);
+    });
+    this.exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`${child.spawnargs.slice(3, 5).join(' ')} exited with ${code}: ${this.stderr}`))));
+    this.exited.catch(() => {});
+  }
+
+  static spawn(args: string[]): Driven {
+    return new Driven(spawn(process.execPath, [...TSX, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
+  }
+
+  /** The first line matching `re`, before `timeoutMs`. */
+  until(re: RegExp, timeoutMs: number, what: string): Promise<RegExpExecArray> {
+    return Promise.race([
+      this.exited,
+      new Promise<RegExpExecArray>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`${what} not in ${timeoutMs / 1000} s`)), timeoutMs);
+        this.onLine = (l) => {
+          const m = re.exec(l);
+          if (m) {
+            clearTimeout(t);
+            resolve(m);
+          }
+        };
+      }),
+    ]);
+  }
+
+  ask(command: string): Promise<string> {
+    const answer = new Promise<string>((r) => this.waiting.push(r));
+    this.child.stdin!.write(`${command}\n`);
+    return Promise.race([this.exited, answer]);
+  }
+
+  async read<T>(): Promise<T> {
+    return JSON.parse(await this.ask('read')) as T;
+  }
+
+  stop(): void {
+    this.child.kill('SIGKILL');
+  }
 }
 
-async function level(ingress: Ingress, n: number, rate: number, seconds: number, upstream: string, progress: (m: string) => void): Promise<IngressRow> {
-  const args = ingress.startsWith('floor') ? ['floor', upstream] : ['relay', ingress === 'WebRTC werift' ? 'werift' : 'node-datachannel', upstream];
-  const server = await startServer(process.execPath, [...TSX, `${ROOT}bench/relay-ingress-server.ts`, ...args], /^listening (\S+)/);
-  const lines: ServerLine[] = [];
-  createInterface({ input: server.child.stdout! }).on('line', (l) => l.startsWith('{') && lines.push(JSON.parse(l) as ServerLine));
-  let load: ChildProcess | undefined;
+/**
+ * Reads all three until nothing is queued in the load and two reads 500 ms
+ * apart agree: every datagram in flight has arrived or is lost.
+ */
+async function drained(server: Driven, load: Driven, echo: Driven): Promise<[Counters, LoadCounters, EchoCounters]> {
+  const readAll = () => Promise.all([server.read<Counters>(), load.read<LoadCounters>(), echo.read<EchoCounters>()]);
+  let before = await readAll();
+  for (let i = 0; i < 60; i++) {
+    await sleep(500);
+    const now = await readAll();
+    if (now[1].queued === 0 && now[0].up === before[0].up && now[0].down === before[0].down && now[1].received === before[1].received && now[2].received === before[2].received) return now;
+    before = now;
+  }
+  throw new Error('the relay still forwarding 30 s after the load stopped');
+}
+
+async function level(ingress: Ingress, n: number, rate: number, seconds: number, echo: Driven, echoAddress: string, progress: (m: string) => void): Promise<IngressRow> {
+  const args = ingress.startsWith('floor') ? ['floor', echoAddress] : ['relay', ingress === 'WebRTC werift' ? 'werift' : 'node-datachannel', echoAddress];
+  const server = Driven.spawn([`${ROOT}bench/relay-ingress-server.ts`, ...args]);
+  let load: Driven | undefined;
   try {
+    const address = (await server.until(/^listening (\S+)/, 15_000, 'the relay listening'))[1]!;
     await sleep(1500);
-    const idleRss = lines.at(-1)?.rssMB ?? NaN;
+    const before = await server.read<Counters>();
     const kind = ingress.startsWith('floor') ? 'udp' : ingress === 'WebSocket' ? 'websocket' : 'webrtc';
-    load = spawn(process.execPath, [...TSX, `${ROOT}bench/relay-ingress-load.ts`, 'load', kind, server.address, String(n), String(rate)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    load.stderr!.on('data', (d) => (stderr += d));
-    const loadCpu: number[] = [];
-    const loadFailed: number[] = [];
-    const openMs = await new Promise<number>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`${n} ${ingress} sessions not open in 120 s`)), 120_000);
-      load!.once('exit', (code) => reject(new Error(`load exited with ${code}: ${stderr.slice(-500)}`)));
-      createInterface({ input: load!.stdout! }).on('line', (l) => {
-        if (l.startsWith('open ')) {
-          clearTimeout(t);
-          resolve(Number(l.slice(5)));
-        } else if (l.startsWith('{')) {
-          const r = JSON.parse(l) as { cpuPct: number; failed: number };
-          loadCpu.push(r.cpuPct);
-          loadFailed.push(r.failed);
-        }
-      });
-    });
+    load = Driven.spawn([`${ROOT}bench/relay-ingress-load.ts`, 'load', kind, address, String(n), String(rate)]);
+    const openMs = Number((await load.until(/^open (\d+)/, 180_000, `${n} ${ingress} sessions open`))[1]);
     progress(`relay ingress: ${n} ${ingress} sessions open in ${(openMs / 1000).toFixed(1)} s; measuring ${seconds} s`);
-    await sleep(2000); // every session sending, the per-second lines aligned
-    const from = lines.length;
-    const cpuFrom = loadCpu.length;
+    // A warm-up burst whose datagrams are drained before the counted window begins.
+    await load.ask('start');
+    await sleep(2000);
+    await load.ask('stop');
+    await drained(server, load, echo);
+    const quiet = await server.read<Counters>();
+    await sleep(1000);
+    const [s0, l0, e0] = await Promise.all([server.read<Counters>(), load.read<LoadCounters>(), echo.read<EchoCounters>()]);
+    await load.ask('start');
     await sleep(seconds * 1000);
-    const steady = lines.slice(from);
-    const cpuUs = steady.reduce((a, l) => a + l.cpuUs, 0);
-    const forwarded = steady.reduce((a, l) => a + l.forwarded, 0);
+    const sEnd = await server.read<Counters>();
+    await load.ask('stop');
+    const [s1, l1, e1] = await drained(server, load, echo);
+    const idleCpuPerMs = (s0.cpuUs - quiet.cpuUs) / (s0.ms - quiet.ms);
+    const counts = {
+      offered: l1.sent - l0.sent,
+      failed: l1.failed - l0.failed,
+      forwardedUp: s1.up - s0.up,
+      echoed: e1.received - e0.received,
+      forwardedDown: s1.down - s0.down,
+      returned: l1.received - l0.received,
+      relayDropped: s1.dropped - s0.dropped,
+    };
+    const hops: Array<[string, number, number]> = [
+      ['forwarded up > offered', counts.forwardedUp, counts.offered],
+      ['echoed > forwarded up', counts.echoed, counts.forwardedUp],
+      ['forwarded down > echoed', counts.forwardedDown, counts.echoed],
+      ['returned > forwarded down', counts.returned, counts.forwardedDown],
+    ];
+    const inconsistent = hops.filter(([, a, b]) => a > b).map(([what]) => what).join(', ');
+    const forwarded = counts.forwardedUp + counts.forwardedDown;
     return {
       ingress,
-      sessions: Math.max(0, ...steady.map((l) => l.sessions)),
-      forwardedPerSec: forwarded / steady.length,
-      offeredPerSec: n * rate * 2,
-      relayCpuPct: cpuUs / steady.length / 1e4,
-      usPerDatagram: cpuUs / forwarded,
-      kbPerSession: ((mean(steady.map((l) => l.rssMB)) - idleRss) * 1024) / n,
+      sessions: s1.sessions,
+      nominalPerSec: n * rate * 2,
+      counts,
+      sendingMs: l1.sendingMs - l0.sendingMs,
+      relayCores: (sEnd.cpuUs - s0.cpuUs) / (sEnd.ms - s0.ms) / 1000,
+      idleCores: idleCpuPerMs / 1000,
+      usPerDatagram: (s1.cpuUs - s0.cpuUs - idleCpuPerMs * (s1.ms - sEnd.ms)) / forwarded,
+      kbPerSession: ((sEnd.rssMB - before.rssMB) * 1024) / n,
       openMs,
-      loadCpuPct: mean(loadCpu.slice(cpuFrom)),
-      failedPerSec: mean(loadFailed.slice(cpuFrom)),
+      loadCores: (l1.cpuUs - l0.cpuUs) / (l1.sendingMs - l0.sendingMs) / 1000,
       loadAvg: loadavg()[0]!,
+      ...(inconsistent ? { inconsistent } : {}),
     };
   } finally {
-    load?.kill('SIGKILL');
+    load?.stop();
     server.stop();
     await sleep(300);
   }
@@ -114,21 +219,23 @@ async function level(ingress: Ingress, n: number, rate: number, seconds: number,
  * Every ingress at every level; a level an ingress cannot hold (werift at
  * 1000 × rate × 2 would need several cores) is listed as skipped with why.
  */
-export async function relayIngress(levels: number[], rate: number, seconds: number, progress: (m: string) => void): Promise<IngressRow[]> {
-  const echo = await startServer(process.execPath, [...TSX, `${ROOT}bench/relay-ingress-load.ts`, 'echo'], /^listening (\S+)/);
+export async function relayIngress(levels: number[], rate: number, seconds: number, progress: (m: string) => void, only = ''): Promise<IngressRow[]> {
+  const echo = Driven.spawn([`${ROOT}bench/relay-ingress-load.ts`, 'echo']);
+  const echoAddress = (await echo.until(/^listening (\S+)/, 15_000, 'the echo listening'))[1]!;
   const ndc = await loadNodeDataChannel();
   const rows: IngressRow[] = [];
-  const skippedRow = (ingress: Ingress, n: number, why: string): IngressRow => ({ ingress, sessions: n, forwardedPerSec: NaN, offeredPerSec: n * rate * 2, relayCpuPct: NaN, usPerDatagram: NaN, kbPerSession: NaN, openMs: NaN, loadCpuPct: NaN, failedPerSec: NaN, loadAvg: loadavg()[0]!, skipped: why });
+  const none = { offered: 0, failed: 0, forwardedUp: 0, echoed: 0, forwardedDown: 0, returned: 0, relayDropped: 0 };
+  const skippedRow = (ingress: Ingress, n: number, why: string): IngressRow => ({ ingress, sessions: n, nominalPerSec: n * rate * 2, counts: none, sendingMs: NaN, relayCores: NaN, idleCores: NaN, usPerDatagram: NaN, kbPerSession: NaN, openMs: NaN, loadCores: NaN, loadAvg: loadavg()[0]!, skipped: why });
   try {
     for (const n of levels) {
-      for (const ingress of INGRESSES) {
+      for (const ingress of INGRESSES.filter((i) => i.includes(only))) {
         // The WebRTC load runs node-datachannel clients, whichever stack answers.
         if (ingress.startsWith('WebRTC') && 'reason' in ndc) rows.push(skippedRow(ingress, n, ndc.reason));
         else if (ingress === 'WebRTC werift' && n > 200) rows.push(skippedRow(ingress, n, `werift's cost per datagram at ${n} × ${rate}/s each way needs more than the machine's 2 cores (see its row at a lower level)`));
         else {
           progress(`relay ingress: ${ingress}, ${n} sessions at ${rate} datagrams/s each way`);
           try {
-            rows.push(await level(ingress, n, rate, seconds, echo.address, progress));
+            rows.push(await level(ingress, n, rate, seconds, echo, echoAddress, progress));
           } catch (e) {
             rows.push(skippedRow(ingress, n, (e as Error).message));
           }
@@ -144,12 +251,14 @@ export async function relayIngress(levels: number[], rate: number, seconds: numb
 export function ingressTable(rows: IngressRow[], rate: number): string {
   const floor = (n: number) => rows.find((r) => r.ingress.startsWith('floor') && r.sessions === n && !r.skipped);
   return [
-    `| relay ingress, sessions × ${rate} datagrams/s each way (100 bytes, UDP echo upstream) | forwarded/s (offered; sends failing/s) | relay CPU (% of one core) | relay CPU per forwarded datagram | × floor | RSS per session | time to open all | load generator CPU | load average |`,
-    '|---|---|---|---|---|---|---|---|---|',
+    `| relay ingress, sessions × ${rate} datagrams/s each way (100 bytes, UDP echo upstream) | offered: the load's sends (both ways per s, of the rate asked) | forwarded up → echoed → forwarded down → returned | relay's drops | relay CPU per forwarded datagram | × floor | relay CPU sending (idle) | RSS per session | time to open all | load generator CPU | load average |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => {
-      if (r.skipped) return `| ${r.ingress}, ${r.sessions} sessions | skipped: ${r.skipped} | | | | | | | |`;
+      if (r.skipped) return `| ${r.ingress}, ${r.sessions} sessions | skipped: ${r.skipped} | | | | | | | | | |`;
       const f = floor(r.sessions);
-      return `| ${r.ingress}, ${r.sessions} sessions | ${r.forwardedPerSec.toFixed(0)} (${r.offeredPerSec}${r.failedPerSec > 0 ? `; ${r.failedPerSec.toFixed(0)} failing` : ''}) | ${r.relayCpuPct.toFixed(0)}% | ${r.usPerDatagram.toFixed(1)} µs | ${f ? (r.usPerDatagram / f.usPerDatagram).toFixed(1) : '–'}× | ${r.kbPerSession.toFixed(0)} KB | ${(r.openMs / 1000).toFixed(1)} s | ${r.loadCpuPct.toFixed(0)}% | ${r.loadAvg.toFixed(1)} |`;
+      const c = r.counts;
+      const perSec = ((2 * c.offered) / r.sendingMs) * 1000;
+      return `| ${r.ingress}, ${r.sessions} sessions | ${c.offered} sent${c.failed ? ` (+${c.failed} failed)` : ''}; ${perSec.toFixed(0)}/s of ${r.nominalPerSec}/s | ${c.forwardedUp} → ${c.echoed} → ${c.forwardedDown} → ${c.returned}${r.inconsistent ? ` (do not add up: ${r.inconsistent})` : ''} | ${c.relayDropped} | ${r.usPerDatagram.toFixed(1)} µs | ${f ? (r.usPerDatagram / f.usPerDatagram).toFixed(1) : '–'}× | ${r.relayCores.toFixed(2)} cores (${r.idleCores.toFixed(2)}) | ${r.kbPerSession.toFixed(0)} KB | ${(r.openMs / 1000).toFixed(1)} s | ${r.loadCores.toFixed(2)} cores | ${r.loadAvg.toFixed(1)} |`;
     }),
   ].join('\n');
 }
@@ -157,7 +266,7 @@ export function ingressTable(rows: IngressRow[], rate: number): string {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const levels = (process.argv[2] ?? '100,1000').split(',').map(Number);
   const seconds = Number(process.argv[3] ?? 8);
-  const rows = await relayIngress(levels, 20, seconds, (m) => console.error(m));
+  const rows = await relayIngress(levels, 20, seconds, (m) => console.error(m), process.argv[4]);
   console.log(ingressTable(rows, 20));
   process.exit(0);
 }
