@@ -1,9 +1,13 @@
 /** The relay lets no one through who should not get through, and says why. */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, createServer as createNetServer, type AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { startRelay, type Relay } from '../src/relay/index.js';
+import { HELPER_BINARY_ENV } from '../src/relay/webtransport/go.js';
 import { mintTicket, ticketKeyPair } from '../src/ticket.js';
 import { hasKcpPeer, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
 import { echoChecked } from './helpers/echo.js';
@@ -338,6 +342,71 @@ describe('relay probes: a junk flood against the real kcp-go echo', { skip: hasK
       assert.equal(relay.stats.sessionsActive, 1);
     } finally {
       session.close();
+    }
+  });
+});
+
+describe('relay config while WebTransport is starting', () => {
+  // The Go helper may take minutes to start (built on first use); signaling is up meanwhile.
+  // A stand-in helper starts only when the test opens its gate.
+  const dir = mkdtempSync(join(tmpdir(), 'kcp-web-slow-wt-'));
+  const started = join(dir, 'started');
+  const gate = join(dir, 'gate');
+  const helper = join(dir, 'slow-helper.mjs');
+  const [hash, next] = ['a'.repeat(64), 'b'.repeat(64)];
+  writeFileSync(
+    helper,
+    `#!${process.execPath}
+import { existsSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+writeFileSync(${JSON.stringify(started)}, '');
+const wait = setInterval(() => {
+  if (!existsSync(${JSON.stringify(gate)})) return;
+  clearInterval(wait);
+  console.log('ready 127.0.0.1:1 ${hash}');
+}, 20);
+createInterface({ input: process.stdin })
+  .on('line', (l) => console.log(l === 'next' ? 'next ${next}' : 'current ${next}'))
+  .on('close', () => process.exit(0));
+`,
+    { mode: 0o755 },
+  );
+  const saved = process.env[HELPER_BINARY_ENV];
+  after(() => {
+    if (saved === undefined) delete process.env[HELPER_BINARY_ENV];
+    else process.env[HELPER_BINARY_ENV] = saved;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('GET /kcp-web/config answers 200 with the transports up so far, then adds WebTransport once its helper is ready', { timeout: 30_000 }, async () => {
+    process.env[HELPER_BINARY_ENV] = helper;
+    const port = await new Promise<number>((resolve) => {
+      const s = createNetServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as AddressInfo;
+        s.close(() => resolve(port));
+      });
+    });
+    const starting = startRelay({ upstream: '127.0.0.1:9', listen: `127.0.0.1:${port}`, websocket: true, webtransportServer: 'go' });
+    const config = async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/kcp-web/config`);
+      const text = await res.text();
+      assert.equal(res.status, 200, text);
+      return JSON.parse(text) as { transports: string[]; webtransport?: { certificateHashes?: string[] } };
+    };
+    let relay: Relay | undefined;
+    try {
+      while (!existsSync(started)) await new Promise((r) => setTimeout(r, 20));
+      const early = await config();
+      assert.deepEqual(early.transports, ['webrtc', 'websocket']);
+      assert.equal(early.webtransport, undefined);
+      writeFileSync(gate, '');
+      relay = await starting;
+      const late = await config();
+      assert.deepEqual(late.transports, ['webtransport', 'webrtc', 'websocket']);
+      assert.deepEqual(late.webtransport?.certificateHashes, [hash, next]);
+    } finally {
+      writeFileSync(gate, '');
+      await (relay ?? (await starting)).close();
     }
   });
 });
