@@ -73,7 +73,8 @@ describe(`fleet: ${RELAYS} relays behind nginx, two kcp-go game servers, ${SESSI
         // Only the two game servers' host range and port; every ticket names one.
         '--allow', `${upIps.A.replace(/\d+$/, '20')}/30:29900`,
         '--rtc-ports', '40000-40999', '--websocket', '--webtransport', 'off',
-        // Behind the balancer every signaling request comes from its address.
+        // The balancer names the client (X-Forwarded-For); every client here runs on one host, whose address is capped.
+        '--trust-proxy', lbIp,
         '--max-per-address', String(Math.max(20, SESSIONS * 2)), '--max-sessions', String(Math.max(1000, SESSIONS * 2)),
       ]);
       relays.push(relay);

@@ -410,3 +410,67 @@ createInterface({ input: process.stdin })
     }
   });
 });
+
+describe('relay behind a load balancer (--trust-proxy)', () => {
+  let upstream: Awaited<ReturnType<typeof udpListen>>;
+  const relays: Relay[] = [];
+  const sockets: WebSocket[] = [];
+  before(async () => {
+    upstream = await udpListen('127.0.0.1:0');
+  });
+  after(async () => {
+    for (const s of sockets) s.terminate();
+    for (const r of relays) await r.close();
+    upstream?.close();
+  });
+  const start = async (trustProxy: string[]) => {
+    const r = await startRelay({ upstream: upstream.localAddress, listen: '127.0.0.1:0', trustProxy, maxSessionsPerAddress: 2, webtransport: false, websocket: true });
+    relays.push(r);
+    return r;
+  };
+  /** Opens (and keeps) a WebSocket session whose request carries `forwardedFor`; its HTTP status. */
+  const open = (relay: Relay, forwardedFor: string, query = '') =>
+    new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${relay.url.replace(/^http/, 'ws')}kcp-web/ws${query}`, { headers: { 'x-forwarded-for': forwardedFor } });
+      sockets.push(ws);
+      ws.once('open', () => resolve(101));
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode!));
+      ws.once('error', () => {});
+    });
+
+  it('from a trusted proxy, caps per client the rightmost X-Forwarded-For address outside the trusted CIDRs', async () => {
+    const relay = await start(['127.0.0.0/8', '10.0.0.0/8']);
+    // nginx's $proxy_add_x_forwarded_for appends the client; a client's own header stays to its left.
+    assert.equal(await open(relay, '203.0.113.1'), 101);
+    assert.equal(await open(relay, '198.51.100.7, 203.0.113.1'), 101);
+    assert.equal(await open(relay, '203.0.113.1, 10.1.2.3'), 429, 'a second trusted proxy (10.1.2.3) is skipped: still 203.0.113.1, now over its cap');
+    assert.equal(await open(relay, '203.0.113.2'), 101, 'another client has slots of its own');
+    assert.equal(await open(relay, '[2001:db8::1]:4711'), 101);
+    assert.equal(relay.stats.sessionsActive, 4);
+  });
+
+  it('from any other peer, the header is ignored: a spoofed X-Forwarded-For buys no extra slots', async () => {
+    const relay = await start(['10.0.0.2']);
+    assert.equal(await open(relay, '203.0.113.1'), 101);
+    assert.equal(await open(relay, '203.0.113.2'), 101);
+    assert.equal(await open(relay, '203.0.113.3'), 429, 'all three come from 127.0.0.1, which is over its cap');
+  });
+
+  it('binds a resume credential to the client address the proxy named', async () => {
+    const relay = await start(['127.0.0.1']);
+    const claim = 'c'.repeat(22);
+    assert.equal(await open(relay, '203.0.113.5', `?claim=${claim}`), 101);
+    const pickup = (forwardedFor: string) => fetch(`${relay.url}kcp-web/resume`, { method: 'POST', body: JSON.stringify({ claim }), headers: { 'x-forwarded-for': forwardedFor } });
+    let mine = await pickup('203.0.113.5');
+    for (let i = 0; i < 100 && mine.status === 404; i++) {
+      // The claim is filed once the session is carried, just after the upgrade.
+      await new Promise((r) => setTimeout(r, 20));
+      mine = await pickup('203.0.113.5');
+    }
+    assert.equal(mine.status, 200);
+    const { credential } = (await mine.json()) as { credential: string };
+    const refresh = (forwardedFor: string) => fetch(`${relay.url}kcp-web/resume`, { method: 'POST', body: JSON.stringify({ credential }), headers: { 'x-forwarded-for': forwardedFor } });
+    assert.equal((await refresh('203.0.113.6')).status, 403, 'another client behind the same proxy');
+    assert.equal((await refresh('203.0.113.5')).status, 200);
+  });
+});

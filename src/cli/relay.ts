@@ -3,7 +3,7 @@ import { lookup } from 'node:dns/promises';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { certificateFromPem } from '../relay/certificate.js';
 import { ticketVerifier } from '../ticket.js';
-import { parseAllowRule, startRelay, type AllowRule } from '../relay/index.js';
+import { parseAllowRule, startRelay, TrustedProxies, type AllowRule } from '../relay/index.js';
 import { WEBRTC_STACKS, WEBTRANSPORT_SERVERS, type WebRtcStackChoice, type WebTransportServerChoice } from '../relay/index.js';
 import { checkHostPort, FlagError } from './kcp-flags.js';
 import { relayFromCache } from './relay-deps.js';
@@ -39,6 +39,11 @@ to end: the relay never holds keys.
   --idle-timeout MS      close sessions idle this long, ≥ 1000 (default 60000)
   --max-sessions N       sessions at once (default 1000)
   --max-per-address N    sessions at once per client address (default 20)
+  --trust-proxy CIDR     a load balancer in front (e.g. 10.0.0.2 or 10.0.0.0/24;
+                         repeatable): from it, the client address is the
+                         rightmost X-Forwarded-For entry outside these CIDRs
+                         (for --max-per-address and resume); from any other
+                         peer the header is ignored (default: trust none)
   --rate N               per-session budget each way, datagrams/s (default 5000)
   --bandwidth BYTES      per-session budget each way, bytes/s, ≥ 1500 (default 8388608)
   --session-bytes N      close a session after N bytes in all (default: no cap)
@@ -52,6 +57,7 @@ to end: the relay never holds keys.
 const FLAGS = {
   upstream: { type: 'string' },
   allow: { type: 'string', multiple: true },
+  'trust-proxy': { type: 'string', multiple: true },
   listen: { type: 'string', default: '127.0.0.1:8080' },
   'rtc-ports': { type: 'string' },
   websocket: { type: 'boolean', default: false },
@@ -95,6 +101,13 @@ export async function runRelay(args: string[]): Promise<number | void> {
     } catch (e) {
       throw new FlagError(`--allow: ${(e as Error).message}`);
     }
+  }
+  const trusted: unknown = (v as Record<string, unknown>)['trust-proxy'];
+  const trustProxy = Array.isArray(trusted) ? (trusted as string[]) : [];
+  try {
+    new TrustedProxies(trustProxy);
+  } catch (e) {
+    throw new FlagError(`--trust-proxy: ${(e as Error).message}`);
   }
   if (allow.length > 0 && typeof v['ticket-key'] !== 'string') throw new FlagError('--allow needs --ticket-key PUBLIC: only signed tickets may name an upstream');
   const hasUpstream = typeof v.upstream === 'string' && v.upstream !== '';
@@ -166,6 +179,7 @@ export async function runRelay(args: string[]): Promise<number | void> {
     webrtc: rtc as WebRtcStackChoice,
     maxSessions: caps[0]!,
     maxSessionsPerAddress: caps[1]!,
+    ...(trustProxy.length > 0 ? { trustProxy } : {}),
     ...(typeof v.token === 'string' ? { token: v.token } : {}),
     ...(hasUpstream ? { upstream: String(v.upstream) } : {}),
     ...(allow.length > 0 ? { allow } : {}),

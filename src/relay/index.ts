@@ -33,6 +33,7 @@ import { Forwarder, type ForwardHandle, type ForwardStats, type IngressKind } fr
 import { createHttpServer, HttpError, readBody, requestUrl, sendJson, sendText, staticFiles, type Route } from './http.js';
 import { DEFAULT_LIMITS, type SessionLimits } from './limits.js';
 import { AllowList, parseAllowRule, type AllowRule, type Upstream } from './upstreams.js';
+import { TrustedProxies } from './proxy.js';
 import { ResumeBook, RESUME_COUNTERS, type ResumeCounters } from './resume.js';
 import { CertificateRotation } from './rotation.js';
 import { createRtcAnswerer, WEBRTC_STACKS, type WebRtcStackChoice } from './webrtc.js';
@@ -42,6 +43,7 @@ export { WEBTRANSPORT_SERVERS, type WebTransportServerChoice } from './webtransp
 export { WEBRTC_STACKS, type WebRtcStackChoice } from './webrtc.js';
 export type { SessionLimits } from './limits.js';
 export { parseAllowRule, type AllowRule } from './upstreams.js';
+export { TrustedProxies } from './proxy.js';
 
 export interface RelayOptions {
   /**
@@ -99,6 +101,13 @@ export interface RelayOptions {
   /** Most sessions at once, in total and per client address. Defaults 1000 and 20. */
   maxSessions?: number;
   maxSessionsPerAddress?: number;
+  /**
+   * Load balancers (addresses or CIDRs) whose X-Forwarded-For names the
+   * client: a request from one of them counts against, and binds resume
+   * credentials to, the rightmost address in it that is not one of them.
+   * From any other peer the header is ignored. Default none.
+   */
+  trustProxy?: string[];
   /** Largest signaling body accepted, bytes. */
   maxBodyBytes?: number;
   /** Offer WebTransport (HTTP/3 on UDP, by default on the HTTP port's number). Default true. */
@@ -170,6 +179,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     if (upstream.port === 0) throw new TypeError('upstream must name a port other than 0');
   }
   const listen = parseHostPort(options.listen ?? '127.0.0.1:8080', 'listen');
+  const proxies = new TrustedProxies(options.trustProxy ?? []);
   const idleTimeout = options.idleTimeout ?? 60000;
   const forwarder = new Forwarder(limits, { loss: options.loss ?? 0, delay: options.delay ?? 0 });
   const hostAddresses = options.rtcHostAddresses ?? (isLoopbackHost(listen.host) ? ['127.0.0.1'] : []);
@@ -193,7 +203,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const authSecret = randomBytes(16).toString('hex');
   /** How `req` may join (a new session or a resume); or null, its refusal answered (and counted). */
   const entered = (req: IncomingMessage, res?: ServerResponse): Entry | { refusal: [number, string] } | null => {
-    const e = attachments.enter(admission.credentialOf(req), req.socket.remoteAddress ?? '', resumeParamsOf(requestUrl(req).searchParams));
+    const e = attachments.enter(admission.credentialOf(req), proxies.clientOf(req), resumeParamsOf(requestUrl(req).searchParams));
     if (!res || !('refusal' in e)) return e;
     sendText(res, e.refusal[0], e.refusal[1]);
     req.resume();
@@ -219,7 +229,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     if (!entry) return;
     try {
       const offer = await readBody(req, options.maxBodyBytes ?? 64 * 1024);
-      const release = 'resumeOf' in entry ? undefined : admission.hold(req.socket.remoteAddress ?? '');
+      const release = 'resumeOf' in entry ? undefined : admission.hold(proxies.clientOf(req));
       const opened = await rtc.answer(offer).catch((e: Error) => {
         release?.(); // a failed offer keeps nothing: its address slot goes now
         attachments.abandon(entry);
@@ -254,7 +264,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       if (e instanceof HttpError) throw e; // over the size limit: 413
       return sendText(res, 400, 'expected {"claim": "…"} or {"credential": "…"}');
     }
-    const address = req.socket.remoteAddress ?? '';
+    const address = proxies.clientOf(req);
     if (typeof asked?.claim === 'string') {
       const issued = book.pickup(asked.claim, address);
       return issued ? sendJson(res, issued) : sendText(res, 404, 'no credential under this claim');
@@ -289,7 +299,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         sock.end(`HTTP/1.1 ${v.refusal[0]} ${v.refusal[1]}\r\nconnection: close\r\n\r\n`);
         return;
       }
-      const release = 'resumeOf' in v ? undefined : admission.hold(req.socket.remoteAddress ?? '');
+      const release = 'resumeOf' in v ? undefined : admission.hold(proxies.clientOf(req));
       wss.handleUpgrade(req, sock, head, (ws) => attachments.carry(v, new WebSocketTransport(ws as unknown as WebSocketLike), 'websocket', release, true));
     });
   }

@@ -15,12 +15,9 @@ export interface Upstream {
   port: number;
 }
 
-export interface AllowRule {
+export interface AllowRule extends Cidr {
   /** The rule as written. */
   text: string;
-  address: string;
-  prefix: number;
-  family: 'ipv4' | 'ipv6';
   /** Inclusive port ranges. */
   ports: Array<[number, number]>;
 }
@@ -32,12 +29,8 @@ export function parseAllowRule(text: string): AllowRule {
   const bad = (why: string) => new TypeError(`${why}; expected CIDR:PORTS such as 10.0.0.0/8:29900-29999, 127.0.0.1:29900,29901 or [fd00::/8]:4000; got ${JSON.stringify(text)}`);
   const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):([^:]+)$/.exec(text);
   if (!m) throw bad('not CIDR:PORTS');
-  const [address, prefixText] = (m[1] ?? m[2]!).split('/') as [string, string | undefined];
-  const version = isIP(address);
-  if (version === 0) throw bad(`${JSON.stringify(address)} is not an IP address`);
-  const max = version === 4 ? 32 : 128;
-  const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
-  if (!(prefix >= 0 && prefix <= max)) throw bad(`the prefix length must be 0 to ${max}`);
+  const net = parseCidr(m[1] ?? m[2]!);
+  if (typeof net === 'string') throw bad(net);
   const portsText = m[3]!;
   if (!PORTS.test(portsText)) throw bad('PORTS must be a port, a range LOW-HIGH, or a comma list of them');
   const ports = portsText.split(',').map((r): [number, number] => {
@@ -45,7 +38,25 @@ export function parseAllowRule(text: string): AllowRule {
     if (!(lo >= 1 && hi <= 65535 && lo <= hi)) throw bad(`port range ${r} is not within 1-65535, low to high`);
     return [lo, hi];
   });
-  return { text, address, prefix, family: version === 4 ? 'ipv4' : 'ipv6', ports };
+  return { text, ...net, ports };
+}
+
+export interface Cidr {
+  address: string;
+  prefix: number;
+  family: 'ipv4' | 'ipv6';
+}
+
+/** An address with an optional /prefix (a lone address is its own /32 or /128), or why it is not one. */
+export function parseCidr(text: string): Cidr | string {
+  const [address, prefixText, extra] = text.split('/') as [string, string | undefined, string | undefined];
+  const version = isIP(address);
+  if (version === 0) return `${JSON.stringify(address)} is not an IP address`;
+  if (extra !== undefined) return `${JSON.stringify(text)} has more than one /PREFIX`;
+  const max = version === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+  if (!(prefix >= 0 && prefix <= max)) return `the prefix length must be 0 to ${max}`;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
 /** The operator's allow-list: forward only to these addresses and ports. */

@@ -58,7 +58,9 @@ ${o.relays.map((r) => `    server ${r} max_fails=1 fail_timeout=30s;`).join('\n'
       proxy_http_version 1.1;
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;
-      proxy_set_header X-Forwarded-For $remote_addr;
+      # The client's address, appended to any the client sent; relays started with
+      # --trust-proxy BALANCER take the rightmost address that is not a balancer's.
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       # WebSocket sessions are long-lived and may be quiet between game updates.
       proxy_read_timeout 1h;
       proxy_send_timeout 1h;
