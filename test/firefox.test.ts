@@ -36,6 +36,26 @@ const BYTES = 1 << 20;
 
 interface EchoResult { ok: boolean; kind?: string; received: number; ms: number; error?: string }
 
+/**
+ * Waits for the page's echo, sampling its session and the relay every 5 s
+ * into `samples` (kept with a failed case: they tell a stalled reader from
+ * stopped timers), and gives up before the test's own timeout so the
+ * samples are written.
+ */
+async function watchProgress(page: Page, echo: Promise<EchoResult>, samples: object[], relay: Relay): Promise<EchoResult> {
+  const deadline = Date.now() + 100_000;
+  let done = false;
+  void echo.finally(() => (done = true)).catch(() => undefined);
+  while (!done) {
+    if (Date.now() > deadline) throw new Error(`no echo after 100 s; last sample ${JSON.stringify(samples.at(-1))}`);
+    await Promise.race([echo.catch(() => undefined), new Promise((r) => setTimeout(r, 5000))]);
+    if (done) break;
+    const p = await page.evaluate(() => (globalThis as unknown as { echoProgress(): object }).echoProgress()).catch((e: unknown) => ({ error: String(e) }));
+    samples.push({ at: new Date().toISOString(), page: p, relay: { up: relay.stats.datagramsUp, down: relay.stats.datagramsDown, dropped: relay.stats.dropped } });
+  }
+  return echo;
+}
+
 describe('Firefox → relay → kcp-go', { skip }, () => {
   let browser: Browser;
   let page: Page;
@@ -84,13 +104,15 @@ describe('Firefox → relay → kcp-go', { skip }, () => {
         it(`1 MiB echoed through ${transport}`, { timeout: 120_000, skip: wtSkip }, async () => {
           consoleLines.length = 0;
           const droppedBefore = relay.stats.dropped;
+          const progress: object[] = [];
           try {
             await page.goto(relay.url);
             await page.waitForFunction(() => typeof (globalThis as { runEcho?: unknown }).runEcho === 'function');
-            const r = await page.evaluate(
+            const echo = page.evaluate(
               (c) => (globalThis as unknown as { runEcho(c: object): Promise<EchoResult> }).runEcho(c),
               { relay: relay.url, transport, crypt, key: 'e2e', fec: true, bytes: BYTES },
             );
+            const r = await watchProgress(page, echo, progress, relay);
             assert.equal(r.error, undefined, r.error);
             assert.equal(r.kind, transport);
             assert.equal(r.received, BYTES);
@@ -101,6 +123,7 @@ describe('Firefox → relay → kcp-go', { skip }, () => {
             const dir = join(ROOT, 'test-results', 'firefox', `${crypt}-loss${loss * 100}-${transport}`);
             mkdirSync(dir, { recursive: true });
             writeFileSync(join(dir, 'console.log'), `${consoleLines.join('\n')}\n`);
+            writeFileSync(join(dir, 'progress.json'), `${JSON.stringify(progress, null, 2)}\n`);
             writeFileSync(join(dir, 'relay-stats.json'), `${JSON.stringify({ url: relay.url, webtransport: relay.webtransport, stats: relay.stats }, null, 2)}\n`);
             writeFileSync(join(dir, 'kcp-go-snmp.json'), `${JSON.stringify({ flags, snmp: await stopWithCounters(go) }, null, 2)}\n`);
             await page.screenshot({ path: join(dir, 'screenshot.png') }).catch(() => undefined);

@@ -27,6 +27,8 @@ async function sha256(b: Uint8Array): Promise<string> {
   return Array.from(h, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
+let progress: () => object = () => ({ running: false });
+
 async function runEcho(c: EchoCase): Promise<{ ok: boolean; kind?: string; received: number; ms: number; error?: string }> {
   const start = performance.now();
   let connected;
@@ -49,6 +51,8 @@ async function runEcho(c: EchoCase): Promise<{ ok: boolean; kind?: string; recei
   for (let off = 0; off < payload.length; off += 65536) crypto.getRandomValues(payload.subarray(off, off + 65536));
   const got = new Uint8Array(c.bytes);
   let n = 0;
+  // What a failed case dumps: whether datagrams still arrive and the session's timers still run.
+  progress = () => ({ received: n, sent: session.stats.BytesSent, stalls: session.stalls, ms: performance.now() - start, snmp: session.stats.copy() });
   try {
     const writing = (async () => {
       for (let off = 0; off < payload.length; off += 4096) await session.write(payload.subarray(off, off + 4096));
@@ -77,4 +81,4 @@ async function tryConnect(url: string): Promise<string> {
   }
 }
 
-Object.assign(window, { runEcho, tryConnect });
+Object.assign(window, { runEcho, tryConnect, echoProgress: () => progress() });
