@@ -115,4 +115,15 @@ describe('UDP transport sends', () => {
     assert.equal(r.bad(), 0);
     assert.equal(r.got(), 400);
   });
+
+  it('a listener socket hands a datagram for an IP address to the kernel within send(): it arrives though the transport closes right after', async () => {
+    const r = await receiver();
+    for (let k = 0; k < 5; k++) {
+      const t = await udpListen('127.0.0.1:0');
+      t.send(fill(new Uint8Array(1400), k), `127.0.0.1:${r.port}`);
+      t.close();
+    }
+    await arrived(r, 5);
+    assert.equal(r.bad(), 0);
+  });
 });

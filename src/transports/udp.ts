@@ -7,6 +7,7 @@
  * "host:port" ("[v6]:port" for IPv6).
  */
 import dgram from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
 import type { DatagramTransport } from '../core/transport.js';
 import { BaseTransport } from './_base.js';
@@ -46,6 +47,16 @@ const DESTINATIONS_KEPT = 20_000;
 /** Free send buffers kept for reuse (more are made while more sends are in flight). */
 const SPARE_BUFFERS = 256;
 
+/**
+ * One send in this many carries a callback, which frees the copies of all
+ * sends up to it (they finish in call order, see sendCopies). A callback
+ * costs a nextTick and a call per datagram otherwise; the copies of the
+ * last few sends wait for a later one, at most this many buffers. Errors of
+ * the sends without one are lost to send(): a connected socket's
+ * ECONNREFUSED also arrives through its receive side ('error').
+ */
+const RELEASE_EVERY = 16;
+
 class UdpTransport extends BaseTransport {
   readonly mtu = MTU_LIMIT;
   /**
@@ -53,12 +64,15 @@ class UdpTransport extends BaseTransport {
    * has sent it: dgram keeps a datagram until then, and sends in call order
    * (libuv queues behind any send it could not finish at once, and finishes
    * nothing out of that order), so after k callbacks, whichever came first,
-   * the k oldest copies are free.
+   * the k oldest copies are free. Only every RELEASE_EVERY-th send has a
+   * callback: when it runs, that send and all before it are done.
    */
   readonly sendCopies = true;
   /** Send errors on a listening socket: counted, not fatal. */
   sendErrors = 0;
   private readonly buffers = new ReusedCopies(SPARE_BUFFERS);
+  /** Reused copies sent since the last send with a callback. */
+  private uncounted = 0;
 
   constructor(
     readonly socket: dgram.Socket,
@@ -75,12 +89,13 @@ class UdpTransport extends BaseTransport {
   }
 
   /**
-   * One callback for every send (none made per datagram). A client's send
-   * error (ECONNREFUSED: nobody at that port) ends its session; a server's
-   * (one peer unreachable, ENOBUFS) must not end all.
+   * The callback of every RELEASE_EVERY-th reused send (one function, none
+   * made per datagram). A client's send error (ECONNREFUSED: nobody at that
+   * port) ends its session; a server's (one peer unreachable, ENOBUFS) must
+   * not end all.
    */
   private readonly sent = (err: Error | null): void => {
-    this.buffers.release();
+    this.buffers.release(RELEASE_EVERY);
     if (err) this.sendFailed(err);
   };
 
@@ -131,13 +146,20 @@ class UdpTransport extends BaseTransport {
       ({ host, port, literal: reused } = dest);
     }
     const copy = reused ? this.buffers.take(datagram) : datagram.slice();
+    const counted = reused && ++this.uncounted === RELEASE_EVERY;
+    if (counted) this.uncounted = 0;
+    const done = counted ? this.sent : reused ? undefined : this.sendFailed;
     // dgram can also throw synchronously (a socket the runtime already tore
     // down after an ICMP error): the same handling, never an exception into KCP.
     try {
-      if (this.connectedTo !== null) this.socket.send(copy, this.sent);
-      else this.socket.send(copy, port, host, reused ? this.sent : this.sendFailed);
+      if (this.connectedTo !== null) this.socket.send(copy, done);
+      else this.socket.send(copy, port, host, done);
     } catch (e) {
-      if (reused) this.buffers.unsent();
+      if (reused) {
+        // Not in flight: a later callback must not count it.
+        this.buffers.unsent();
+        this.uncounted = counted ? RELEASE_EVERY - 1 : this.uncounted - 1;
+      }
       this.sendFailed(e as Error);
     }
   }
@@ -151,8 +173,19 @@ class UdpTransport extends BaseTransport {
   }
 }
 
+/**
+ * dgram looks up every destination, IP addresses too (dns.lookup answers
+ * those on the next tick, and the send waits for it): an address is
+ * answered at once, so the send leaves within send().
+ */
+const lookup: NonNullable<dgram.SocketOptions['lookup']> = (host, options, done) => {
+  const v = isIP(host);
+  if (v !== 0) done(null, host, v);
+  else dnsLookup(host, options, done);
+};
+
 function socketFor(host: string): dgram.Socket {
-  return dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
+  return dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', lookup });
 }
 
 /** Runs a connect/bind and turns its 'error' event into a rejection (closing the socket). */
