@@ -51,6 +51,8 @@ describe('kcp-web CLI', () => {
     [['relay', '--upstream', '127.0.0.1:29900', '--loss', '1.5'], /^kcp-web relay: --loss must be a fraction/],
     [['relay', '--upstream', '127.0.0.1:29900', '--idle-timeout', '10'], /^kcp-web relay: --idle-timeout must be an integer ≥ 1000/],
     [['relay', '--upstream', '127.0.0.1:29900', '--resume-ttl', '5s'], /^kcp-web relay: --resume-ttl must be an integer ≥ 10000/],
+    [['relay', '--upstream', '127.0.0.1:29900', '--public-webtransport', 'relay2.example.net'], /^kcp-web relay: --public-webtransport must be HOST:PORT/],
+    [['relay', '--upstream', '127.0.0.1:29900', '--public-webtransport', 'relay2.example.net:0'], /^kcp-web relay: --public-webtransport must name a port from 1 to 65535/],
     [['relay', '--upstream', '127.0.0.1:29900', '--trust-proxy', '10.0.0.0/33'], /^kcp-web relay: --trust-proxy: the prefix length must be 0 to 32; expected an address or CIDR/],
     [['relay', '--upstream', '127.0.0.1:29900', '--trust-proxy', '10.0.0.2', '--trust-proxy', 'nginx'], /^kcp-web relay: --trust-proxy: "nginx" is not an IP address/],
     [['ticket', 'mint'], /^kcp-web ticket: mint: --key SECRET is required/],

@@ -12,6 +12,7 @@ import { mintTicket, ticketKeyPair } from '../src/ticket.js';
 import { hasKcpPeer, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
 import { echoChecked } from './helpers/echo.js';
 import { connect } from '../src/transports/connect.js';
+import { openTransport, type RelayConfig } from '../src/transports/open.js';
 import { DATA_CHANNEL_INIT } from '../src/transports/webrtc.js';
 import { weriftPeerConnections, weriftMessage } from '../src/adapter/node/werift.js';
 import { dial, listen } from '../src/index.node.js';
@@ -407,6 +408,38 @@ createInterface({ input: process.stdin })
     } finally {
       writeFileSync(gate, '');
       await (relay ?? (await starting)).close();
+    }
+  });
+  it('behind a balancer, advertises the WebTransport address it was given (publicWebtransport), and pages dial it', { timeout: 30_000 }, async () => {
+    process.env[HELPER_BINARY_ENV] = helper;
+    writeFileSync(gate, '');
+    const relay = await startRelay({ upstream: '127.0.0.1:9', listen: '127.0.0.1:0', webtransportServer: 'go', publicWebtransport: 'relay2.example.net:4433' });
+    try {
+      const config = (await (await fetch(`${relay.url}kcp-web/config`)).json()) as RelayConfig;
+      assert.deepEqual(config.webtransport, { host: 'relay2.example.net', port: 4433, path: '/kcp-web/wt', certificateHash: hash, certificateHashes: [hash, next] });
+      // The page fetched the config through the balancer; it dials the relay that answered, pinning that relay's certificate.
+      const dialed: Array<{ url: string; pinned: number }> = [];
+      const WebTransport = class {
+        ready = Promise.reject(new Error('not a real WebTransport'));
+        closed = new Promise(() => {});
+        datagrams = { readable: new ReadableStream<Uint8Array>(), writable: new WritableStream<Uint8Array>() };
+        constructor(url: string, init?: { serverCertificateHashes?: unknown[] }) {
+          this.ready.catch(() => {});
+          dialed.push({ url, pinned: init?.serverCertificateHashes?.length ?? 0 });
+        }
+        close() {}
+      };
+      const dial = (c: RelayConfig) => openTransport('webtransport', 'http://balancer.example.net/', c, { WebTransport }).catch(() => {});
+      await dial(config);
+      await dial({ ...config, webtransport: { ...config.webtransport!, host: 'fd00::12' } });
+      await dial({ ...config, webtransport: { port: 8080, path: '/kcp-web/wt' } });
+      assert.deepEqual(dialed, [
+        { url: 'https://relay2.example.net:4433/kcp-web/wt', pinned: 2 },
+        { url: 'https://[fd00::12]:4433/kcp-web/wt', pinned: 2 },
+        { url: 'https://balancer.example.net:8080/kcp-web/wt', pinned: 0 },
+      ]);
+    } finally {
+      await relay.close();
     }
   });
 });

@@ -31,6 +31,10 @@ to end: the relay never holds keys.
                          loads, else werift), node-datachannel or werift
   --webtransport SERVER  auto (default), node (@fails-components/webtransport),
                          go (the kcp-web-wt helper) or off
+  --public-webtransport HOST:PORT
+                         where pages reach this relay's WebTransport (UDP)
+                         when that is not the host serving the config: behind
+                         a load balancer, this relay's own public name and port
   --cert FILE --key FILE WebTransport certificate and key, PEM (default: a
                          fresh self-signed one, pinned by pages by its hash)
   --rtc-ports MIN-MAX    UDP port range for WebRTC (default: any)
@@ -70,6 +74,7 @@ const FLAGS = {
   webtransport: { type: 'string', default: 'auto' },
   webrtc: { type: 'string', default: 'auto' },
   cert: { type: 'string' },
+  'public-webtransport': { type: 'string' },
   key: { type: 'string' },
   'ticket-key': { type: 'string' },
   rate: { type: 'string', default: '5000' },
@@ -124,6 +129,7 @@ export async function runRelay(args: string[]): Promise<number | void> {
     }
   }
   checkHostPort(v, 'listen');
+  if (typeof v['public-webtransport'] === 'string' && checkHostPort(v, 'public-webtransport').port === 0) throw new FlagError(`--public-webtransport must name a port from 1 to 65535; got ${JSON.stringify(v['public-webtransport'])}`);
   if (typeof v.static === 'string' && !existsSync(v.static)) throw new FlagError(`--static must name a directory; ${JSON.stringify(v.static)} does not exist`);
   if (typeof v.static === 'string' && !statSync(v.static).isDirectory()) throw new FlagError(`--static must name a directory; ${JSON.stringify(v.static)} is a file`);
   let rtcPortRange: [number, number] | undefined;
@@ -175,6 +181,7 @@ export async function runRelay(args: string[]): Promise<number | void> {
     resumeTtl,
     ...(typeof v['ticket-key'] === 'string' ? { ticketPublicKey: v['ticket-key'] } : {}),
     ...(webtransportCertificate ? { webtransportCertificate } : {}),
+    ...(typeof v['public-webtransport'] === 'string' ? { publicWebtransport: v['public-webtransport'] } : {}),
     ...(wt === 'off' ? { webtransport: false } : { webtransportServer: wt as WebTransportServerChoice }),
     webrtc: rtc as WebRtcStackChoice,
     maxSessions: caps[0]!,
@@ -193,7 +200,7 @@ export async function runRelay(args: string[]): Promise<number | void> {
   const routes = [...(hasUpstream ? [`upstream ${String(v.upstream)}`] : []), ...(allow.length > 0 ? [`tickets' upstreams in ${allow.map((r) => r.text).join(' ')}`] : [])];
   console.log(`kcp-web relay on ${relay.url} → ${routes.join(', or ')}${loss ? ` (test loss ${loss})` : ''}`);
   console.log(`  WebRTC: ${relay.webrtc}, signaling at ${relay.url}kcp-web/rtc`);
-  console.log(`  WebTransport: ${relay.webtransport}`);
+  console.log(`  WebTransport: ${relay.webtransport}${typeof v['public-webtransport'] === 'string' ? `; pages dial it at ${v['public-webtransport']}` : ''}`);
   if (v.websocket === true) console.log(`  WebSocket: ${relay.url}kcp-web/ws`);
   const stop = () => void relay.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

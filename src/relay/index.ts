@@ -114,6 +114,13 @@ export interface RelayOptions {
   webtransport?: boolean;
   webtransportPort?: number;
   /**
+   * Where pages reach this relay's WebTransport server ("HOST:PORT"), when
+   * not at the host they fetched the config from: behind a balancer, pages
+   * must dial the relay whose certificate hashes they were given. Default:
+   * the config's host and the WebTransport port.
+   */
+  publicWebtransport?: string;
+  /**
    * Which HTTP/3 server carries WebTransport: 'node' (@fails-components/webtransport,
    * in this process), 'go' (the kcp-web-wt helper), or 'auto' (the first that starts). Default 'auto'.
    */
@@ -179,6 +186,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     if (upstream.port === 0) throw new TypeError('upstream must name a port other than 0');
   }
   const listen = parseHostPort(options.listen ?? '127.0.0.1:8080', 'listen');
+  const publicWt = options.publicWebtransport === undefined ? undefined : parseHostPort(options.publicWebtransport, 'publicWebtransport');
+  if (publicWt?.port === 0) throw new TypeError('publicWebtransport must name a port other than 0');
   const proxies = new TrustedProxies(options.trustProxy ?? []);
   const idleTimeout = options.idleTimeout ?? 60000;
   const forwarder = new Forwarder(limits, { loss: options.loss ?? 0, delay: options.delay ?? 0 });
@@ -364,7 +373,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       webrtc: { path: '/kcp-web/rtc' },
       ...(options.websocket ? { websocket: { path: '/kcp-web/ws' } } : {}),
       resume: { path: '/kcp-web/resume' },
-      ...(ingress ? { webtransport: { port: wtPort, path: WT_PATH, ...certificateHashes() } } : {}),
+      ...(ingress ? { webtransport: { ...(publicWt ? { host: publicWt.host, port: publicWt.port } : { port: wtPort }), path: WT_PATH, ...certificateHashes() } } : {}),
     };
   }
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;

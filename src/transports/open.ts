@@ -17,9 +17,12 @@ export interface RelayConfig {
    * certificateHashes: the certificate the relay serves and the one it
    * will serve after its next rotation, both pinned; certificateHash: the
    * served one (older relays publish only it). Both absent when the relay's
-   * certificate is verified as usual (a CA-signed one).
+   * certificate is verified as usual (a CA-signed one). host: where this
+   * relay's own WebTransport server is reached (behind a balancer, the
+   * answering relay, whose certificate these hashes pin); without it, the
+   * host the config came from.
    */
-  webtransport?: { port: number; path: string; certificateHash?: string; certificateHashes?: string[] };
+  webtransport?: { host?: string; port: number; path: string; certificateHash?: string; certificateHashes?: string[] };
   websocket?: { path: string };
   /** Where a resilient page picks up and refreshes its resume credential (relays that offer resuming). */
   resume?: { path: string };
@@ -74,7 +77,8 @@ export async function openTransport(kind: TransportKind, relayUrl: string, confi
   if (kind === 'webtransport') {
     const wt = config.webtransport;
     if (!wt) throw new Error('the relay offers no WebTransport');
-    const url = new URL(`https://${new URL(relayUrl).hostname}:${wt.port}${wt.path}`);
+    const host = wt.host === undefined ? new URL(relayUrl).hostname : wt.host.includes(':') ? `[${wt.host}]` : wt.host;
+    const url = new URL(`https://${host}:${wt.port}${wt.path}`);
     if (options.token) url.searchParams.set('token', options.token);
     return connectWebTransport(withQuery(url).toString(), {
       certificateHashes: wt.certificateHashes ?? (wt.certificateHash ? [wt.certificateHash] : []),
