@@ -34,6 +34,20 @@ function deframeAll(framed: Uint8Array, piece = framed.length): Uint8Array {
 }
 
 describe('CRC-32C', () => {
+  it('the aligned-word loop agrees with the byte loop at every byte offset of the buffer, and at lengths around its threshold', () => {
+    const backing = randomBytes(400);
+    for (let off = 0; off < 8; off++) for (const n of [63, 64, 65, 71, 72, 79, 200, 391]) {
+      const view = new Uint8Array(backing.buffer, backing.byteOffset + off, n);
+      let c = -1;
+      for (const byte of view) {
+        c ^= byte;
+        for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+      }
+      assert.equal(crc32c(view), ~c >>> 0, `byte offset ${off}, ${n} bytes`);
+      assert.equal(crc32c(backing, off, off + n), ~c >>> 0, `start ${off}, ${n} bytes`);
+    }
+  });
+
   it('matches the check value and the iSCSI vectors', () => {
     assert.equal(crc32c(enc('123456789')), 0xe3069283);
     assert.equal(crc32c(new Uint8Array(32)), 0x8a9136aa);

@@ -10,11 +10,30 @@ for (let n = 0; n < 256; n++) {
 }
 for (let i = 256; i < 8 * 256; i++) T[i] = (T[i - 256]! >>> 8) ^ T[T[i - 256]! & 0xff]!;
 
+/** Whether an Int32Array reads bytes little-endian, as the word loop's table lookups expect. */
+const LITTLE_ENDIAN = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
+
+/** Below this many bytes the word view costs more than it saves. */
+const WORD_MIN = 64;
+
 /** CRC-32C of data[start, end), unsigned. */
 export function crc32c(data: Uint8Array, start = 0, end = data.length): number {
   let c = -1;
   let i = start;
   const t = T;
+  if (LITTLE_ENDIAN && end - i >= WORD_MIN) {
+    // Bytes up to a 4-byte boundary, then 8 bytes as two aligned words: two loads instead of eight (2x here).
+    for (; ((data.byteOffset + i) & 3) !== 0; i++) c = t[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+    const w = new Int32Array(data.buffer, data.byteOffset + i, ((end - i) >>> 3) << 1);
+    for (let k = 0; k < w.length; k += 2) {
+      const a = c ^ w[k]!;
+      const b = w[k + 1]!;
+      c =
+        t[1792 | (a & 0xff)]! ^ t[1536 | ((a >>> 8) & 0xff)]! ^ t[1280 | ((a >>> 16) & 0xff)]! ^ t[1024 | (a >>> 24)]! ^
+        t[768 | (b & 0xff)]! ^ t[512 | ((b >>> 8) & 0xff)]! ^ t[256 | ((b >>> 16) & 0xff)]! ^ t[b >>> 24]!;
+    }
+    i += w.length << 2;
+  }
   for (const stop = end - 7; i < stop; i += 8) {
     const a = c ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
     const b = data[i + 4]! | (data[i + 5]! << 8) | (data[i + 6]! << 16) | (data[i + 7]! << 24);
