@@ -19,6 +19,7 @@ import { DefaultSnmp, Snmp } from './snmp.js';
 import { MAX_PACKET_SIZE, type ResolvedOptions } from './options.js';
 import { NoncePool, type Runtime } from './runtime.js';
 import { untilNull } from './_until-null.js';
+import { WebStreams } from './_web-streams.js';
 
 /**
  * New segments per flush when the runtime can run work after input
@@ -124,7 +125,7 @@ export class Session implements AsyncIterable<Uint8Array> {
   private isClosed = false;
   private readonly readers: Array<{ resolve: (m: Uint8Array | null) => void; reject: (e: Error) => void }> = [];
   private readonly writers: Waiter[] = [];
-  private streams: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } | null = null;
+  private readonly web = new WebStreams(this);
 
   /** Sessions come from dial() and listen(). @internal */
   constructor(init: SessionInit) {
@@ -476,36 +477,15 @@ export class Session implements AsyncIterable<Uint8Array> {
 
   /** WHATWG streams over the same session (created on first use). */
   get readable(): ReadableStream<Uint8Array> {
-    return this.webStreams().readable;
+    return this.web.readable;
   }
   get writable(): WritableStream<Uint8Array> {
-    return this.webStreams().writable;
+    return this.web.writable;
   }
 
   /** Flushes what is queued once, stops, and releases everything (kcp-go Close). */
   close(): void {
     this.shutdown(null);
-  }
-
-  private webStreams() {
-    if (!this.streams) {
-      this.streams = {
-        readable: new ReadableStream<Uint8Array>({
-          pull: async (controller) => {
-            const m = await this.read();
-            if (m === null) controller.close();
-            else controller.enqueue(m);
-          },
-          cancel: () => this.close(),
-        }),
-        writable: new WritableStream<Uint8Array>({
-          write: (chunk) => this.write(chunk),
-          close: () => this.close(),
-          abort: () => this.close(),
-        }),
-      };
-    }
-    return this.streams;
   }
 
   private enqueue(data: Uint8Array): void {

@@ -14,6 +14,7 @@ import { SmuxError } from './errors.js';
 import { CMD_FIN, CMD_UPD, INITIAL_PEER_WINDOW, UPD_SIZE, writeU32 } from './frame.js';
 import type { SmuxConfig } from './config.js';
 import { untilNull } from '../core/_until-null.js';
+import { WebStreams } from '../core/_web-streams.js';
 
 /** What a stream needs of the session that carries it (SmuxSession implements it). */
 export interface StreamHost {
@@ -53,7 +54,7 @@ export class SmuxStream {
   private peerConsumed = 0;
   private peerWindow = INITIAL_PEER_WINDOW;
 
-  private streams: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } | null = null;
+  private readonly web = new WebStreams(this, { end: () => this.closeWrite(), highWaterMark: 0 });
 
   /** @internal sessions open and accept streams */
   constructor(
@@ -106,10 +107,10 @@ export class SmuxStream {
 
   /** WHATWG streams over this stream: closing `writable` half-closes, cancelling `readable` closes. */
   get readable(): ReadableStream<Uint8Array> {
-    return this.webStreams().readable;
+    return this.web.readable;
   }
   get writable(): WritableStream<Uint8Array> {
-    return this.webStreams().writable;
+    return this.web.writable;
   }
 
   // ---- from the session ---------------------------------------------------------
@@ -241,29 +242,5 @@ export class SmuxStream {
       if (failed && !this.finReceived) r.reject(failed);
       else r.resolve(null);
     }
-  }
-
-  private webStreams() {
-    if (!this.streams) {
-      this.streams = {
-        readable: new ReadableStream<Uint8Array>(
-          {
-            pull: async (controller) => {
-              const c = await this.read();
-              if (c === null) controller.close();
-              else controller.enqueue(c);
-            },
-            cancel: () => this.close(),
-          },
-          { highWaterMark: 0 },
-        ),
-        writable: new WritableStream<Uint8Array>({
-          write: (chunk) => this.write(chunk),
-          close: () => this.closeWrite(),
-          abort: () => this.close(),
-        }),
-      };
-    }
-    return this.streams;
   }
 }

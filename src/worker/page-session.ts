@@ -9,6 +9,7 @@
 import { Snmp, type SnmpField } from '../core/snmp.js';
 import { SessionClosedError } from '../core/session.js';
 import { untilNull } from '../core/_until-null.js';
+import { WebStreams } from '../core/_web-streams.js';
 import { connect, type TransportKind } from '../transports/connect.js';
 import type { DatagramTransport } from '../core/transport.js';
 import { CREDIT_BATCH, WRITE_AHEAD, fromBytes, toBytes, type Bytes, type FromWorker, type SessionFigures, type ToWorker, type WorkerSessionOptions } from './protocol.js';
@@ -116,7 +117,7 @@ export class WorkerSession implements AsyncIterable<Uint8Array> {
   private consumed = 0;
   private writeBacklog = 0;
   private readonly writers: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
-  private streams: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } | null = null;
+  private readonly web = new WebStreams(this);
 
   /** Sessions come from connectInWorker(). @internal */
   constructor(
@@ -190,10 +191,10 @@ export class WorkerSession implements AsyncIterable<Uint8Array> {
   }
 
   get readable(): ReadableStream<Uint8Array> {
-    return this.webStreams().readable;
+    return this.web.readable;
   }
   get writable(): WritableStream<Uint8Array> {
-    return this.webStreams().writable;
+    return this.web.writable;
   }
 
   /** Flushes what is queued, closes the session and stops the worker kcp-web started. */
@@ -276,26 +277,5 @@ export class WorkerSession implements AsyncIterable<Uint8Array> {
     const e = this.closedError();
     for (const w of this.writers.splice(0)) w.reject(e);
     this.resolveClosed(this.error);
-  }
-
-  private webStreams() {
-    if (!this.streams) {
-      this.streams = {
-        readable: new ReadableStream<Uint8Array>({
-          pull: async (controller) => {
-            const m = await this.read();
-            if (m === null) controller.close();
-            else controller.enqueue(m);
-          },
-          cancel: () => this.close(),
-        }),
-        writable: new WritableStream<Uint8Array>({
-          write: (chunk) => this.write(chunk),
-          close: () => this.close(),
-          abort: () => this.close(),
-        }),
-      };
-    }
-    return this.streams;
   }
 }
