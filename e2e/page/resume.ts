@@ -8,6 +8,7 @@
  */
 import { connect, dial, type Snmp, type TransportChangeEvent, type TransportKind } from '../../src/lite.js';
 import { aes } from '../../src/core/crypt/ciphers.js';
+import { echo, randomBytes, sessionOptions } from './common.js';
 
 interface ResumeCase {
   relay: string;
@@ -30,11 +31,6 @@ interface Change {
 
 const progress = { received: 0, kind: '' };
 
-async function sha256(b: Uint8Array): Promise<string> {
-  const h = new Uint8Array(await crypto.subtle.digest('SHA-256', b.slice()));
-  return Array.from(h, (x) => x.toString(16).padStart(2, '0')).join('');
-}
-
 const KCP_COUNTERS = ['OutSegs', 'InSegs', 'RetransSegs', 'FastRetransSegs', 'EarlyRetransSegs', 'LostSegs', 'RepeatSegs', 'OutBytes'] as const;
 const counters = (s: Snmp) => Object.fromEntries(KCP_COUNTERS.map((k) => [k, Number((s as unknown as Record<string, number>)[k] ?? 0)]));
 
@@ -51,31 +47,17 @@ async function runResilientEcho(c: ResumeCase) {
     progress.kind = t.to;
     changes.push({ from: t.from, to: t.to, reason: t.reason, at: performance.now() - start, received: progress.received });
   });
-  const session = dial(transport, { crypt: aes, key: c.key, dataShards: 10, parityShards: 3, mode: 'fast', streamMode: true, mtu: 1200, sndwnd: 256, rcvwnd: 256 });
-  const payload = new Uint8Array(c.bytes);
-  for (let off = 0; off < payload.length; off += 65536) crypto.getRandomValues(payload.subarray(off, off + 65536));
-  const got = new Uint8Array(c.bytes);
-  let n = 0;
+  const session = dial(transport, { crypt: aes, key: c.key, ...sessionOptions(true) });
+  const payload = randomBytes(c.bytes);
   try {
-    const writing = (async () => {
-      for (let off = 0; off < payload.length; off += 16384) await session.write(payload.subarray(off, off + 16384));
-    })();
     lastRead = performance.now();
-    while (n < c.bytes) {
-      const m = await session.read();
-      if (!m) break;
+    const r = await echo(session, payload, 16384, (n) => {
       const now = performance.now();
       if (now - lastRead > longestStall.ms) longestStall = { ms: now - lastRead, endedAt: now - start };
       lastRead = now;
-      got.set(m.subarray(0, c.bytes - n), n);
-      n += m.length;
       progress.received = n;
-    }
-    await writing;
-    const ok = n === c.bytes && (await sha256(got)) === (await sha256(payload));
-    return { ok, kind: transport.kind, received: n, startedAt: start, ms: performance.now() - start, changes, longestStall, kcp: counters(session.stats) };
-  } catch (e) {
-    return { ok: false, kind: transport.kind, received: n, startedAt: start, ms: performance.now() - start, changes, longestStall, kcp: counters(session.stats), error: String(e) };
+    });
+    return { ...r, kind: transport.kind, startedAt: start, ms: performance.now() - start, changes, longestStall, kcp: counters(session.stats) };
   } finally {
     session.close();
   }

@@ -7,6 +7,7 @@
  * e2e/kcptun.spec.ts through window.httpThroughKcptun.
  */
 import { connect, dial, smuxClient, SnappyConn, type CryptName, type SmuxSession, type TransportKind } from '../../src/index.js';
+import { sha256 } from './common.js';
 
 interface TunnelCase {
   relay: string;
@@ -41,11 +42,6 @@ interface TunnelResult {
 }
 
 const CRLF2 = [13, 10, 13, 10];
-
-async function sha256(b: Uint8Array): Promise<string> {
-  const h = new Uint8Array(await crypto.subtle.digest('SHA-256', b.slice()));
-  return Array.from(h, (x) => x.toString(16).padStart(2, '0')).join('');
-}
 
 function headerEnd(bytes: Uint8Array): number {
   outer: for (let i = 0; i + 4 <= bytes.length; i++) {
