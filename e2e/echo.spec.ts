@@ -11,8 +11,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { test as base, expect, keepArtifact } from '../src/testing/index.js';
-import { hasKcpPeer, startGoEcho, stopWithCounters } from '../test/helpers/kcppeer.js';
+import { expect } from '../src/testing/index.js';
+import { hasKcpPeer, startGoEcho } from '../test/helpers/kcppeer.js';
 import { hasChromium } from '../test/helpers/browser.js';
 import { HELPER_BINARY } from '../src/relay/webtransport/go.js';
 import { selfSignedCertificate } from '../src/relay/certificate.js';
@@ -22,6 +22,7 @@ import { loadFailsWebTransport } from '../src/adapter/node/webtransport.js';
 import { loadNodeDataChannel } from '../src/adapter/node/datachannel.js';
 import { existsSync } from 'node:fs';
 import { pageDir } from './global-setup.js';
+import { goFlags, openPage, test as base } from './fixtures.js';
 
 const BYTES = 1 << 20;
 const CRYPTS = ['aes', 'salsa20', 'none', 'null', 'aes-128-gcm'] as const;
@@ -49,24 +50,11 @@ interface EchoResult {
 const runEcho = (page: Page, c: EchoCase): Promise<EchoResult> =>
   page.evaluate((c) => (globalThis as unknown as { runEcho(c: object): Promise<EchoResult> }).runEcho(c), c);
 
-const test = base.extend<{ goFlags: string[]; echoPage: Page }>({
-  goFlags: [['--crypt', 'aes', '--key', 'e2e', '--datashard', '10', '--parityshard', '3', '--mtu', '1200'], { option: true }],
-  // The real kcp-go echo behind the relay; its counters are kept when the test fails.
-  kcpUpstream: async ({ goFlags }, use, info) => {
-    const go = await startGoEcho(goFlags);
-    try {
-      await use(go.address);
-    } finally {
-      const snmp = await stopWithCounters(go);
-      if (info.status !== info.expectedStatus) await keepArtifact(info, 'kcp-go-snmp.json', `${JSON.stringify({ flags: goFlags, snmp }, null, 2)}\n`);
-    }
-  },
-  kcpRelayOptions: async ({}, use) => use({ relay: { staticDir: pageDir() } }),
+const test = base.extend<{ echoPage: Page }>({
   // The bundled page, served by the relay itself.
   echoPage: async ({ page, kcpRelay, kcpConsole }, use) => {
     void kcpConsole;
-    await page.goto(kcpRelay.url);
-    await page.waitForFunction(() => typeof (globalThis as { runEcho?: unknown }).runEcho === 'function');
+    await openPage(page, kcpRelay.url, 'runEcho');
     await use(page);
   },
 });
@@ -92,7 +80,7 @@ test('an unreachable relay rejects with a clear message, not a hang', async ({ e
 for (const crypt of CRYPTS) {
   for (const fec of [false, true]) {
     test.describe(`crypt=${crypt} fec=${fec ? '10/3' : 'off'}`, () => {
-      test.use({ goFlags: ['--crypt', crypt, '--key', 'e2e', '--datashard', fec ? '10' : '0', '--parityshard', fec ? '3' : '0', '--mtu', '1200'] });
+      test.use({ goFlags: goFlags(crypt, fec) });
       for (const transport of ['webtransport', 'webrtc'] as const) {
         for (const loss of [0, 0.1]) {
           test(`1 MiB echoed through ${transport}, loss ${loss * 100}%`, async ({ echoPage, kcpRelay }) => {

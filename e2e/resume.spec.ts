@@ -17,6 +17,7 @@ import { hasChromium } from '../test/helpers/browser.js';
 import { HELPER_BINARY } from '../src/relay/webtransport/go.js';
 import { startRelay, type Relay } from '../src/relay/index.js';
 import { pageDir } from './global-setup.js';
+import { openPage } from './fixtures.js';
 
 const BYTES = 10_000_000;
 const KEY = 'resume-e2e';
@@ -67,8 +68,7 @@ function helperPid(): number {
 
 /** Starts the echo in the page, cuts the transport once `cutAt` bytes came back, and waits for the end. */
 async function echoWithCut(page: Page, relay: Relay, transports: string[], cut: (() => void) | null, cutAt = 3_000_000): Promise<{ echo: Echo; cutAtMs: number }> {
-  await page.goto(relay.url);
-  await page.waitForFunction(() => typeof (globalThis as { runResilientEcho?: unknown }).runResilientEcho === 'function');
+  await openPage(page, relay.url, 'runResilientEcho');
   const run = page.evaluate((c) => (globalThis as unknown as { runResilientEcho(c: object): Promise<Echo> }).runResilientEcho(c), { relay: relay.url, transports, key: KEY, bytes: BYTES, silence: SILENCE_MS });
   if (!cut) return { echo: await run, cutAtMs: NaN };
   let settled = false;

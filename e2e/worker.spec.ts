@@ -8,12 +8,13 @@
  */
 import { existsSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { test as base, expect, keepArtifact } from '../src/testing/index.js';
-import { hasKcpPeer, startGoEcho, stopWithCounters } from '../test/helpers/kcppeer.js';
+import { expect } from '../src/testing/index.js';
+import { hasKcpPeer } from '../test/helpers/kcppeer.js';
 import { hasChromium } from '../test/helpers/browser.js';
 import { HELPER_BINARY } from '../src/relay/webtransport/go.js';
 import { CRYPT_NAMES } from '../src/core/crypt/types.js';
 import { pageDir } from './global-setup.js';
+import { goFlags, openPage, test as base } from './fixtures.js';
 
 const BYTES = 1 << 20;
 
@@ -26,22 +27,11 @@ interface EchoResult {
   error?: string;
 }
 
-const test = base.extend<{ goFlags: string[]; workerPage: Page }>({
-  goFlags: [['--crypt', 'aes', '--key', 'e2e', '--datashard', '10', '--parityshard', '3', '--mtu', '1200'], { option: true }],
-  kcpUpstream: async ({ goFlags }, use, info) => {
-    const go = await startGoEcho(goFlags);
-    try {
-      await use(go.address);
-    } finally {
-      const snmp = await stopWithCounters(go);
-      if (info.status !== info.expectedStatus) await keepArtifact(info, 'kcp-go-snmp.json', `${JSON.stringify({ flags: goFlags, snmp }, null, 2)}\n`);
-    }
-  },
+const test = base.extend<{ workerPage: Page }>({
   kcpRelayOptions: async ({}, use) => use({ relay: { staticDir: pageDir(), websocket: true } }),
   workerPage: async ({ page, kcpRelay, kcpConsole }, use) => {
     void kcpConsole;
-    await page.goto(new URL('worker/', kcpRelay.url).toString());
-    await page.waitForFunction(() => typeof (globalThis as { runWorkerEcho?: unknown }).runWorkerEcho === 'function');
+    await openPage(page, new URL('worker/', kcpRelay.url).toString(), 'runWorkerEcho');
     await use(page);
   },
 });
@@ -51,8 +41,6 @@ const runWorkerEcho = (page: Page, c: object): Promise<EchoResult> =>
 
 test.skip(!hasChromium, '/usr/bin/chromium missing: run `node scripts/setup.mjs`');
 test.skip(!hasKcpPeer, 'interop/bin/kcppeer missing: run `node scripts/setup.mjs`');
-
-const goFlags = (crypt: string, fec: boolean) => ['--crypt', crypt, '--key', 'e2e', '--datashard', fec ? '10' : '0', '--parityshard', fec ? '3' : '0', '--mtu', '1200'];
 
 for (const crypt of CRYPT_NAMES) {
   test.describe(`worker, crypt=${crypt}`, () => {
