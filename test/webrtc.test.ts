@@ -14,9 +14,7 @@ import { startRelay, type Relay, type WebRtcStackChoice } from '../src/relay/ind
 import { loadNodeDataChannel } from '../src/adapter/node/datachannel.js';
 import { withoutRemoteAddresses } from '../src/relay/webrtc.js';
 import { hasKcpPeer, ROOT, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
-import { exitWhenDone } from './helpers/exit-when-done.js';
 
-exitWhenDone();
 
 const createWeriftPeerConnection = await weriftPeerConnections();
 

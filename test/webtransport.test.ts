@@ -16,9 +16,7 @@ import { loadFailsWebTransport } from '../src/adapter/node/webtransport.js';
 import { HELPER_BINARY } from '../src/relay/webtransport/go.js';
 import { hasKcpPeer, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
 import { echoChecked } from './helpers/echo.js';
-import { exitWhenDone } from './helpers/exit-when-done.js';
 
-exitWhenDone();
 
 const fails = await loadFailsWebTransport();
 const failsMissing = 'reason' in fails ? `@fails-components/webtransport unusable here: ${fails.reason}` : false;

@@ -18,9 +18,7 @@ import { build } from 'vite';
 import { hasKcpPeer, ROOT, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
 import { hasChromium, launchChromium } from './helpers/browser.js';
 import { noNodeBuiltins } from '../scripts/vite-plugins.js';
-import { exitWhenDone } from './helpers/exit-when-done.js';
 
-exitWhenDone();
 
 const npm = (cwd: string, ...args: string[]) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const hasGo = (() => {

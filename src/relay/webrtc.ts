@@ -76,15 +76,14 @@ function checkOffer(offer: string): string {
   return withoutRemoteAddresses(offer);
 }
 
-/** Wraps a channel's transport so that closing it also closes what carried it. */
+/**
+ * The channel's transport, which closes its peer connection once it ends
+ * either way: closed by the session, or failed because the peer went away
+ * (the session then never closes it, so a relay would keep every departed
+ * peer's connection and its ICE sockets).
+ */
 function transportOf(channel: DataChannelLike, toMessage: (d: Uint8Array) => unknown, closePc: () => void): DataChannelTransport {
-  const transport = new DataChannelTransport(channel, { toMessage });
-  const close = transport.close.bind(transport);
-  transport.close = () => {
-    close();
-    closePc();
-  };
-  return transport;
+  return new DataChannelTransport(channel, { toMessage, onRelease: closePc });
 }
 
 function weriftAnswerer(options: AnswerOptions, description: string): RtcAnswerer {

@@ -41,6 +41,12 @@ export interface DataChannelTransportOptions {
    * copies the bytes before it returns), else a copy.
    */
   toMessage?: (datagram: Uint8Array) => unknown;
+  /**
+   * Called once when the transport lets its channel go, whether closed or
+   * failed (the peer went away): closes what carried the channel, e.g. its
+   * peer connection, whose ICE sockets would otherwise stay open.
+   */
+  onRelease?: () => void;
 }
 
 function toBytes(data: unknown): Uint8Array | null {
@@ -58,6 +64,7 @@ export class DataChannelTransport extends BaseTransport {
   dropped = 0;
   private readonly maxBuffered: number;
   private readonly toMessage: (d: Uint8Array) => unknown;
+  private readonly onRelease: (() => void) | undefined;
 
   constructor(
     readonly channel: DataChannelLike,
@@ -67,6 +74,7 @@ export class DataChannelTransport extends BaseTransport {
     this.mtu = options.mtu ?? WEBRTC_MTU;
     this.maxBuffered = options.maxBufferedAmount ?? MAX_BUFFERED_AMOUNT;
     this.toMessage = options.toMessage ?? (isRuntimeOwn(channel, 'RTCDataChannel') ? (d) => d : (d) => d.slice());
+    this.onRelease = options.onRelease;
     channel.binaryType = 'arraybuffer';
     channel.onmessage = (ev) => {
       const d = toBytes(ev.data);
@@ -111,6 +119,7 @@ export class DataChannelTransport extends BaseTransport {
     } catch {
       /* already closed */
     }
+    this.onRelease?.();
   }
 }
 
@@ -194,14 +203,13 @@ export async function connectWebRTC(url: string, options: ConnectWebRTCOptions =
       timeout,
       'data channel open',
     );
-    const transport = new DataChannelTransport(channel, options);
-    const close = transport.close.bind(transport);
-    // Closing the transport also releases the peer connection.
-    transport.close = () => {
-      close();
-      pc.close();
-    };
-    return transport;
+    return new DataChannelTransport(channel, {
+      ...options,
+      onRelease: () => {
+        options.onRelease?.();
+        pc.close();
+      },
+    });
   } catch (e) {
     pc.close();
     throw e;
