@@ -6,6 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import { dial } from '../src/index.node.js';
 import { connectWebRTC, DATA_CHANNEL_INIT, DataChannelTransport, type DataChannelLike } from '../src/transports/webrtc.js';
 import { weriftPeerConnections, patchSctpAbandon, weriftMessage } from '../src/adapter/node/werift.js';
@@ -14,7 +15,7 @@ import { startRelay, type Relay, type WebRtcStackChoice } from '../src/relay/ind
 import { loadNodeDataChannel } from '../src/adapter/node/datachannel.js';
 import { withoutRemoteAddresses } from '../src/relay/webrtc.js';
 import { hasKcpPeer, ROOT, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
-
+import { waitFor } from './helpers/wait.js';
 
 const createWeriftPeerConnection = await weriftPeerConnections();
 
@@ -108,6 +109,31 @@ describe('werift client → relay → kcp-go echo', { skip }, () => {
       }
     }
   }
+
+  // A relay runs for weeks: each werift session's ICE sockets must go with it (the client's, in this process too, are counted as well).
+  it('a relay on werift holds no UDP socket once its sessions have ended', { timeout: 120_000 }, async () => {
+    const go = await startGoEcho(['--crypt', 'null', '--datashard', '0', '--parityshard', '0', '--mtu', '1200']);
+    const relay = await startRelay({ upstream: go.address, listen: '127.0.0.1:0', webtransport: false, webrtc: 'werift' });
+    const udpSockets = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().filter((h) => h instanceof dgram.Socket).length;
+    try {
+      const start = udpSockets();
+      for (let i = 0; i < 3; i++) {
+        const transport = await connectWebRTC(`${relay.url}kcp-web/rtc`, { createPeerConnection: weriftClient, toMessage: weriftMessage });
+        const session = dial(transport, { crypt: 'null', mode: 'fast', streamMode: true });
+        try {
+          assert.ok(await echoChecked(session, 16 << 10), 'sha256 equal');
+          assert.ok(udpSockets() > start, 'the session holds sockets while it runs');
+        } finally {
+          session.close();
+        }
+        await waitFor(() => relay.stats.sessionsActive === 0 && udpSockets() === start, `session ${i + 1}'s UDP sockets to close (${start} open before any session)`, 30_000, 20);
+      }
+      assert.equal(relay.stats.sessionsOpened, 3);
+    } finally {
+      await relay.close();
+      await go.stop();
+    }
+  });
 
   it('a relay that cannot be reached rejects with a clear message, not a hang', { timeout: 30_000 }, async () => {
     await assert.rejects(

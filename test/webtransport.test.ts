@@ -17,7 +17,6 @@ import { HELPER_BINARY } from '../src/relay/webtransport/go.js';
 import { hasKcpPeer, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
 import { echoChecked } from './helpers/echo.js';
 
-
 const fails = await loadFailsWebTransport();
 const failsMissing = 'reason' in fails ? `@fails-components/webtransport unusable here: ${fails.reason}` : false;
 const SESSION = { crypt: 'aes', key: 'wt', mode: 'fast', streamMode: true, mtu: 1200, sndwnd: 256, rcvwnd: 256 } as const;

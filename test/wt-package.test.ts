@@ -19,7 +19,6 @@ import { hasKcpPeer, ROOT, startGoEcho, type ServerProcess } from './helpers/kcp
 import { hasChromium, launchChromium } from './helpers/browser.js';
 import { noNodeBuiltins } from '../scripts/vite-plugins.js';
 
-
 const npm = (cwd: string, ...args: string[]) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const hasGo = (() => {
   try {
