@@ -12,12 +12,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'vite';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { ROOT, hasKcpPeer, startGoEcho, stopWithCounters, type ServerProcess } from './helpers/kcppeer.js';
-import { noNodeBuiltins } from '../scripts/vite-plugins.js';
 import { startRelay, type Relay } from '../src/relay/index.js';
 import { HELPER_BINARY } from '../src/relay/webtransport/go.js';
+import { bundleEchoPage } from './helpers/browser.js';
 
 export const FIREFOX = '/usr/bin/firefox-esr';
 
@@ -66,7 +65,7 @@ describe('Firefox → relay → kcp-go', { skip }, () => {
   before(async () => {
     pageDir = mkdtempSync(join(tmpdir(), 'kcp-web-firefox-'));
     cleanup.push(() => rmSync(pageDir, { recursive: true, force: true }));
-    await build({ root: join(ROOT, 'e2e/page'), configFile: false, logLevel: 'warn', plugins: [noNodeBuiltins()], build: { outDir: pageDir, emptyOutDir: true, target: 'es2022' } });
+    await bundleEchoPage(pageDir);
     browser = await puppeteer.launch({ browser: 'firefox', protocol: 'webDriverBiDi', executablePath: FIREFOX, headless: true, extraPrefsFirefox: FIREFOX_PREFS });
     page = await browser.newPage();
     page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
