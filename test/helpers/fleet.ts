@@ -2,15 +2,17 @@
  * A relay fleet on test hosts: network namespaces joined by one bridge (the
  * bridge lives in a namespace of its own, so the host's network is never
  * touched), nginx as the load balancer in front of N `kcp-web relay`
- * processes, kcp-go echo servers as game servers, and a client host. All
- * names carry the process id, and `close()` removes every namespace.
+ * processes (and serving the game's page), kcp-go echo servers as game
+ * servers, and a client host. All names carry the process id, and
+ * `close()` removes every namespace.
  *
  * nginxConfig() is the load balancer's configuration: docs/deploy.md shows
  * its output for the documented addresses, and test/fleet.test.ts checks the
  * two agree.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface NginxOptions {
   /** Relays' signaling addresses, "IP:PORT". */
@@ -19,6 +21,8 @@ export interface NginxOptions {
   listen: number;
   /** Writable directory for nginx's pid file and temporary files. */
   prefix: string;
+  /** The game's built page, served by nginx itself at / (same origin as signaling, so no CORS). */
+  pages?: string;
   /** Where Debian keeps dynamic modules. */
   modules?: string;
 }
@@ -30,6 +34,9 @@ export interface NginxOptions {
  * media goes to the UDP port the answering relay named in its SDP answer, not
  * through the balancer. A relay that refuses connections is skipped
  * (proxy_next_upstream error): its POST was never sent, so the retry is safe.
+ * With `pages`, nginx also serves the game's page; module scripts need their
+ * JavaScript MIME type, hence the `types` block (no mime.types include, so
+ * the file stands alone).
  */
 export function nginxConfig(o: NginxOptions): string {
   return `# kcp-web relay fleet: nginx (Debian: apt-get install nginx)
@@ -64,7 +71,11 @@ ${o.relays.map((r) => `    server ${r} max_fails=1 fail_timeout=30s;`).join('\n'
       # WebSocket sessions are long-lived and may be quiet between game updates.
       proxy_read_timeout 1h;
       proxy_send_timeout 1h;
-    }
+    }${o.pages ? `
+    location / {
+      root ${o.pages};
+      types { text/html html; text/javascript js; application/json json map; }
+    }` : ''}
   }
 }
 `;
@@ -123,6 +134,21 @@ export class TestNet {
     const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.children.push(child);
     return child;
+  }
+
+  /**
+   * Writes `dir`/`name`-`base(cmd)`, a script that runs `cmd` on host `name`
+   * with its arguments, for a program another one starts itself (Playwright
+   * starts Chromium and talks to it over a pipe, which exec keeps). Its
+   * processes are ended by close(), as they live in the host's namespace.
+   */
+  wrapper(name: string, cmd: string, dir: string): string {
+    const ns = this.hosts.get(name);
+    if (!ns) throw new Error(`no host ${name}`);
+    const path = join(dir, `${name}-${cmd.split('/').pop()}`);
+    writeFileSync(path, `#!/bin/sh\nexec ip netns exec ${ns} ${cmd} "$@"\n`);
+    chmodSync(path, 0o755);
+    return path;
   }
 
   /** Ends every process in this net's namespaces (nginx's workers too), then removes the namespaces. */
