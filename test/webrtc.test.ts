@@ -126,9 +126,37 @@ describe('werift client → relay → kcp-go echo', { skip }, () => {
         } finally {
           session.close();
         }
-        await waitFor(() => relay.stats.sessionsActive === 0 && udpSockets() === start, `session ${i + 1}'s UDP sockets to close (${start} open before any session)`, 30_000, 20);
+        await waitFor(() => relay.stats.sessionsActive === 0 && udpSockets() === start, `session ${i + 1}'s UDP sockets to close (${start} open before any session)`, 30_000, 20).catch((e: Error) => {
+          throw new Error(`${e.message}: ${udpSockets()} open, relay sessions active ${relay.stats.sessionsActive}`);
+        });
       }
       assert.equal(relay.stats.sessionsOpened, 3);
+    } finally {
+      await relay.close();
+      await go.stop();
+    }
+  });
+
+  // A player who walks away without closing (tab killed, network gone) says nothing: the idle reap must free what the session held.
+  it('a werift session whose peer goes silent without closing is reaped with its UDP sockets', { timeout: 120_000 }, async () => {
+    const go = await startGoEcho(['--crypt', 'null', '--datashard', '0', '--parityshard', '0', '--mtu', '1200']);
+    const relay = await startRelay({ upstream: go.address, listen: '127.0.0.1:0', webtransport: false, webrtc: 'werift', idleTimeout: 2000 });
+    const udpSockets = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().filter((h) => h instanceof dgram.Socket).length;
+    try {
+      const start = udpSockets();
+      const transport = await connectWebRTC(`${relay.url}kcp-web/rtc`, { createPeerConnection: weriftClient, toMessage: weriftMessage });
+      const session = dial(transport, { crypt: 'null', mode: 'fast', streamMode: true });
+      try {
+        assert.ok(await echoChecked(session, 16 << 10), 'sha256 equal');
+        const open = udpSockets();
+        // The session stays open and sends nothing more: only the relay's reaper can end it.
+        await waitFor(() => relay.stats.sessionsReaped === 1, 'the silent session to be reaped', 30_000, 50);
+        await waitFor(() => udpSockets() < open, `the reaped session's sockets to close (${open} open while it ran)`, 30_000, 20);
+      } finally {
+        session.close();
+      }
+      await waitFor(() => udpSockets() === start, `every UDP socket to close (${start} open before the session)`, 30_000, 20);
+      assert.equal(relay.stats.sessionsActive, 0);
     } finally {
       await relay.close();
       await go.stop();

@@ -161,6 +161,7 @@ export class Forwarder {
     const lost = (t: DatagramTransport) => {
       if (t !== current) return;
       current = null;
+      t.close(); // the forwarder owns what it carries: whatever the transport still holds goes now
       if (options.graceMs === undefined) return session.close();
       grace = setTimeout(() => session.close(), options.graceMs);
       grace.unref?.();

@@ -238,7 +238,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     if (!entry) return;
     try {
       const offer = await readBody(req, options.maxBodyBytes ?? 64 * 1024);
-      const release = 'resumeOf' in entry ? undefined : admission.hold(proxies.clientOf(req));
+      const release = 'resumeOf' in entry ? undefined : admission.hold(entry.address);
       const opened = await rtc.answer(offer).catch((e: Error) => {
         release?.(); // a failed offer keeps nothing: its address slot goes now
         attachments.abandon(entry);
@@ -308,7 +308,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         sock.end(`HTTP/1.1 ${v.refusal[0]} ${v.refusal[1]}\r\nconnection: close\r\n\r\n`);
         return;
       }
-      const release = 'resumeOf' in v ? undefined : admission.hold(proxies.clientOf(req));
+      const release = 'resumeOf' in v ? undefined : admission.hold(v.address);
       wss.handleUpgrade(req, sock, head, (ws) => attachments.carry(v, new WebSocketTransport(ws as unknown as WebSocketLike), 'websocket', release, true));
     });
   }
