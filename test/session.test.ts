@@ -820,3 +820,25 @@ describe('kcp-go OOB packets (FEC type 0xf3, kcp-go ≥ 5.6.60)', () => {
     assert.equal(next, 'none', 'no session for the stranger');
   });
 });
+
+describe('conversation ids over the whole uint32 range', () => {
+  for (const conv of [1, 0x7fffffff, 0x80000000, 0xfffffffe]) {
+    it(`conv 0x${conv.toString(16)}: on the wire as kcp-go writes it, read back as the same uint32, and routed to its session`, async () => {
+      const net = new MemoryNet(false);
+      const wire: Uint8Array[] = [];
+      net.filter = (d) => (wire.push(d.slice()), d);
+      const listener = listen(net.endpoint('server'), { crypt: 'null' });
+      const client = dial(net.endpoint('client', 'server'), { crypt: 'null', conv });
+      opened.push(listener, client);
+      assert.equal(client.conv, conv);
+      client.send(new Uint8Array([7]));
+      const s = (await listener.accept())!;
+      assert.equal(s.conv, conv);
+      assert.deepEqual([...(await s.read())!], [7]);
+      assert.equal(new DataView(wire[0]!.buffer, wire[0]!.byteOffset).getUint32(0, true), conv);
+      s.send(new Uint8Array([8]));
+      assert.deepEqual([...(await client.read())!], [8], 'the reply is accepted by the conv check');
+      assert.equal(s.stats.KCPInErrors + client.stats.KCPInErrors, 0);
+    });
+  }
+});

@@ -105,7 +105,17 @@ export function encodeHeader(
 
 /** Little-endian u32 at `off` (caller checks bounds). */
 export function readU32(b: Uint8Array, off: number): number {
-  return (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 0;
+  return readI32(b, off) >>> 0;
+}
+
+/**
+ * The same 32 bits as a signed integer: what a conversation id is kept as.
+ * A uint32 of 2^31 or more is not a small integer to V8, so the first such
+ * conv a process meets would deoptimize every function that had only seen
+ * small ones and change the shape of every Kcp and Session; an int32 never does.
+ */
+export function readI32(b: Uint8Array, off: number): number {
+  return b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24);
 }
 
 /**

@@ -41,7 +41,7 @@
  *  - setMtu accepts any MTU above the 24-byte header (v5.6.1: 50 and up).
  */
 import { DefaultSnmp, type Snmp } from './snmp.js';
-import { HEADER_SIZE, SegQueue, Segment, diff, encodeHeader, readU32 } from './_segment.js';
+import { HEADER_SIZE, SegQueue, Segment, diff, encodeHeader, readI32, readU32 } from './_segment.js';
 
 /** Kcp.pendingFlush values: the flush input asked for. */
 export const FLUSH_ACKS = 1;
@@ -93,7 +93,8 @@ export interface KcpOptions {
 }
 
 export class Kcp {
-  readonly conv: number;
+  /** The conversation id as an int32 (see readI32); `conv` is the uint32. */
+  readonly conv32: number;
   mtu = IKCP_MTU_DEF;
   mss = IKCP_MTU_DEF - IKCP_OVERHEAD;
   /** 0 while alive; 0xFFFFFFFF once a segment was sent dead_link times. */
@@ -173,7 +174,7 @@ export class Kcp {
     private readonly output: (packet: Uint8Array) => void,
     options: KcpOptions,
   ) {
-    this.conv = conv >>> 0;
+    this.conv32 = conv | 0;
     this.clock = options.clock;
     this.snmp = options.snmp ?? DefaultSnmp;
     this.v561 = options.compat === 'v5.6.1';
@@ -192,6 +193,10 @@ export class Kcp {
   }
 
   /** Segments waiting in the send queue (not yet given a sequence number). */
+  get conv(): number {
+    return this.conv32 >>> 0;
+  }
+
   get nsnd_que(): number {
     return this.snd_queue.length;
   }
@@ -483,7 +488,7 @@ export class Kcp {
     let off = 0;
 
     while (end - off >= IKCP_OVERHEAD) {
-      if (readU32(data, off) !== this.conv) return -1;
+      if (readI32(data, off) !== this.conv32) return -1;
       const cmd = data[off + 4]!;
       const frg = data[off + 5]!;
       const wnd = data[off + 6]! | (data[off + 7]! << 8);
@@ -590,7 +595,7 @@ export class Kcp {
     let buf = this.buffer;
     const mtu = this.mtu;
     const reserved = this.reserved;
-    const conv = this.conv;
+    const conv = this.conv32;
     const wnd = this.wndUnused();
     const una = this.rcv_nxt;
     let ptr = reserved;

@@ -9,7 +9,7 @@
  *    while the accept backlog has room.
  */
 import { IKCP_OVERHEAD } from './kcp.js';
-import { readU32, SN_OFFSET } from './_segment.js';
+import { readI32, readU32, SN_OFFSET } from './_segment.js';
 import { FEC_HEADER_SIZE_PLUS2, TYPE_DATA, fecType, isOob } from './fec.js';
 import { Snmp } from './snmp.js';
 import type { ResolvedOptions } from './options.js';
@@ -111,19 +111,19 @@ export class Listener implements AsyncIterable<Session> {
     const flag = fecType(data);
     if (flag !== 0) {
       if (flag === TYPE_DATA && data.length >= FEC_HEADER_SIZE_PLUS2 + IKCP_OVERHEAD) {
-        conv = readU32(data, FEC_HEADER_SIZE_PLUS2);
+        conv = readI32(data, FEC_HEADER_SIZE_PLUS2);
         sn = readU32(data, FEC_HEADER_SIZE_PLUS2 + SN_OFFSET);
         convKnown = true;
       }
     } else {
-      conv = readU32(data, 0);
+      conv = readI32(data, 0);
       sn = readU32(data, SN_OFFSET);
       convKnown = true;
     }
 
     let s = this.sessions.get(from);
     if (s) {
-      if (!convKnown || conv === s.conv) {
+      if (!convKnown || conv === s._conv32) {
         s._kcpInput(data);
         return;
       }

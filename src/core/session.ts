@@ -77,7 +77,8 @@ interface Waiter {
 }
 
 export class Session implements AsyncIterable<Uint8Array> {
-  readonly conv: number;
+  /** The conversation id as an int32, never a heap number to V8 (see the listener's route). @internal */
+  readonly _conv32: number;
   readonly remote: string;
   /** This session's counters; every bump also lands in DefaultSnmp. */
   readonly stats = new Snmp();
@@ -129,7 +130,7 @@ export class Session implements AsyncIterable<Uint8Array> {
 
   /** Sessions come from dial() and listen(). @internal */
   constructor(init: SessionInit) {
-    this.conv = init.conv >>> 0;
+    this._conv32 = init.conv | 0;
     this.remote = init.remote;
     this.options = init.options;
     this.runtime = init.runtime;
@@ -154,7 +155,7 @@ export class Session implements AsyncIterable<Uint8Array> {
     this.trailerSize = this.block ? cryptTrailerSize(this.block) : 0;
 
     const clock = () => Math.floor(this.runtime.now()) >>> 0;
-    this.kcp = new Kcp(this.conv, (pkt) => this.kcpOutput(pkt), { clock, snmp: this.stats });
+    this.kcp = new Kcp(this._conv32, (pkt) => this.kcpOutput(pkt), { clock, snmp: this.stats });
     this.kcp.reserveBytes(this.headerSize);
     const o = init.options;
     const mtu = Math.min(o.mtu, init.transportMtu, MAX_PACKET_SIZE);
@@ -420,6 +421,10 @@ export class Session implements AsyncIterable<Uint8Array> {
     if (handler) void Promise.resolve().then(() => this.deliver());
   }
 
+  /** The KCP conversation id (kcp-go GetConv), 0 to 2^32 - 1. */
+  get conv(): number {
+    return this._conv32 >>> 0;
+  }
   /** Smoothed round-trip time in ms (kcp-go GetSRTT). */
   get srtt(): number {
     return this.kcp.rx_srtt;
