@@ -7,6 +7,7 @@
 //	kcptun2026 client -l 127.0.0.1:0 -r HOST:PORT [options]   TCP listen → smux streams over KCP
 //	kcptun2026 server -l 127.0.0.1:0 -t HOST:PORT [options]   KCP listen → each stream to a TCP target
 //	kcptun2026 qpp-vectors FILE                               write xtaci/qpp test vectors as JSON
+//	kcptun2026 snappy-vectors FILE                            write golang/snappy block encoder vectors as JSON
 //	kcptun2026 version                                        print the module versions it was built with
 //
 // Both sides print "listening on: ADDR" on stderr once they accept.
@@ -20,7 +21,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: kcptun2026 client|server|qpp-vectors|version …")
+		fmt.Fprintln(os.Stderr, "usage: kcptun2026 client|server|qpp-vectors|snappy-vectors|version …")
 		os.Exit(2)
 	}
 	args := os.Args[2:]
@@ -35,6 +36,15 @@ func main() {
 			os.Exit(2)
 		}
 		if err := writeQPPVectors(args[0]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	case "snappy-vectors":
+		if len(args) != 1 {
+			fmt.Fprintln(os.Stderr, "usage: kcptun2026 snappy-vectors FILE")
+			os.Exit(2)
+		}
+		if err := writeSnappyVectors(args[0]); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}

@@ -4,9 +4,11 @@
  * and above KCP. Each write becomes one chunk per 64 KiB: compressed (type 0)
  * when that saves at least 1/8, else stored (type 1), each with the masked
  * CRC-32C of its uncompressed bytes; the stream identifier chunk leads the
- * first write. The block codec is snappyjs; the framing is here.
+ * first write. Blocks are encoded as golang/snappy does (./snappy-encode.ts)
+ * and decoded by snappyjs; the framing is here.
  */
-import { compress, uncompress } from 'snappyjs';
+import { uncompress } from 'snappyjs';
+import { maxEncodedLen, snappyEncode } from './snappy-encode.js';
 import type { ByteConn } from './conn.js';
 import { maskedCrc32c } from './crc32c.js';
 import { ByteQueue } from './byte-queue.js';
@@ -20,6 +22,8 @@ export const SNAPPY_STREAM_ID = new Uint8Array([0xff, 0x06, 0x00, 0x00, 0x73, 0x
 export const SNAPPY_MAX_BLOCK = 65536;
 /** Largest chunk body golang/snappy's reader accepts: MaxEncodedLen(65536) + the checksum. */
 const MAX_CHUNK_LEN = 76490 + 4;
+/** Where each block is compressed (every frame() is done with it before returning). */
+const scratch = new Uint8Array(maxEncodedLen(SNAPPY_MAX_BLOCK));
 
 export class SnappyError extends Error {
   override name = 'SnappyError';
@@ -30,39 +34,34 @@ export class SnappyFramer {
   private wroteStreamId = false;
 
   frame(data: Uint8Array): Uint8Array {
-    const parts: Uint8Array[] = [];
+    const blocks = Math.ceil(data.length / SNAPPY_MAX_BLOCK);
+    // A chunk's body is never longer than its block: compressed only when that saves 1/8.
+    const out = new Uint8Array((this.wroteStreamId ? 0 : SNAPPY_STREAM_ID.length) + 8 * blocks + data.length);
+    let at = 0;
     if (!this.wroteStreamId) {
       this.wroteStreamId = true;
-      parts.push(SNAPPY_STREAM_ID);
+      out.set(SNAPPY_STREAM_ID);
+      at = SNAPPY_STREAM_ID.length;
     }
     for (let off = 0; off < data.length; off += SNAPPY_MAX_BLOCK) {
       const block = data.subarray(off, Math.min(data.length, off + SNAPPY_MAX_BLOCK));
       const crc = maskedCrc32c(block);
-      const packed = compress(block);
+      const packed = snappyEncode(block, scratch);
       // golang/snappy keeps the compressed form only if it saves at least 12.5%.
-      const stored = packed.length >= block.length - (block.length >>> 3);
-      const body = stored ? block : packed;
-      const head = new Uint8Array(8);
-      const len = body.length + 4;
-      head[0] = stored ? CHUNK_UNCOMPRESSED : CHUNK_COMPRESSED;
-      head[1] = len & 0xff;
-      head[2] = (len >>> 8) & 0xff;
-      head[3] = len >>> 16;
-      head[4] = crc & 0xff;
-      head[5] = (crc >>> 8) & 0xff;
-      head[6] = (crc >>> 16) & 0xff;
-      head[7] = crc >>> 24;
-      parts.push(head, body);
+      const stored = packed >= block.length - (block.length >>> 3);
+      const len = (stored ? block.length : packed) + 4;
+      out[at] = stored ? CHUNK_UNCOMPRESSED : CHUNK_COMPRESSED;
+      out[at + 1] = len & 0xff;
+      out[at + 2] = (len >>> 8) & 0xff;
+      out[at + 3] = len >>> 16;
+      out[at + 4] = crc & 0xff;
+      out[at + 5] = (crc >>> 8) & 0xff;
+      out[at + 6] = (crc >>> 16) & 0xff;
+      out[at + 7] = crc >>> 24;
+      out.set(stored ? block : scratch.subarray(0, packed), at + 8);
+      at += 4 + len;
     }
-    let total = 0;
-    for (const p of parts) total += p.length;
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return out.subarray(0, at);
   }
 }
 
