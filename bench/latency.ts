@@ -25,12 +25,11 @@
  * it skipped. The namespaces are always removed.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { buildGo, ROOT } from '../test/helpers/kcppeer.js';
 import { latencyFlows, MESSAGE_BYTES, type FlowSpec, type Received } from './latency-options.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DELAYLINK_SRC = `${ROOT}bench/delaylink`;
 const DELAYLINK = `${ROOT}interop/bin/delaylink`;
 const CLIENT_IP = '10.77.0.1';
@@ -132,11 +131,6 @@ function setLoss(ns: string, percent: number): void {
   inNs(ns, 'nft', 'add', 'rule', 'inet', 'lossy', 'in', 'iifname', 'kwl*', 'numgen', 'random', 'mod', '100', '<', String(percent), 'drop');
 }
 
-function buildDelaylink(): void {
-  const src = `${DELAYLINK_SRC}/main.go`;
-  if (existsSync(DELAYLINK) && statSync(DELAYLINK).mtimeMs >= statSync(src).mtimeMs) return;
-  execFileSync('go', ['build', '-o', DELAYLINK, '.'], { cwd: DELAYLINK_SRC, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, GOFLAGS: '-mod=mod' } });
-}
 
 export interface LatencyConfig {
   levels: number[];
@@ -159,7 +153,7 @@ export async function latencyMatrix(cfg: LatencyConfig): Promise<LatencyResult |
   }
   if (!existsSync('/dev/net/tun')) return { skipped: 'no /dev/net/tun' };
   try {
-    buildDelaylink();
+    buildGo(DELAYLINK_SRC, DELAYLINK);
   } catch (e) {
     return { skipped: `cannot build bench/delaylink: ${(e as Error).message.split('\n')[0]}` };
   }

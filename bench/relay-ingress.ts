@@ -16,22 +16,33 @@
  * lines from a relay whose event loop the load stalls arrive late and cover
  * more than a second; summed as seconds they "forwarded" more than was offered.)
  *
- * WebTransport is not measured here: no WebTransport client runs in Node on
- * this machine (@fails-components/webtransport's binding is not installed)
- * and Chromium cannot hold hundreds of sessions.
+ * WebTransport: the relay's ingress is the Go helper (webtransport-go/), a
+ * child process of the relay that bridges each session's datagrams over UDP
+ * to it, so the relay's CPU and RSS are its process's plus its children's.
+ * No WebTransport client runs in Node here (@fails-components/webtransport's
+ * binding is not installed) and Chromium cannot hold hundreds of sessions, so
+ * that load is a Go program (bench/wt-load, built with go build on first use
+ * into interop/bin): each session its own QUIC connection, as a browser tab's.
+ * Datagrams lost before the relay counts them (a socket's receive buffer
+ * full: the helper's QUIC socket, the relay's bridge socket from the helper)
+ * show as offered less forwarded up, not among the relay's drops.
  *
  * Standalone: node --import tsx bench/relay-ingress.ts [100,1000] [seconds] [only the ingresses whose name has this]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
-import { ROOT } from '../test/helpers/kcppeer.js';
+import { buildGo, ROOT } from '../test/helpers/kcppeer.js';
 import type { Counters } from './relay-ingress-server.js';
 import type { EchoCounters, LoadCounters } from './relay-ingress-load.js';
 import { loadNodeDataChannel } from '../src/adapter/node/datachannel.js';
 
-export type Ingress = 'floor (Node UDP forwarder)' | 'WebRTC node-datachannel' | 'WebRTC werift' | 'WebSocket';
-export const INGRESSES: readonly Ingress[] = ['floor (Node UDP forwarder)', 'WebRTC node-datachannel', 'WebRTC werift', 'WebSocket'];
+export type Ingress = 'floor (Node UDP forwarder)' | 'WebRTC node-datachannel' | 'WebRTC werift' | 'WebSocket' | 'WebTransport (Go helper)';
+export const INGRESSES: readonly Ingress[] = ['floor (Node UDP forwarder)', 'WebRTC node-datachannel', 'WebRTC werift', 'WebSocket', 'WebTransport (Go helper)'];
+
+/** The WebTransport load (Go: no WebTransport client runs in Node here). */
+const WT_LOAD_SRC = `${ROOT}bench/wt-load`;
+const WT_LOAD = `${ROOT}interop/bin/wt-load`;
 
 export interface IngressRow {
   ingress: Ingress;
@@ -64,8 +75,10 @@ export interface IngressRow {
   relayCores: number;
   /** Relay CPU with every session open and no traffic, in cores. */
   idleCores: number;
-  /** Relay CPU (the window and its drain, less idle) per datagram it forwarded, either direction. */
+  /** Relay CPU (the window and its drain, less idle) per datagram it forwarded, either direction; its child processes' included. */
   usPerDatagram: number;
+  /** The child processes' (the Go WebTransport helper's) part of usPerDatagram. */
+  childUsPerDatagram: number;
   kbPerSession: number;
   openMs: number;
   loadCores: number;
@@ -87,19 +100,27 @@ class Driven {
   /** Lines no command asked for (the load's "open MS"). */
   onLine: (line: string) => void = () => {};
 
-  private constructor(readonly child: ChildProcess) {
+  private constructor(
+    readonly child: ChildProcess,
+    private readonly name: string,
+  ) {
     child.stderr!.on('data', (d) => (this.stderr = (this.stderr + d).slice(-2000)));
     createInterface({ input: child.stdout! }).on('line', (l) => {
       const w = this.waiting.shift();
       if (w) w(l);
       else this.onLine(l);
     });
-    this.exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`${child.spawnargs.slice(3, 5).join(' ')} exited with ${code}: ${this.stderr}`))));
+    this.exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${this.stderr}`))));
     this.exited.catch(() => {});
   }
 
+  /** A TypeScript file of this bench and its arguments, run by Node. */
   static spawn(args: string[]): Driven {
-    return new Driven(spawn(process.execPath, [...TSX, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    return Driven.run(process.execPath, [...TSX, ...args], args.slice(0, 2).join(' '));
+  }
+
+  static run(command: string, args: string[], name = command): Driven {
+    return new Driven(spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] }), name);
   }
 
   /** The first line matching `re`, before `timeoutMs`. */
@@ -151,7 +172,8 @@ async function drained(server: Driven, load: Driven, echo: Driven): Promise<[Cou
 }
 
 async function level(ingress: Ingress, n: number, rate: number, seconds: number, echo: Driven, echoAddress: string, progress: (m: string) => void): Promise<IngressRow> {
-  const args = ingress.startsWith('floor') ? ['floor', echoAddress] : ['relay', ingress === 'WebRTC werift' ? 'werift' : 'node-datachannel', echoAddress];
+  const wt = ingress.startsWith('WebTransport');
+  const args = ingress.startsWith('floor') ? ['floor', echoAddress] : ['relay', ingress === 'WebRTC werift' ? 'werift' : 'node-datachannel', echoAddress, ...(wt ? ['go'] : [])];
   const server = Driven.spawn([`${ROOT}bench/relay-ingress-server.ts`, ...args]);
   let load: Driven | undefined;
   try {
@@ -159,7 +181,7 @@ async function level(ingress: Ingress, n: number, rate: number, seconds: number,
     await sleep(1500);
     const before = await server.read<Counters>();
     const kind = ingress.startsWith('floor') ? 'udp' : ingress === 'WebSocket' ? 'websocket' : 'webrtc';
-    load = Driven.spawn([`${ROOT}bench/relay-ingress-load.ts`, 'load', kind, address, String(n), String(rate)]);
+    load = wt ? Driven.run(WT_LOAD, ['--relay', address, '--sessions', String(n), '--rate', String(rate)], 'bench/wt-load') : Driven.spawn([`${ROOT}bench/relay-ingress-load.ts`, 'load', kind, address, String(n), String(rate)]);
     const openMs = Number((await load.until(/^open (\d+)/, 180_000, `${n} ${ingress} sessions open`))[1]);
     progress(`relay ingress: ${n} ${ingress} sessions open in ${(openMs / 1000).toFixed(1)} s; measuring ${seconds} s`);
     // A warm-up burst whose datagrams are drained before the counted window begins.
@@ -176,6 +198,7 @@ async function level(ingress: Ingress, n: number, rate: number, seconds: number,
     await load.ask('stop');
     const [s1, l1, e1] = await drained(server, load, echo);
     const idleCpuPerMs = (s0.cpuUs - quiet.cpuUs) / (s0.ms - quiet.ms);
+    const idleChildCpuPerMs = (s0.childCpuUs - quiet.childCpuUs) / (s0.ms - quiet.ms);
     const counts = {
       offered: l1.sent - l0.sent,
       failed: l1.failed - l0.failed,
@@ -202,6 +225,7 @@ async function level(ingress: Ingress, n: number, rate: number, seconds: number,
       relayCores: (sEnd.cpuUs - s0.cpuUs) / (sEnd.ms - s0.ms) / 1000,
       idleCores: idleCpuPerMs / 1000,
       usPerDatagram: (s1.cpuUs - s0.cpuUs - idleCpuPerMs * (s1.ms - sEnd.ms)) / forwarded,
+      childUsPerDatagram: (s1.childCpuUs - s0.childCpuUs - idleChildCpuPerMs * (s1.ms - sEnd.ms)) / forwarded,
       kbPerSession: ((sEnd.rssMB - before.rssMB) * 1024) / n,
       openMs,
       loadCores: (l1.cpuUs - l0.cpuUs) / (l1.sendingMs - l0.sendingMs) / 1000,
@@ -223,14 +247,23 @@ export async function relayIngress(levels: number[], rate: number, seconds: numb
   const echo = Driven.spawn([`${ROOT}bench/relay-ingress-load.ts`, 'echo']);
   const echoAddress = (await echo.until(/^listening (\S+)/, 15_000, 'the echo listening'))[1]!;
   const ndc = await loadNodeDataChannel();
+  let noWtLoad = '';
+  if (INGRESSES.some((i) => i.startsWith('WebTransport') && i.includes(only))) {
+    try {
+      buildGo(WT_LOAD_SRC, WT_LOAD);
+    } catch (e) {
+      noWtLoad = `no WebTransport load: ${(e as Error).message}`;
+    }
+  }
   const rows: IngressRow[] = [];
   const none = { offered: 0, failed: 0, forwardedUp: 0, echoed: 0, forwardedDown: 0, returned: 0, relayDropped: 0 };
-  const skippedRow = (ingress: Ingress, n: number, why: string): IngressRow => ({ ingress, sessions: n, nominalPerSec: n * rate * 2, counts: none, sendingMs: NaN, relayCores: NaN, idleCores: NaN, usPerDatagram: NaN, kbPerSession: NaN, openMs: NaN, loadCores: NaN, loadAvg: loadavg()[0]!, skipped: why });
+  const skippedRow = (ingress: Ingress, n: number, why: string): IngressRow => ({ ingress, sessions: n, nominalPerSec: n * rate * 2, counts: none, sendingMs: NaN, relayCores: NaN, idleCores: NaN, usPerDatagram: NaN, childUsPerDatagram: NaN, kbPerSession: NaN, openMs: NaN, loadCores: NaN, loadAvg: loadavg()[0]!, skipped: why });
   try {
     for (const n of levels) {
       for (const ingress of INGRESSES.filter((i) => i.includes(only))) {
         // The WebRTC load runs node-datachannel clients, whichever stack answers.
         if (ingress.startsWith('WebRTC') && 'reason' in ndc) rows.push(skippedRow(ingress, n, ndc.reason));
+        else if (ingress.startsWith('WebTransport') && noWtLoad) rows.push(skippedRow(ingress, n, noWtLoad));
         else if (ingress === 'WebRTC werift' && n > 200) rows.push(skippedRow(ingress, n, `werift's cost per datagram at ${n} × ${rate}/s each way needs more than the machine's 2 cores (see its row at a lower level)`));
         else {
           progress(`relay ingress: ${ingress}, ${n} sessions at ${rate} datagrams/s each way`);
@@ -251,14 +284,14 @@ export async function relayIngress(levels: number[], rate: number, seconds: numb
 export function ingressTable(rows: IngressRow[], rate: number): string {
   const floor = (n: number) => rows.find((r) => r.ingress.startsWith('floor') && r.sessions === n && !r.skipped);
   return [
-    `| relay ingress, sessions × ${rate} datagrams/s each way (100 bytes, UDP echo upstream) | offered: the load's sends (both ways per s, of the rate asked) | forwarded up → echoed → forwarded down → returned | relay's drops | relay CPU per forwarded datagram | × floor | relay CPU sending (idle) | RSS per session | time to open all | load generator CPU | load average |`,
+    `| relay ingress, sessions × ${rate} datagrams/s each way (100 bytes, UDP echo upstream) | offered: the load's sends (both ways per s, of the rate asked) | forwarded up → echoed → forwarded down → returned | relay's drops | relay CPU per forwarded datagram (its child processes' included) | × floor | relay CPU sending (idle) | RSS per session | time to open all | load generator CPU | load average |`,
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => {
       if (r.skipped) return `| ${r.ingress}, ${r.sessions} sessions | skipped: ${r.skipped} | | | | | | | | | |`;
       const f = floor(r.sessions);
       const c = r.counts;
       const perSec = ((2 * c.offered) / r.sendingMs) * 1000;
-      return `| ${r.ingress}, ${r.sessions} sessions | ${c.offered} sent${c.failed ? ` (+${c.failed} failed)` : ''}; ${perSec.toFixed(0)}/s of ${r.nominalPerSec}/s | ${c.forwardedUp} → ${c.echoed} → ${c.forwardedDown} → ${c.returned}${r.inconsistent ? ` (do not add up: ${r.inconsistent})` : ''} | ${c.relayDropped} | ${r.usPerDatagram.toFixed(1)} µs | ${f ? (r.usPerDatagram / f.usPerDatagram).toFixed(1) : '–'}× | ${r.relayCores.toFixed(2)} cores (${r.idleCores.toFixed(2)}) | ${r.kbPerSession.toFixed(0)} KB | ${(r.openMs / 1000).toFixed(1)} s | ${r.loadCores.toFixed(2)} cores | ${r.loadAvg.toFixed(1)} |`;
+      return `| ${r.ingress}, ${r.sessions} sessions | ${c.offered} sent${c.failed ? ` (+${c.failed} failed)` : ''}; ${perSec.toFixed(0)}/s of ${r.nominalPerSec}/s | ${c.forwardedUp} → ${c.echoed} → ${c.forwardedDown} → ${c.returned}${r.inconsistent ? ` (do not add up: ${r.inconsistent})` : ''} | ${c.relayDropped} | ${r.usPerDatagram.toFixed(1)} µs${r.childUsPerDatagram > 0.05 ? ` (Go helper ${r.childUsPerDatagram.toFixed(1)})` : ''} | ${f ? (r.usPerDatagram / f.usPerDatagram).toFixed(1) : '–'}× | ${r.relayCores.toFixed(2)} cores (${r.idleCores.toFixed(2)}) | ${r.kbPerSession.toFixed(0)} KB | ${(r.openMs / 1000).toFixed(1)} s | ${r.loadCores.toFixed(2)} cores | ${r.loadAvg.toFixed(1)} |`;
     }),
   ].join('\n');
 }

@@ -3,9 +3,10 @@
  * the Go module proxy) as a child process: the newest kcp-go (KCPPEER) or
  * v5.6.1 (KCPPEER_V561).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -13,6 +14,23 @@ export const KCPPEER = `${ROOT}interop/bin/kcppeer`;
 export const hasKcpPeer = existsSync(KCPPEER);
 export const KCPPEER_V561 = `${ROOT}interop/bin/kcppeer-v5.6.1`;
 export const hasKcpPeerV561 = existsSync(KCPPEER_V561);
+
+/**
+ * Builds the Go program in `dir` (its dependencies pinned by its go.mod and
+ * go.sum, through the Go module proxy) into `binary`, when the binary is
+ * missing or older than any of its sources; throws with go build's last lines.
+ */
+export function buildGo(dir: string, binary: string): void {
+  const sources = readdirSync(dir).filter((f) => /\.(go|mod|sum)$/.test(f));
+  const newest = Math.max(...sources.map((f) => statSync(join(dir, f)).mtimeMs));
+  if (existsSync(binary) && statSync(binary).mtimeMs >= newest) return;
+  try {
+    execFileSync('go', ['build', '-o', binary, '.'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  } catch (e) {
+    const stderr = String((e as { stderr?: unknown }).stderr ?? '').trim();
+    throw new Error(`go build in ${dir} failed: ${stderr.split('\n').slice(-3).join(' ') || (e as Error).message}`);
+  }
+}
 
 /** Stops an echo server with SIGTERM and returns the SNMP counters it prints on the way out. */
 export async function stopWithCounters(server: ServerProcess): Promise<Record<string, number>> {
