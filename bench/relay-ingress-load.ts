@@ -36,9 +36,11 @@ export interface LoadCounters {
   cpuUs: number;
 }
 
-/** Answers each "read" on stdin with `read()`, and passes other commands to `on`. */
+/** Answers each "read" on stdin with `read()`, and passes other commands to `on`; exits when stdin closes (the bench is gone). */
 function commands(read: () => object, on: (command: string) => void = () => {}): void {
-  createInterface({ input: process.stdin }).on('line', (l) => (l === 'read' ? console.log(JSON.stringify(read())) : on(l)));
+  createInterface({ input: process.stdin })
+    .on('line', (l) => (l === 'read' ? console.log(JSON.stringify(read())) : on(l)))
+    .on('close', () => process.exit(0));
 }
 
 if (role === 'echo') {

@@ -116,5 +116,5 @@ createInterface({ input: process.stdin }).on('line', (l) => {
   const child = children();
   const now: Counters = { ms: performance.now(), cpuUs: c.user + c.system + child.cpuUs, childCpuUs: child.cpuUs, ...count(), rssMB: process.memoryUsage().rss / 2 ** 20 + child.rssMB };
   console.log(JSON.stringify(now));
-});
+}).on('close', () => process.exit(0)); // the bench is gone: so is the relay (and its helper, whose stdin it holds)
 process.on('SIGTERM', () => process.exit(0));
