@@ -25,11 +25,13 @@
  * into interop/bin): each session its own QUIC connection, as a browser tab's.
  * Datagrams lost before the relay counts them (a socket's receive buffer
  * full: the helper's QUIC socket, the relay's bridge socket from the helper)
- * show as offered less forwarded up, not among the relay's drops.
+ * are not among the relay's drops: the kernel's count for the relay's UDP
+ * sockets and its helper's (/proc/net/udp) is shown beside them.
  *
  * Standalone: node --import tsx bench/relay-ingress.ts [100,1000] [seconds] [only the ingresses whose name has this]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { buildGo, ROOT } from '../test/helpers/kcppeer.js';
@@ -68,6 +70,9 @@ export interface IngressRow {
     returned: number;
     /** The relay's own drop counters (budgets, failed sends), both directions. */
     relayDropped: number;
+    /** Dropped by the kernel at the relay's UDP sockets, and at its child's (the Go helper's), receive buffers full. */
+    socketDrops: number;
+    helperSocketDrops: number;
   };
   /** Time the load was sending. */
   sendingMs: number;
@@ -90,6 +95,50 @@ export interface IngressRow {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Datagrams the kernel dropped at the UDP sockets of process `pid`, and at
+ * its children's (the drops column of /proc/net/udp: a receive buffer full),
+ * read from here so that the measured process does not pay for the reading.
+ */
+function socketDrops(pid: number): { own: number; children: number } {
+  const pids = [String(pid)];
+  /** Socket inode → whether a child holds it. */
+  const inodes = new Map<string, boolean>();
+  const ls = (dir: string) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return []; // exited meanwhile
+    }
+  };
+  for (const task of ls(`/proc/${pid}/task`)) {
+    try {
+      pids.push(...readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  for (const p of pids) {
+    for (const fd of ls(`/proc/${p}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${p}/fd/${fd}`));
+        if (m) inodes.set(m[1]!, p !== pids[0]);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  const drops = { own: 0, children: 0 };
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      const child = inodes.get(f[9] ?? '');
+      if (f.length > 12 && child !== undefined) drops[child ? 'children' : 'own'] += Number(f[f.length - 1]);
+    }
+  }
+  return drops;
+}
 const TSX = ['--import', 'tsx'];
 
 /** A process of this bench driven over stdin: each command is answered by one stdout line. */
@@ -192,11 +241,13 @@ async function level(ingress: Ingress, n: number, rate: number, seconds: number,
     const quiet = await server.read<Counters>();
     await sleep(1000);
     const [s0, l0, e0] = await Promise.all([server.read<Counters>(), load.read<LoadCounters>(), echo.read<EchoCounters>()]);
+    const drops0 = socketDrops(server.child.pid!);
     await load.ask('start');
     await sleep(seconds * 1000);
     const sEnd = await server.read<Counters>();
     await load.ask('stop');
     const [s1, l1, e1] = await drained(server, load, echo);
+    const drops1 = socketDrops(server.child.pid!);
     const idleCpuPerMs = (s0.cpuUs - quiet.cpuUs) / (s0.ms - quiet.ms);
     const idleChildCpuPerMs = (s0.childCpuUs - quiet.childCpuUs) / (s0.ms - quiet.ms);
     const counts = {
@@ -207,6 +258,8 @@ async function level(ingress: Ingress, n: number, rate: number, seconds: number,
       forwardedDown: s1.down - s0.down,
       returned: l1.received - l0.received,
       relayDropped: s1.dropped - s0.dropped,
+      socketDrops: drops1.own - drops0.own,
+      helperSocketDrops: drops1.children - drops0.children,
     };
     const hops: Array<[string, number, number]> = [
       ['forwarded up > offered', counts.forwardedUp, counts.offered],
@@ -256,7 +309,7 @@ export async function relayIngress(levels: number[], rate: number, seconds: numb
     }
   }
   const rows: IngressRow[] = [];
-  const none = { offered: 0, failed: 0, forwardedUp: 0, echoed: 0, forwardedDown: 0, returned: 0, relayDropped: 0 };
+  const none = { offered: 0, failed: 0, forwardedUp: 0, echoed: 0, forwardedDown: 0, returned: 0, relayDropped: 0, socketDrops: 0, helperSocketDrops: 0 };
   const skippedRow = (ingress: Ingress, n: number, why: string): IngressRow => ({ ingress, sessions: n, nominalPerSec: n * rate * 2, counts: none, sendingMs: NaN, relayCores: NaN, idleCores: NaN, usPerDatagram: NaN, childUsPerDatagram: NaN, kbPerSession: NaN, openMs: NaN, loadCores: NaN, loadAvg: loadavg()[0]!, skipped: why });
   try {
     for (const n of levels) {
@@ -284,14 +337,14 @@ export async function relayIngress(levels: number[], rate: number, seconds: numb
 export function ingressTable(rows: IngressRow[], rate: number): string {
   const floor = (n: number) => rows.find((r) => r.ingress.startsWith('floor') && r.sessions === n && !r.skipped);
   return [
-    `| relay ingress, sessions × ${rate} datagrams/s each way (100 bytes, UDP echo upstream) | offered: the load's sends (both ways per s, of the rate asked) | forwarded up → echoed → forwarded down → returned | relay's drops | relay CPU per forwarded datagram (its child processes' included) | × floor | relay CPU sending (idle) | RSS per session | time to open all | load generator CPU | load average |`,
+    `| relay ingress, sessions × ${rate} datagrams/s each way (100 bytes, UDP echo upstream) | offered: the load's sends (both ways per s, of the rate asked) | forwarded up → echoed → forwarded down → returned | relay's drops (the kernel's at its UDP sockets) | relay CPU per forwarded datagram (its child processes' included) | × floor | relay CPU sending (idle) | RSS per session | time to open all | load generator CPU | load average |`,
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => {
       if (r.skipped) return `| ${r.ingress}, ${r.sessions} sessions | skipped: ${r.skipped} | | | | | | | | | |`;
       const f = floor(r.sessions);
       const c = r.counts;
       const perSec = ((2 * c.offered) / r.sendingMs) * 1000;
-      return `| ${r.ingress}, ${r.sessions} sessions | ${c.offered} sent${c.failed ? ` (+${c.failed} failed)` : ''}; ${perSec.toFixed(0)}/s of ${r.nominalPerSec}/s | ${c.forwardedUp} → ${c.echoed} → ${c.forwardedDown} → ${c.returned}${r.inconsistent ? ` (do not add up: ${r.inconsistent})` : ''} | ${c.relayDropped} | ${r.usPerDatagram.toFixed(1)} µs${r.childUsPerDatagram > 0.05 ? ` (Go helper ${r.childUsPerDatagram.toFixed(1)})` : ''} | ${f ? (r.usPerDatagram / f.usPerDatagram).toFixed(1) : '–'}× | ${r.relayCores.toFixed(2)} cores (${r.idleCores.toFixed(2)}) | ${r.kbPerSession.toFixed(0)} KB | ${(r.openMs / 1000).toFixed(1)} s | ${r.loadCores.toFixed(2)} cores | ${r.loadAvg.toFixed(1)} |`;
+      return `| ${r.ingress}, ${r.sessions} sessions | ${c.offered} sent${c.failed ? ` (+${c.failed} failed)` : ''}; ${perSec.toFixed(0)}/s of ${r.nominalPerSec}/s | ${c.forwardedUp} → ${c.echoed} → ${c.forwardedDown} → ${c.returned}${r.inconsistent ? ` (do not add up: ${r.inconsistent})` : ''} | ${c.relayDropped}${c.socketDrops || c.helperSocketDrops ? ` (+ full receive buffers: ${c.socketDrops} at the relay's sockets${r.ingress.startsWith('WebTransport') ? `, ${c.helperSocketDrops} at the Go helper's` : ''})` : ''} | ${r.usPerDatagram.toFixed(1)} µs${r.childUsPerDatagram > 0.05 ? ` (Go helper ${r.childUsPerDatagram.toFixed(1)})` : ''} | ${f ? (r.usPerDatagram / f.usPerDatagram).toFixed(1) : '–'}× | ${r.relayCores.toFixed(2)} cores (${r.idleCores.toFixed(2)}) | ${r.kbPerSession.toFixed(0)} KB | ${(r.openMs / 1000).toFixed(1)} s | ${r.loadCores.toFixed(2)} cores | ${r.loadAvg.toFixed(1)} |`;
     }),
   ].join('\n');
 }
