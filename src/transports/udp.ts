@@ -203,7 +203,8 @@ function settle(s: dgram.Socket, start: (done: () => void) => void): Promise<voi
   });
 }
 
-function raiseBuffers(s: dgram.Socket, size: number): void {
+/** Raises a socket's kernel buffers (default 4 MiB each): the default (about 200 KB) overflows whenever a burst meets a busy event loop. */
+export function raiseBuffers(s: dgram.Socket, size = DEFAULT_BUFFER): void {
   // The kernel may cap these (net.core.rmem_max); a smaller buffer still works.
   try {
     s.setRecvBufferSize(size);

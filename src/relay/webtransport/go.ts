@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { BaseTransport } from '../../transports/_base.js';
-import { formatHostPort } from '../../transports/udp.js';
+import { formatHostPort, raiseBuffers } from '../../transports/udp.js';
 import type { Certificate } from '../certificate.js';
 import { WEBTRANSPORT_MTU, WT_PATH, type AdmissionHook, type IngressResult, type OnSession } from './types.js';
 
@@ -106,6 +106,8 @@ export async function startGoHelper(
   if ('missing' in helper) return { ingress: null, reason: `no WebTransport server: ${helper.missing}` };
   const bridge = dgram.createSocket('udp4');
   await new Promise<void>((r) => bridge.bind(0, '127.0.0.1', r));
+  // Every session's datagrams arrive on this one socket.
+  raiseBuffers(bridge);
   const peers = new Map<string, BridgedTransport>();
   bridge.on('message', (msg, rinfo) => {
     // Only the helper on this host talks to the bridge.
