@@ -1,5 +1,6 @@
 /**
- * The snappy block encoder, golang/snappy's (Encode, encodeBlock): the same
+ * The snappy block encoder, following golang/snappy's Encode and
+ * encodeBlock step for step (its BSD notice is in LICENSE): the same
  * matches and so the same bytes as kcptun's Go writer, hence the same
  * compressed-or-stored choice per framing chunk. Literals are copied with
  * set() and the hash table is reused: on incompressible data (most tunnel
