@@ -7,7 +7,7 @@
 // PLATFORM-ARCH uses Node's names (linux-x64, linux-arm64, darwin-arm64, win32-x64);
 // default: this machine's. --pack DIR also runs npm pack into DIR and prints the tarball's path.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,10 +31,10 @@ const manifest = join(dir, 'package.json');
 const pkg = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')) : {
   name: `@kcp-web/wt-${target}`,
   description: `The kcp-web relay's WebTransport (HTTP/3) helper, prebuilt for ${target} (quic-go + webtransport-go)`,
-  license: 'MIT',
+  license: 'MIT AND BSD-3-Clause',
   os: [platform],
   cpu: [arch],
-  files: [`bin/${exe}`],
+  files: [`bin/${exe}`, 'LICENSES.md'],
   preferUnplugged: true,
 };
 if (pkg.version !== version) {
@@ -46,7 +46,31 @@ execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', join(dir, 'bin
   stdio: 'inherit',
   env: { ...process.env, CGO_ENABLED: '0', GOOS: GOOS[platform], GOARCH: GOARCH[arch] },
 });
+// The binary carries Go's runtime and every module it imports; their licenses (MIT, BSD-3-Clause) ask for their notices to travel with it.
+writeFileSync(join(dir, 'LICENSES.md'), licenses());
 if (packDir) {
   const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: dir, encoding: 'utf8' }));
   console.log(join(packDir, packed.filename));
 } else console.log(join(dir, 'bin', exe));
+
+/** The license text of Go and of each module linked into the helper, from the module cache the build used. */
+function licenses() {
+  const go = (...a) => execFileSync('go', a, { cwd: join(root, 'webtransport-go'), encoding: 'utf8' }).trim();
+  const text = (d) => {
+    const f = readdirSync(d).find((n) => /^(licen[cs]e|copying)(\.md|\.txt)?$/i.test(n));
+    if (!f) throw new Error(`wt-package: no license file in ${d}`);
+    return readFileSync(join(d, f), 'utf8').trim();
+  };
+  const modules = go('list', '-deps', '-f', '{{if .Module}}{{if not .Module.Main}}{{.Module.Path}} {{.Module.Version}} {{.Module.Dir}}{{end}}{{end}}', '.')
+    .split('\n')
+    .filter(Boolean);
+  const parts = [['Go (runtime and standard library)', go('env', 'GOVERSION'), join(go('env', 'GOROOT'))]];
+  for (const line of [...new Set(modules)].sort()) parts.push(line.split(' '));
+  return [
+    '# Licenses of what bin/kcp-web-wt is built from',
+    '',
+    "kcp-web's own code is under the MIT license (kcp-web's LICENSE). The binary also contains:",
+    '',
+    ...parts.map(([name, version, d]) => `## ${name} ${version}\n\n\`\`\`\n${text(d)}\n\`\`\`\n`),
+  ].join('\n');
+}

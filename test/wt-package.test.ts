@@ -10,7 +10,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -60,10 +60,17 @@ describe('kcp-web + @kcp-web/wt-linux-x64, packed and installed into a fresh pro
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('the helper package holds a static binary for linux x64, and nothing else', () => {
-    const bin = join(project, 'node_modules/@kcp-web/wt-linux-x64/bin/kcp-web-wt');
+  it('the helper package holds a static binary for linux x64 and the licenses of what it is built from, and nothing else', () => {
+    const installed = join(project, 'node_modules/@kcp-web/wt-linux-x64');
+    const bin = join(installed, 'bin/kcp-web-wt');
     assert.ok(existsSync(bin));
     assert.match(execFileSync('file', [bin], { encoding: 'utf8' }), /ELF 64-bit.*x86-64.*statically linked/);
+    // Every module linked into the binary (as Go records them in it) has its license text in LICENSES.md.
+    const licenses = readFileSync(join(installed, 'LICENSES.md'), 'utf8');
+    const linked = execFileSync('go', ['version', '-m', bin], { encoding: 'utf8' }).split('\n').filter((l) => /^\s+dep\s/.test(l)).map((l) => l.trim().split(/\s+/).slice(1, 3).join(' '));
+    assert.ok(linked.length >= 5, `modules linked: ${linked.join(', ')}`);
+    for (const m of ['Go (runtime and standard library)', ...linked]) assert.ok(licenses.includes(`## ${m}`), `LICENSES.md names ${m}`);
+    assert.deepEqual(readdirSync(installed).sort(), ['LICENSES.md', 'README.md', 'bin', 'package.json']);
     assert.ok(!existsSync(join(project, 'node_modules/kcp-web/webtransport-go/bin')), 'nothing was built from sources in the installed kcp-web');
   });
 
