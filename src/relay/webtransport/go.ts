@@ -133,6 +133,11 @@ export async function startGoHelper(
   // --exit-with-stdin: the helper ends when this process does, however it ends (its stdin pipe closes).
   const child: ChildProcess = spawn(helper.binary, ['--listen', formatHostPort(host, port), '--bridge', `127.0.0.1:${bridge.address().port}`, '--path', WT_PATH, '--exit-with-stdin', ...certArgs, ...(admission ? ['--auth', admission.url, '--auth-secret', admission.secret] : [])], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    // One Go thread unless the operator says otherwise: each datagram passes several goroutines (socket
+    // reader, QUIC connection, bridge), and on one thread those hand-offs are not wake-ups of other
+    // threads. It halves the helper's CPU per datagram at 1000 sessions; a relay is one Node thread
+    // anyway, and more relays (docs/deploy.md) are how a host uses more cores.
+    env: { ...process.env, GOMAXPROCS: process.env.GOMAXPROCS ?? '1' },
   });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
