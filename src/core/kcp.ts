@@ -192,11 +192,12 @@ export class Kcp {
     this.output(view);
   }
 
-  /** Segments waiting in the send queue (not yet given a sequence number). */
+  /** The conversation id, 0 to 2^32 - 1. */
   get conv(): number {
     return this.conv32 >>> 0;
   }
 
+  /** Segments waiting in the send queue (not yet given a sequence number). */
   get nsnd_que(): number {
     return this.snd_queue.length;
   }
