@@ -13,9 +13,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { startRelay, type WebRtcStackChoice } from '../src/relay/index.js';
+import { childPids, procStat } from './proc.js';
 
 const [role, a, b, wt] = process.argv.slice(2);
 export interface Counters {
@@ -94,18 +94,11 @@ const PAGE_MB = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' 
 function children(): { cpuUs: number; rssMB: number } {
   let cpuUs = 0;
   let rssMB = 0;
-  for (const task of readdirSync('/proc/self/task')) {
-    for (const pid of readFileSync(`/proc/self/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) {
-      try {
-        // The fields after the command's closing parenthesis, from the state (field 3): utime 14, stime 15, rss 24.
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-        cpuUs += (f[11]! + f[12]!) * TICK_US;
-        rssMB += f[21]! * PAGE_MB;
-      } catch {
-        // exited meanwhile
-      }
-    }
+  for (const pid of childPids('self')) {
+    const st = procStat(pid);
+    if (!st) continue; // exited meanwhile
+    cpuUs += st.ticks * TICK_US;
+    rssMB += st.rssPages * PAGE_MB;
   }
   return { cpuUs, rssMB };
 }

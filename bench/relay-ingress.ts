@@ -38,6 +38,7 @@ import { buildGo, ROOT } from '../test/helpers/kcppeer.js';
 import type { Counters } from './relay-ingress-server.js';
 import type { EchoCounters, LoadCounters } from './relay-ingress-load.js';
 import { loadNodeDataChannel } from '../src/adapter/node/datachannel.js';
+import { childPids } from './proc.js';
 
 export type Ingress = 'floor (Node UDP forwarder)' | 'WebRTC node-datachannel' | 'WebRTC werift' | 'WebSocket' | 'WebTransport (Go helper)';
 export const INGRESSES: readonly Ingress[] = ['floor (Node UDP forwarder)', 'WebRTC node-datachannel', 'WebRTC werift', 'WebSocket', 'WebTransport (Go helper)'];
@@ -102,7 +103,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * read from here so that the measured process does not pay for the reading.
  */
 function socketDrops(pid: number): { own: number; children: number } {
-  const pids = [String(pid)];
+  const pids = [String(pid), ...childPids(pid)];
   /** Socket inode → whether a child holds it. */
   const inodes = new Map<string, boolean>();
   const ls = (dir: string) => {
@@ -112,13 +113,6 @@ function socketDrops(pid: number): { own: number; children: number } {
       return []; // exited meanwhile
     }
   };
-  for (const task of ls(`/proc/${pid}/task`)) {
-    try {
-      pids.push(...readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean));
-    } catch {
-      // exited meanwhile
-    }
-  }
   for (const p of pids) {
     for (const fd of ls(`/proc/${p}/fd`)) {
       try {

@@ -13,26 +13,20 @@
  * each KCP run's counters (resends, drops, RTT).
  */
 import dgram from 'node:dgram';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { startRelay } from '../src/relay/index.js';
 import { hasChromium } from '../test/helpers/browser.js';
 import { withBenchPage } from './bench-page.js';
 import { startServer, KCPPEER } from '../test/helpers/kcppeer.js';
 import { listenUdp } from '../src/index.node.js';
+import { procStat } from './proc.js';
 
 /** CPU ticks (1/100 s) used so far by the processes whose name matches, by name (Linux /proc). */
 function ticksByName(names: RegExp): Map<string, number> {
   const out = new Map<string, number>();
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const name = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
-      if (!names.test(name)) continue;
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      out.set(name, (out.get(name) ?? 0) + Number(f[11]) + Number(f[12]));
-    } catch {
-      // the process ended meanwhile
-    }
+    const st = procStat(pid);
+    if (st && names.test(st.name)) out.set(st.name, (out.get(st.name) ?? 0) + st.ticks);
   }
   return out;
 }
