@@ -64,7 +64,7 @@ function licenses() {
   const modules = go('list', '-deps', '-f', '{{if .Module}}{{if not .Module.Main}}{{.Module.Path}} {{.Module.Version}} {{.Module.Dir}}{{end}}{{end}}', '.')
     .split('\n')
     .filter(Boolean);
-  const parts = [['Go (runtime and standard library)', go('env', 'GOVERSION'), join(go('env', 'GOROOT'))]];
+  const parts = [['Go (runtime and standard library)', go('env', 'GOVERSION'), go('env', 'GOROOT')]];
   for (const line of [...new Set(modules)].sort()) parts.push(line.split(' '));
   return [
     '# Licenses of what bin/kcp-web-wt is built from',

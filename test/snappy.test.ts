@@ -83,14 +83,17 @@ interface SnappyVector {
 }
 const snappyVectors = (JSON.parse(readFileSync(new URL('./vectors/snappy.json', import.meta.url), 'utf8')) as { vectors: SnappyVector[] }).vectors;
 
-/** The vector file's input recipes, as its generator writes them (a 32-bit LCG). */
+/** The generator's 32-bit LCG step. */
+const lcg = (x: number) => (Math.imul(x, 1664525) + 1013904223) >>> 0;
+
+/** The vector file's input recipes, as its generator writes them. */
 function snappyInput(kind: SnappyVector['kind'], n: number, seed: number): Uint8Array {
   let st = seed >>> 0;
-  const next = () => (st = (Math.imul(st, 1664525) + 1013904223) >>> 0);
+  const next = () => (st = lcg(st));
   const sample = (len: number, s0: number) => {
     let x = s0 >>> 0;
     const b = new Uint8Array(len);
-    for (let i = 0; i < len; i++) b[i] = (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) >>> 24;
+    for (let i = 0; i < len; i++) b[i] = (x = lcg(x)) >>> 24;
     return b;
   };
   switch (kind) {

@@ -110,11 +110,13 @@ describe('werift client → relay → kcp-go echo', { skip }, () => {
     }
   }
 
+  /** UDP sockets open in this process: the relay's, its werift peer connections' and the client's. */
+  const udpSockets = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().filter((h) => h instanceof dgram.Socket).length;
+
   // A relay runs for weeks: each werift session's ICE sockets must go with it (the client's, in this process too, are counted as well).
   it('a relay on werift holds no UDP socket once its sessions have ended', { timeout: 120_000 }, async () => {
     const go = await startGoEcho(['--crypt', 'null', '--datashard', '0', '--parityshard', '0', '--mtu', '1200']);
     const relay = await startRelay({ upstream: go.address, listen: '127.0.0.1:0', webtransport: false, webrtc: 'werift' });
-    const udpSockets = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().filter((h) => h instanceof dgram.Socket).length;
     try {
       const start = udpSockets();
       for (let i = 0; i < 3; i++) {
@@ -141,7 +143,6 @@ describe('werift client → relay → kcp-go echo', { skip }, () => {
   it('a werift session whose peer goes silent without closing is reaped with its UDP sockets', { timeout: 120_000 }, async () => {
     const go = await startGoEcho(['--crypt', 'null', '--datashard', '0', '--parityshard', '0', '--mtu', '1200']);
     const relay = await startRelay({ upstream: go.address, listen: '127.0.0.1:0', webtransport: false, webrtc: 'werift', idleTimeout: 2000 });
-    const udpSockets = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().filter((h) => h instanceof dgram.Socket).length;
     try {
       const start = udpSockets();
       const transport = await connectWebRTC(`${relay.url}kcp-web/rtc`, { createPeerConnection: weriftClient, toMessage: weriftMessage });

@@ -14,10 +14,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build } from 'vite';
 import { hasKcpPeer, ROOT, startGoEcho, type ServerProcess } from './helpers/kcppeer.js';
-import { hasChromium, launchChromium } from './helpers/browser.js';
-import { noNodeBuiltins } from '../scripts/vite-plugins.js';
+import { bundleEchoPage, hasChromium, launchChromium } from './helpers/browser.js';
 
 const npm = (cwd: string, ...args: string[]) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const hasGo = (() => {
@@ -51,7 +49,7 @@ describe('kcp-web + @kcp-web/wt-linux-x64, packed and installed into a fresh pro
     echo = await startGoEcho(['--crypt', 'aes', '--key', 'pkg', '--mtu', '1200']);
     // The e2e echo page, for the relay to serve (--static): same origin as its signaling.
     pageDir = join(work, 'page');
-    await build({ root: join(ROOT, 'e2e/page'), configFile: false, logLevel: 'warn', plugins: [noNodeBuiltins()], build: { outDir: pageDir, emptyOutDir: true, target: 'es2022' } });
+    await bundleEchoPage(pageDir);
   });
   after(() => {
     // npx, the CLI and the helper are three processes: end the whole group.
