@@ -30,21 +30,16 @@ func main() {
 		runClient(args)
 	case "server":
 		runServer(args)
-	case "qpp-vectors":
+	case "qpp-vectors", "snappy-vectors":
 		if len(args) != 1 {
-			fmt.Fprintln(os.Stderr, "usage: kcptun2026 qpp-vectors FILE")
+			fmt.Fprintf(os.Stderr, "usage: kcptun2026 %s FILE\n", os.Args[1])
 			os.Exit(2)
 		}
-		if err := writeQPPVectors(args[0]); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+		write := writeQPPVectors
+		if os.Args[1] == "snappy-vectors" {
+			write = writeSnappyVectors
 		}
-	case "snappy-vectors":
-		if len(args) != 1 {
-			fmt.Fprintln(os.Stderr, "usage: kcptun2026 snappy-vectors FILE")
-			os.Exit(2)
-		}
-		if err := writeSnappyVectors(args[0]); err != nil {
+		if err := write(args[0]); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}

@@ -23,12 +23,17 @@ type qppVector struct {
 	DecryptOut string `json:"decryptOut"`
 }
 
-// sample is a deterministic byte string (a 32-bit LCG) so the file needs no randomness.
+// lcgNext steps a 32-bit LCG: what the vector files' inputs are made from, so they need no randomness.
+func lcgNext(seed *uint32) uint32 {
+	*seed = *seed*1664525 + 1013904223
+	return *seed
+}
+
+// sample is a deterministic byte string: the top byte of each LCG step.
 func sample(n int, seed uint32) []byte {
 	b := make([]byte, n)
 	for i := range b {
-		seed = seed*1664525 + 1013904223
-		b[i] = byte(seed >> 24)
+		b[i] = byte(lcgNext(&seed) >> 24)
 	}
 	return b
 }
@@ -68,10 +73,12 @@ func writeQPPVectors(path string) error {
 			})
 		}
 	}
-	b, err := json.MarshalIndent(map[string]any{
-		"source":  "github.com/xtaci/qpp v1.1.25 (kcptun2026 qpp-vectors); key is hex of the raw key bytes",
-		"vectors": out,
-	}, "", " ")
+	return writeVectors(path, "github.com/xtaci/qpp v1.1.25 (kcptun2026 qpp-vectors); key is hex of the raw key bytes", out)
+}
+
+// writeVectors writes a vector file: where its vectors come from, and the vectors.
+func writeVectors(path, source string, vectors any) error {
+	b, err := json.MarshalIndent(map[string]any{"source": source, "vectors": vectors}, "", " ")
 	if err != nil {
 		return err
 	}

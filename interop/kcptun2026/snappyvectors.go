@@ -3,8 +3,6 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"os"
 
 	"github.com/golang/snappy"
 )
@@ -27,11 +25,6 @@ type snappyVector struct {
 }
 
 var snappyWords = []string{"kcp", "smux", "stream", "session", "frame", "window", "tunnel", "snappy", "packet", "ack"}
-
-func lcgNext(seed *uint32) uint32 {
-	*seed = *seed*1664525 + 1013904223
-	return *seed
-}
 
 func snappyInput(kind string, n int, seed uint32) []byte {
 	switch kind {
@@ -78,12 +71,5 @@ func writeSnappyVectors(path string) error {
 			out = append(out, snappyVector{Kind: kind, Length: n, Seed: seed, Encoded: len(enc), Sha256: hex.EncodeToString(sum[:])})
 		}
 	}
-	b, err := json.MarshalIndent(map[string]any{
-		"source":  "github.com/golang/snappy v1.0.0 Encode (kcptun2026 snappy-vectors); inputs are recipes, see interop/kcptun2026/snappyvectors.go",
-		"vectors": out,
-	}, "", " ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	return writeVectors(path, "github.com/golang/snappy v1.0.0 Encode (kcptun2026 snappy-vectors); inputs are recipes, see interop/kcptun2026/snappyvectors.go", out)
 }
