@@ -153,7 +153,8 @@ describe('the packed package, installed into a fresh project', { timeout: 600_00
     assert.match(bad.stderr, /^kcp-web relay: --upstream port must be from 0 to 65535/m);
   });
 
-  it('npx kcp-web relay from the install fetches its servers (werift, ws, node-datachannel) once and starts with node-datachannel', { timeout: 300_000 }, async () => {
+  /** What `npx kcp-web relay` from the install prints until it has started (its cache in the test's directory); the relay is stopped then. */
+  async function installedRelayStart(): Promise<string> {
     const child = spawn('npx', ['--no-install', 'kcp-web', 'relay', '--upstream', '127.0.0.1:29900', '--listen', '127.0.0.1:0', '--webtransport', 'off'], {
       cwd: project,
       env: { ...process.env, XDG_CACHE_HOME: join(work, 'cache') },
@@ -170,9 +171,7 @@ describe('the packed package, installed into a fresh project', { timeout: 600_00
         child.stderr.on('data', seen);
         child.on('exit', (code) => reject(new Error(`relay exited ${code}: ${out}`)));
       });
-      assert.match(out, /installing its servers' dependencies \(werift, ws, node-datachannel\) once/);
-      // The preferred stack: its prebuilt installs and loads on this platform.
-      assert.match(out, /WebRTC: node-datachannel \(libdatachannel/);
+      return out;
     } finally {
       try {
         process.kill(-child.pid!, 'SIGTERM');
@@ -180,5 +179,23 @@ describe('the packed package, installed into a fresh project', { timeout: 600_00
         /* already gone */
       }
     }
+  }
+
+  it('npx kcp-web relay from the install fetches its servers (werift, ws, node-datachannel) once and starts with node-datachannel', { timeout: 300_000 }, async () => {
+    const out = await installedRelayStart();
+    assert.match(out, /installing its servers' dependencies \(werift, ws, node-datachannel\) once/);
+    // The preferred stack: its prebuilt installs and loads on this platform.
+    assert.match(out, /WebRTC: node-datachannel \(libdatachannel/);
+  });
+
+  it('a reinstall of the same version is what npx kcp-web relay runs: the cached copy of its code is renewed, its servers are not installed again', { timeout: 300_000 }, async () => {
+    // As a new install of the same version would: a file of the package changes.
+    const file = join(project, 'node_modules/kcp-web/dist/relay/index.js');
+    const line = `\n// reinstalled ${Date.now()}\n`;
+    writeFileSync(file, readFileSync(file, 'utf8') + line);
+    const out = await installedRelayStart();
+    assert.doesNotMatch(out, /installing its servers' dependencies/);
+    const cached = join(work, 'cache/kcp-web', `relay-${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}`, 'dist/relay/index.js');
+    assert.ok(readFileSync(cached, 'utf8').endsWith(line), 'the relay ran the reinstalled code');
   });
 });

@@ -4,10 +4,13 @@
  * does not carry: when they are missing, the relay installs them once, next
  * to a copy of this package in the user's cache, and runs from there. The
  * cache also gets node-datachannel, the preferred WebRTC stack, where its
- * prebuilt binary installs; where it does not, werift answers.
+ * prebuilt binary installs; where it does not, werift answers. The copy is
+ * renewed whenever this package's files change (a reinstall of the same
+ * version included); the installed dependencies are kept.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +22,26 @@ const RUNNING_FROM_CACHE = 'KCP_WEB_RELAY_FROM_CACHE';
 const PREFERRED = 'node-datachannel';
 /** What the cache was filled with: a cache from an older list is filled again. */
 const MARKER = 'kcp-web-relay-deps.json';
+/** The parts of this package the relay runs, copied into the cache, and what the copy was taken from. */
+const CODE = ['bin', 'dist', 'webtransport-go'];
+const CODE_MARKER = 'kcp-web-relay-code.txt';
+
+/** Every file of CODE under `root` by path, size and modification time: another install of the package, even of the same version, reads differently. */
+function codeFingerprint(root: string): string {
+  const h = createHash('sha256');
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+      const path = join(rel, e.name);
+      if (e.isDirectory()) walk(path);
+      else {
+        const s = statSync(join(root, path));
+        h.update(`${path}\0${s.size}\0${s.mtimeMs}\n`);
+      }
+    }
+  };
+  for (const part of CODE) if (existsSync(join(root, part))) walk(part);
+  return h.digest('hex');
+}
 
 function resolvable(name: string): boolean {
   try {
@@ -49,12 +72,7 @@ export async function relayFromCache(args: string[]): Promise<number | null> {
     console.error(`kcp-web relay: installing its servers' dependencies (${[...OPTIONAL_PEERS, PREFERRED].join(', ')}) once, into ${cache}`);
     rmSync(cache, { recursive: true, force: true });
     mkdirSync(cache, { recursive: true });
-    for (const part of ['bin', 'dist', 'webtransport-go']) {
-      if (existsSync(join(root, part))) cpSync(join(root, part), join(cache, part), { recursive: true });
-    }
-    // Only what running needs: the package's own dependency lists would make npm install (or omit) the wrong things.
-    const { name, version, type, exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
-    writeFileSync(join(cache, 'package.json'), JSON.stringify({ name, version, type, exports, private: true }));
+    writeManifest(root, cache);
     const install = (list: string[]) => spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', ...list], { cwd: cache, stdio: ['ignore', 'ignore', 'inherit'] }).status;
     // node-datachannel's binary comes in a per-platform package: where there is none, install without it.
     if (install([...specs, preferred]) !== 0) {
@@ -64,10 +82,26 @@ export async function relayFromCache(args: string[]): Promise<number | null> {
     }
     writeFileSync(marker, wanted);
   }
+  const fingerprint = codeFingerprint(root);
+  const codeMarker = join(cache, CODE_MARKER);
+  if (!existsSync(codeMarker) || readFileSync(codeMarker, 'utf8') !== fingerprint) {
+    for (const part of CODE) {
+      rmSync(join(cache, part), { recursive: true, force: true });
+      if (existsSync(join(root, part))) cpSync(join(root, part), join(cache, part), { recursive: true });
+    }
+    writeManifest(root, cache);
+    writeFileSync(codeMarker, fingerprint);
+  }
   // The prebuilt WebTransport helper is installed next to this copy, not the cache's: say where.
   const helper = packagedHelper();
   const env = { ...process.env, [RUNNING_FROM_CACHE]: '1', ...(helper && !process.env[HELPER_BINARY_ENV] ? { [HELPER_BINARY_ENV]: helper } : {}) };
   const child = spawn(process.execPath, [join(cache, 'bin', 'kcp-web.js'), 'relay', ...args], { stdio: 'inherit', env });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
+/** The cache's package.json: only what running needs (the package's own dependency lists would make npm install, or omit, the wrong things). */
+function writeManifest(root: string, cache: string): void {
+  const { name, version, type, exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(cache, 'package.json'), JSON.stringify({ name, version, type, exports, private: true }));
 }
